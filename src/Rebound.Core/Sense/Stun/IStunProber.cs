@@ -1,0 +1,8 @@
+namespace Rebound.Sense.Stun;
+
+/// <summary>Asks one STUN server for our public address, from a fresh socket every time.</summary>
+public interface IStunProber
+{
+    /// <summary>Never throws for network or protocol failures: those come back as a failed result.</summary>
+    Task<StunProbeResult> ProbeAsync(StunServer server, CancellationToken cancellationToken);
+}

@@ -1,0 +1,21 @@
+using System.Net;
+
+namespace Rebound.Sense.Stun;
+
+/// <summary>The outcome of one fresh-socket Binding probe to one server.</summary>
+/// <param name="Server">The server that was asked.</param>
+/// <param name="Mapped">The reflexive transport address the server saw, or null when the probe failed.</param>
+/// <param name="Rtt">Time from the first transmission to the accepted response (or to giving up).</param>
+/// <param name="Error">Why the probe failed (timeout, error response, unreachable); null on success.</param>
+/// <param name="BytesSent">UDP payload bytes sent, retransmissions included.</param>
+/// <param name="BytesReceived">UDP payload bytes received, ignored datagrams included.</param>
+public sealed record StunProbeResult(
+    StunServer Server,
+    IPEndPoint? Mapped,
+    TimeSpan Rtt,
+    string? Error,
+    int BytesSent,
+    int BytesReceived)
+{
+    public bool Succeeded => Mapped is not null;
+}
