@@ -44,7 +44,7 @@ internal static class WatchCommand
                     ConfirmRounds = parse.GetValue(confirmRounds),
                 },
                 parse.GetValue(timeout) ?? DefaultProbeTimeout);
-            await using var runtime = services.CreateWatcher(settings);
+            await using var runtime = await services.CreateWatcher(settings, ct);
             foreach (var warning in runtime.Warnings)
             {
                 await services.Stderr.WriteLineAsync($"rebound: warning: {warning}");

@@ -26,9 +26,9 @@ internal sealed class CliHarness
 
     public Task<int> RunAsync(params string[] args) => ReboundCli.RunAsync(args, Services());
 
-    public CliServices Services(Func<WatchSettings, WanWatcherRuntime>? watch = null) => new(
+    public CliServices Services() => new(
         _ => Prober,
-        watch ?? (s => new WanWatcherRuntime(new WanWatcher(s.Options, Prober, TimeProvider.System, resolve: Resolve), [])),
+        (s, _) => Task.FromResult(new WanWatcherRuntime(new WanWatcher(s.Options, Prober, TimeProvider.System, resolve: Resolve), [])),
         Resolve,
         Stdout,
         Stderr);
