@@ -161,24 +161,19 @@ public sealed class LocalNetworkMonitor : ILocalNetworkMonitor
         _changes.Writer.TryWrite(new LocalNetworkChange(before, after, LocalNetworkDiff.Describe(before, after)));
     }
 
-    /// <summary>Rebuilds every table from scratch. Notifications arriving meanwhile are applied in socket order.</summary>
+    /// <summary>
+    /// Rebuilds every table from scratch, retrying while notifications are lost meanwhile.
+    /// Notifications arriving during the dump are applied in socket order.
+    /// </summary>
     private async Task DumpAsync(INetlinkTransport transport, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var complete = false;
-            try
+            _tables.Clear();
+            var complete = true;
+            foreach (var type in DumpTypes)
             {
-                _tables.Clear();
-                complete = true;
-                foreach (var type in DumpTypes)
-                {
-                    complete &= await DumpTableAsync(transport, type, cancellationToken);
-                }
-            }
-            catch (NetlinkOverflowException) when (attempt < _options.MaxDumpAttempts)
-            {
-                complete = false;
+                complete &= await DumpTableAsync(transport, type, cancellationToken);
             }
 
             if (complete)
@@ -189,12 +184,17 @@ public sealed class LocalNetworkMonitor : ILocalNetworkMonitor
 
             if (attempt >= _options.MaxDumpAttempts)
             {
-                throw new IOException($"rtnetlink dump was interrupted {attempt} times in a row");
+                throw new IOException($"rtnetlink dump lost notifications or was interrupted {attempt} times in a row");
             }
         }
     }
 
-    /// <summary>Dumps one table; false when the kernel flagged the dump as inconsistent or data was lost.</summary>
+    /// <summary>
+    /// Dumps one table and reads until its NLMSG_DONE. Returns false when the result cannot be trusted:
+    /// the kernel flagged the dump inconsistent (NLM_F_DUMP_INTR) or notifications were dropped meanwhile.
+    /// An overflow does not abort the read: the kernel keeps the dump running (it resumes once the queue drains),
+    /// and starting another before this one ends would only earn EBUSY.
+    /// </summary>
     private async Task<bool> DumpTableAsync(INetlinkTransport transport, ushort type, CancellationToken cancellationToken)
     {
         var sequence = ++_sequence;
@@ -203,47 +203,61 @@ public sealed class LocalNetworkMonitor : ILocalNetworkMonitor
             sequence = _sequence = 1; // 0 is what unsolicited notifications carry
         }
 
-        await transport.SendAsync(NetlinkCodec.CreateDumpRequest(type, sequence), cancellationToken);
-        var consistent = true;
-        while (true)
+        // A dump that never finishes (a kernel that dropped our request) must not wedge the monitor.
+        using var timeout = new CancellationTokenSource(_options.DumpTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
         {
-            var length = await transport.ReceiveAsync(_buffer, cancellationToken);
-            var parsed = NetlinkCodec.Parse(_buffer.AsSpan(0, length));
-            if (!parsed.IsComplete)
+            await transport.SendAsync(NetlinkCodec.CreateDumpRequest(type, sequence), linked.Token);
+            var trustworthy = true;
+            while (true)
             {
-                throw new NetlinkOverflowException($"unparseable datagram during dump: {parsed.Error}");
-            }
-
-            foreach (var message in parsed.Messages)
-            {
-                var ours = message.Header.Sequence == sequence && message.Header.PortId == transport.PortId;
-                if (!ours)
+                int length;
+                try
                 {
-                    if (message is OverrunMessage)
-                    {
-                        throw new NetlinkOverflowException("NLMSG_OVERRUN during dump");
-                    }
-
-                    _tables.Apply(message); // a notification racing the dump
+                    length = await transport.ReceiveAsync(_buffer, linked.Token);
+                }
+                catch (NetlinkOverflowException)
+                {
+                    trustworthy = false;
                     continue;
                 }
 
-                consistent &= !message.Header.HasFlag(NlmFDumpIntr);
-                switch (message)
+                var parsed = NetlinkCodec.Parse(_buffer.AsSpan(0, length));
+                trustworthy &= parsed.IsComplete;
+                foreach (var message in parsed.Messages)
                 {
-                    case DoneMessage { Errno: 0 }:
-                        return consistent;
-                    case DoneMessage done:
-                        throw new IOException($"rtnetlink dump {type} failed with errno {done.Errno}");
-                    case ErrorMessage { Errno: Enobufs }:
-                        throw new NetlinkOverflowException();
-                    case ErrorMessage { IsAcknowledgement: false } error:
-                        throw new IOException($"rtnetlink dump {type} failed with errno {error.Errno}");
-                    default:
-                        _tables.Apply(message);
-                        break;
+                    var ours = message.Header.Sequence == sequence && message.Header.PortId == transport.PortId;
+                    if (!ours)
+                    {
+                        trustworthy &= message is not OverrunMessage;
+                        _tables.Apply(message); // a notification racing the dump
+                        continue;
+                    }
+
+                    trustworthy &= !message.Header.HasFlag(NlmFDumpIntr);
+                    switch (message)
+                    {
+                        case DoneMessage { Errno: 0 }:
+                            return trustworthy;
+                        case DoneMessage done:
+                            throw new IOException($"rtnetlink dump {type} failed with errno {done.Errno}");
+                        case ErrorMessage { Errno: Enobufs }:
+                            // The dump could not start with the queue full; it is still pending in the kernel.
+                            trustworthy = false;
+                            break;
+                        case ErrorMessage { IsAcknowledgement: false } error:
+                            throw new IOException($"rtnetlink dump {type} failed with errno {error.Errno}");
+                        default:
+                            _tables.Apply(message);
+                            break;
+                    }
                 }
             }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException($"rtnetlink dump {type} did not finish within {_options.DumpTimeout}");
         }
     }
 }

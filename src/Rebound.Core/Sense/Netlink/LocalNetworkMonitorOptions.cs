@@ -14,6 +14,9 @@ public sealed class LocalNetworkMonitorOptions
     /// <summary>A dump interrupted by concurrent changes (NLM_F_DUMP_INTR) or overflow is retried this many times.</summary>
     public int MaxDumpAttempts { get; init; } = 5;
 
+    /// <summary>Longest wait for one table's dump to finish before the socket is considered broken and reopened.</summary>
+    public TimeSpan DumpTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Changes kept for a slow reader; older ones are dropped first (each change carries its full After snapshot).</summary>
     public int ChangeQueueCapacity { get; init; } = 64;
 }

@@ -30,7 +30,15 @@ internal sealed class FakeNetlinkTransport : INetlinkTransport
     /// <summary>Flags added to the first dump reply of the next dump only (e.g. NLM_F_DUMP_INTR).</summary>
     public ushort NextDumpExtraFlags { get; set; }
 
+    /// <summary>Reports ENOBUFS right after the next dump request, as a kernel with a full queue does.</summary>
+    public bool OverflowDuringNextDump { get; set; }
+
+    /// <summary>Dump requests sent before the previous dump's NLMSG_DONE was read; a real kernel answers EBUSY.</summary>
+    public int OverlappingDumpRequests { get; private set; }
+
     public bool Disposed { get; private set; }
+
+    private byte[]? _pendingDone;
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
@@ -38,12 +46,26 @@ internal sealed class FakeNetlinkTransport : INetlinkTransport
         var type = (ushort)(span[4] | (span[5] << 8));
         var seq = BitConverter.ToUInt32(span[8..12]);
         DumpRequests.Add(type);
+        if (_pendingDone is not null)
+        {
+            OverlappingDumpRequests++;
+            Enqueue(NetlinkBytes.Error(16, seq, PortId, type));
+            return ValueTask.CompletedTask;
+        }
+
+        if (OverflowDuringNextDump)
+        {
+            OverflowDuringNextDump = false;
+            Enqueue(new NetlinkOverflowException());
+        }
+
         var flags = NextDumpExtraFlags;
         NextDumpExtraFlags = 0;
         var replies = Tables[type].Select((m, i) => NetlinkBytes.AsDumpReply(m, seq, PortId, i == 0 ? flags : (ushort)0)).ToArray();
         // Reply in two datagrams, as the kernel does when a dump spans several recvmsg calls.
         Enqueue(NetlinkBytes.Concat(replies));
-        Enqueue(NetlinkBytes.Done(seq, PortId));
+        _pendingDone = NetlinkBytes.Done(seq, PortId);
+        Enqueue(_pendingDone);
         return ValueTask.CompletedTask;
     }
 
@@ -71,6 +93,11 @@ internal sealed class FakeNetlinkTransport : INetlinkTransport
         }
 
         var bytes = (byte[])item;
+        if (ReferenceEquals(bytes, _pendingDone))
+        {
+            _pendingDone = null;
+        }
+
         bytes.CopyTo(buffer);
         return bytes.Length;
     }

@@ -235,12 +235,29 @@ public sealed class LocalNetworkMonitorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_overflow_during_a_dump_finishes_that_dump_then_starts_over()
+    {
+        _kernel.DumpRequests.Clear();
+        _kernel.OverflowDuringNextDump = true;
+        _kernel.Tables[RtmGetAddr].Add(Address(RtmNewAddr, 2, "198.51.100.9", 24));
+
+        _kernel.InjectOverflow();
+        var change = await NextChangeAsync();
+
+        Assert.Equal(0, _kernel.OverlappingDumpRequests);
+        Assert.Equal(8, _kernel.DumpRequests.Count);
+        Assert.Equal(2, _monitor.DumpCount);
+        Assert.Equal(["address 198.51.100.9/24 on eth0 added"], change.Differences);
+    }
+
+    [Fact]
     public async Task A_broken_socket_is_reopened_after_the_delay_via_the_time_provider()
     {
         _kernel.Tables[RtmGetAddr].Add(Address(RtmNewAddr, 2, "198.51.100.8", 24));
         _kernel.InjectFailure();
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.Single(_opened); // the monitor now waits ReopenDelay on the fake clock; nothing happens until time moves
 
-        // The monitor now waits ReopenDelay on the fake clock; nothing happens until time moves.
         for (var i = 0; i < 200 && _opened.Count < 2; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(1));
