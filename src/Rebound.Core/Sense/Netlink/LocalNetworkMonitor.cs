@@ -123,7 +123,7 @@ public sealed class LocalNetworkMonitor : ILocalNetworkMonitor
                 }
 
                 // Lost or mangled notifications mean the tables may be wrong: publish only after a re-dump.
-                resync |= !parsed.IsComplete;
+                resync |= !parsed.IsComplete || _tables.ResyncRequested;
                 if (!resync)
                 {
                     Publish();

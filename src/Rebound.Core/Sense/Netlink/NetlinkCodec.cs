@@ -15,6 +15,7 @@ public static class NetlinkCodec
     private const int IfAddrMsgLength = 8;   // family u8, prefixlen u8, flags u8, scope u8, index u32
     private const int RtMsgLength = 12;      // family, dst_len, src_len, tos, table, protocol, scope, type (u8 each), flags u32
     private const int NdMsgLength = 12;      // family u8, pad u8, pad u16, ifindex i32, state u16, flags u8, type u8
+    private const int RtNextHopLength = 8;   // len u16, flags u8, hops u8, ifindex i32
     private const int AttributeHeaderLength = 4; // rtattr: len u16, type u16
     private const ushort AttributeTypeMask = 0x3FFF; // strips NLA_F_NESTED and NLA_F_NET_BYTEORDER
 
@@ -186,6 +187,7 @@ public static class NetlinkCodec
         IPAddress? destination = null, gateway = null;
         var oif = 0;
         uint priority = 0;
+        IReadOnlyList<RouteNextHop> nextHops = [];
         var attributes = new AttributeReader(body[RtMsgLength..]);
         while (attributes.Next(out var type, out var value))
         {
@@ -206,10 +208,42 @@ public static class NetlinkCodec
                 case RtaTable when value.Length >= 4:
                     table = ReadUInt32(value);
                     break;
+                case RtaMultipath:
+                    nextHops = ReadNextHops(family, value);
+                    break;
             }
         }
 
-        return new RouteMessage(header, family, body[1], body[3], table, body[5], body[6], body[7], destination, gateway, oif, priority);
+        return new RouteMessage(header, family, body[1], body[3], table, body[5], body[6], body[7], destination, gateway, oif, priority, nextHops);
+    }
+
+    /// <summary>RTA_MULTIPATH: a run of struct rtnexthop, each followed by its own attributes; stops at the first that does not fit.</summary>
+    private static List<RouteNextHop> ReadNextHops(byte family, ReadOnlySpan<byte> value)
+    {
+        var hops = new List<RouteNextHop>();
+        while (value.Length >= RtNextHopLength)
+        {
+            int length = ReadUInt16(value);
+            if (length < RtNextHopLength || length > value.Length)
+            {
+                break;
+            }
+
+            IPAddress? gateway = null;
+            var attributes = new AttributeReader(value[RtNextHopLength..length]);
+            while (attributes.Next(out var type, out var attribute))
+            {
+                if (type == RtaGateway)
+                {
+                    gateway = ReadIp(family, attribute);
+                }
+            }
+
+            hops.Add(new RouteNextHop(gateway, ReadInt32(value[4..]), value[2], value[3]));
+            value = value[Math.Min(Align(length), value.Length)..];
+        }
+
+        return hops;
     }
 
     private static NetlinkMessage DecodeNeighbour(NetlinkHeader header, ReadOnlySpan<byte> body)

@@ -72,6 +72,7 @@ public static class NetlinkConstants
     public const ushort RtaOif = 4;
     public const ushort RtaGateway = 5;
     public const ushort RtaPriority = 6;
+    public const ushort RtaMultipath = 9;
     public const ushort RtaTable = 15;
 
     public const uint RtTableMain = 254;

@@ -19,9 +19,13 @@ internal sealed class NetworkTables
     // so NUD churn never looks like a new router; dropped once the IP stops being a gateway.
     private readonly Dictionary<NeighbourKey, string> _gatewayMacs = [];
 
+    /// <summary>Set when a notification implies kernel changes that are never notified; a full dump is due.</summary>
+    public bool ResyncRequested { get; private set; }
+
     /// <summary>Forgets everything except remembered gateway MACs, ahead of a full dump.</summary>
     public void Clear()
     {
+        ResyncRequested = false;
         _links.Clear();
         _addresses.Clear();
         _defaultRoutes.Clear();
@@ -59,7 +63,7 @@ internal sealed class NetworkTables
         {
             _links.Remove(link.InterfaceIndex);
             _addresses.RemoveWhere((k, _) => k.InterfaceIndex == link.InterfaceIndex);
-            _defaultRoutes.RemoveWhere((_, r) => r.OutputInterfaceIndex == link.InterfaceIndex);
+            _defaultRoutes.RemoveWhere((_, r) => UsesInterface(r, link.InterfaceIndex));
             _neighbourMacs.RemoveWhere((k, _) => k.InterfaceIndex == link.InterfaceIndex);
             return;
         }
@@ -69,11 +73,16 @@ internal sealed class NetworkTables
         _links[link.InterfaceIndex] = link with { Name = name };
 
         // The kernel flushes IPv4 routes of a device taken down without sending RTM_DELROUTE.
+        // Multipath routes merely mark the path dead, also silently: only a dump tells what is left.
         if (!link.IsUp)
         {
-            _defaultRoutes.RemoveWhere((_, r) => r.OutputInterfaceIndex == link.InterfaceIndex);
+            _defaultRoutes.RemoveWhere((_, r) => r.OutputInterfaceIndex == link.InterfaceIndex && r.NextHops.Count == 0);
+            ResyncRequested |= _defaultRoutes.Values.Any(r => UsesInterface(r, link.InterfaceIndex));
         }
     }
+
+    private static bool UsesInterface(RouteMessage route, int interfaceIndex) =>
+        route.OutputInterfaceIndex == interfaceIndex || route.NextHops.Any(h => h.InterfaceIndex == interfaceIndex);
 
     private void ApplyAddress(AddressMessage address)
     {
@@ -160,22 +169,29 @@ internal sealed class NetworkTables
                 continue;
             }
 
-            string? mac = null;
-            if (r.Gateway is { } gateway)
+            var family = r.Family == AfInet6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+            // A multipath (ECMP) default is reported as one DefaultRoute per path.
+            var paths = r.NextHops.Count > 0
+                ? r.NextHops.Select(h => (h.Gateway, h.InterfaceIndex))
+                : [(r.Gateway, r.OutputInterfaceIndex)];
+            foreach (var (gateway, interfaceIndex) in paths)
             {
-                var key = new NeighbourKey(r.OutputInterfaceIndex, gateway);
-                gateways.Add(key);
-                if (_neighbourMacs.TryGetValue(key, out var current))
+                string? mac = null;
+                if (gateway is not null)
                 {
-                    _gatewayMacs[key] = current;
+                    var key = new NeighbourKey(interfaceIndex, gateway);
+                    gateways.Add(key);
+                    if (_neighbourMacs.TryGetValue(key, out var current))
+                    {
+                        _gatewayMacs[key] = current;
+                    }
+
+                    _gatewayMacs.TryGetValue(key, out mac);
                 }
 
-                _gatewayMacs.TryGetValue(key, out mac);
+                _links.TryGetValue(interfaceIndex, out var link);
+                routes.Add(new DefaultRoute(family, gateway, interfaceIndex, link?.Name, unchecked((int)r.Priority), mac));
             }
-
-            var family = r.Family == AfInet6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
-            _links.TryGetValue(r.OutputInterfaceIndex, out var link);
-            routes.Add(new DefaultRoute(family, r.Gateway, r.OutputInterfaceIndex, link?.Name, unchecked((int)r.Priority), mac));
         }
 
         _gatewayMacs.RemoveWhere((k, _) => !gateways.Contains(k));

@@ -174,6 +174,33 @@ public sealed class LocalNetworkMonitorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_multipath_default_route_reports_each_path()
+    {
+        _kernel.Inject(
+            Link(RtmNewLink, 3, IffUp, "wan2"),
+            Route(RtmDelRoute, "192.0.2.1", 2, priority: 100),
+            Route(RtmNewRoute, null, 0, priority: 100, nextHops: [("192.0.2.1", 2), ("198.51.100.1", 3)]));
+
+        var change = await NextChangeAsync();
+
+        Assert.Equal(["default ipv4 route via 198.51.100.1 dev wan2 metric 100 added"], change.Differences);
+        Assert.Equal(RouterMac, change.After.DefaultRoutes.Single(r => r.InterfaceName == "eth0" && r.Family == AddressFamily.InterNetwork).GatewayMac);
+    }
+
+    [Fact]
+    public async Task Taking_down_a_link_of_a_multipath_route_triggers_a_dump()
+    {
+        _kernel.Inject(Route(RtmNewRoute, null, 0, priority: 100, flags: NlmFReplace, nextHops: [("192.0.2.1", 2), ("198.51.100.1", 3)]));
+        await _kernel.WaitIdleAsync();
+        _kernel.DumpRequests.Clear();
+
+        _kernel.Inject(Link(RtmNewLink, 3, 0, "wan2"));
+        await _kernel.WaitIdleAsync();
+
+        Assert.Equal(4, _kernel.DumpRequests.Count);
+    }
+
+    [Fact]
     public async Task Deleting_a_link_drops_its_addresses_and_routes()
     {
         _kernel.Inject(Link(RtmDelLink, 2, 0, "eth0"));

@@ -12,6 +12,7 @@ namespace Rebound.Tests.Sense.Netlink;
 /// struct ifinfomsg (16): u8 family | u8 pad | u16 type | i32 index | u32 flags | u32 change
 /// struct ifaddrmsg (8) : u8 family | u8 prefixlen | u8 flags | u8 scope | u32 index
 /// struct rtmsg     (12): u8 family | u8 dst_len | u8 src_len | u8 tos | u8 table | u8 protocol | u8 scope | u8 type | u32 flags
+/// struct rtnexthop (8): u16 len (incl. its attributes) | u8 flags | u8 hops | i32 ifindex, then rtattrs (RTA_GATEWAY)
 /// struct ndmsg     (12): u8 family | u8 pad1 | u16 pad2 | i32 ifindex | u16 state | u8 flags | u8 type
 /// struct nlmsgerr  (4+): i32 error (negative errno) | struct nlmsghdr of the request
 /// </summary>
@@ -80,7 +81,7 @@ internal static class NetlinkBytes
         return Message(type, flags, seq, pid, [.. b]);
     }
 
-    public static byte[] Route(ushort type, string? gateway, int oif, uint priority = 0, byte family = AfInet, byte dstLen = 0, string? destination = null, uint table = 254, byte routeType = 1, ushort flags = 0, uint seq = 0, uint pid = 0)
+    public static byte[] Route(ushort type, string? gateway, int oif, uint priority = 0, byte family = AfInet, byte dstLen = 0, string? destination = null, uint table = 254, byte routeType = 1, ushort flags = 0, uint seq = 0, uint pid = 0, (string Gateway, int Index)[]? nextHops = null)
     {
         // rtm_table only holds 8 bits; the kernel also sends RTA_TABLE, which is authoritative.
         var b = new List<byte> { family, dstLen, 0, 0, (byte)Math.Min(table, 252), 3 /* RTPROT_BOOT */, 0 /* RT_SCOPE_UNIVERSE */, routeType };
@@ -101,7 +102,26 @@ internal static class NetlinkBytes
             Attr(b, 5, IPAddress.Parse(gateway).GetAddressBytes()); // RTA_GATEWAY
         }
 
-        Attr(b, 4, LeU32((uint)oif)); // RTA_OIF
+        if (oif != 0)
+        {
+            Attr(b, 4, LeU32((uint)oif)); // RTA_OIF
+        }
+
+        if (nextHops is not null)
+        {
+            var multipath = new List<byte>();
+            foreach (var (hopGateway, index) in nextHops)
+            {
+                var hop = new List<byte> { 0, 0, 0 /* flags */, 0 /* hops */ };
+                U32(hop, (uint)index);
+                Attr(hop, 5, IPAddress.Parse(hopGateway).GetAddressBytes()); // RTA_GATEWAY
+                hop[0] = (byte)hop.Count;
+                multipath.AddRange(hop);
+            }
+
+            Attr(b, 9, [.. multipath]); // RTA_MULTIPATH
+        }
+
         return Message(type, flags, seq, pid, [.. b]);
     }
 

@@ -13,6 +13,7 @@ public sealed class NetlinkCodecFuzzTests
         Address(NetlinkConstants.RtmDelAddr, 2, "2001:db8::5", 64, extendedFlags: 0x40),
         Route(NetlinkConstants.RtmNewRoute, "192.0.2.1", 2, priority: 100),
         Route(NetlinkConstants.RtmNewRoute, "fe80::1", 2, family: AfInet6, table: 1000),
+        Route(NetlinkConstants.RtmNewRoute, null, 0, nextHops: [("192.0.2.1", 2), ("198.51.100.1", 3)]),
         Neighbour(NetlinkConstants.RtmNewNeigh, 2, "192.0.2.1", NetlinkConstants.NudStale, Mac("aa:bb:cc:dd:ee:ff")),
         Error(16, 1, 2),
         Done(1, 2),

@@ -115,6 +115,19 @@ public sealed class NetlinkCodecTests
     }
 
     [Fact]
+    public void Decodes_multipath_next_hops()
+    {
+        var bytes = Route(NetlinkConstants.RtmNewRoute, null, 0, nextHops: [("192.0.2.1", 2), ("198.51.100.1", 3)]);
+
+        var route = Assert.IsType<RouteMessage>(NetlinkCodec.Parse(bytes).Messages.Single());
+
+        Assert.Null(route.Gateway);
+        Assert.Equal(
+            [new RouteNextHop(IPAddress.Parse("192.0.2.1"), 2, 0, 0), new RouteNextHop(IPAddress.Parse("198.51.100.1"), 3, 0, 0)],
+            route.NextHops);
+    }
+
+    [Fact]
     public void Decodes_neighbours_with_and_without_lladdr()
     {
         var bytes = Concat(
