@@ -38,6 +38,10 @@ public sealed class LocalNetworkMonitorLabTests
         lines = await WaitForAsync(monitor, s => s.DefaultRoutes.Any(r => r.Family == AddressFamily.InterNetwork), ct);
         Assert.Contains("default ipv4 route via 10.77.0.1 dev veth0 added", lines);
 
+        await ns.IpAsync("-6 route add default via fe80::1 dev veth0");
+        lines = await WaitForAsync(monitor, s => s.DefaultRoutes.Any(r => r.Family == AddressFamily.InterNetworkV6), ct);
+        Assert.Contains("default ipv6 route via fe80::1 dev veth0 metric 1024 added", lines);
+
         await ns.IpAsync("neigh replace 10.77.0.1 lladdr 02:00:00:77:00:01 dev veth0 nud permanent");
         lines = await WaitForAsync(monitor, s => GatewayMac(s) == "02:00:00:77:00:01", ct);
         Assert.Contains("gateway 10.77.0.1 MAC learned 02:00:00:77:00:01", lines);

@@ -43,8 +43,6 @@ public sealed class LocalNetworkMonitor : ILocalNetworkMonitor
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleWriter = true,
         });
-        // Nobody is told about dumps started at random points; seeding just keeps our sequence numbers distinct.
-        _sequence = (uint)Random.Shared.Next(1, int.MaxValue);
     }
 
     public LocalNetworkSnapshot Current => _current;
