@@ -30,6 +30,9 @@ internal sealed class FakeNetlinkTransport : INetlinkTransport
     /// <summary>Flags added to the first dump reply of the next dump only (e.g. NLM_F_DUMP_INTR).</summary>
     public ushort NextDumpExtraFlags { get; set; }
 
+    /// <summary>Ignores the next dump request entirely, like a kernel that lost it.</summary>
+    public bool SwallowNextDump { get; set; }
+
     /// <summary>Reports ENOBUFS right after the next dump request, as a kernel with a full queue does.</summary>
     public bool OverflowDuringNextDump { get; set; }
 
@@ -46,6 +49,12 @@ internal sealed class FakeNetlinkTransport : INetlinkTransport
         var type = (ushort)(span[4] | (span[5] << 8));
         var seq = BitConverter.ToUInt32(span[8..12]);
         DumpRequests.Add(type);
+        if (SwallowNextDump)
+        {
+            SwallowNextDump = false;
+            return ValueTask.CompletedTask;
+        }
+
         if (_pendingDone is not null)
         {
             OverlappingDumpRequests++;

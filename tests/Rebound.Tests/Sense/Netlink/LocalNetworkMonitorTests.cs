@@ -297,6 +297,27 @@ public sealed class LocalNetworkMonitorTests : IAsyncLifetime
         Assert.Equal(["address 198.51.100.8/24 on eth0 added"], change.Differences);
     }
 
+    [Fact]
+    public async Task A_dump_that_never_finishes_times_out_and_the_socket_is_reopened()
+    {
+        _kernel.SwallowNextDump = true;
+        _kernel.Tables[RtmGetAddr].Add(Address(RtmNewAddr, 2, "198.51.100.10", 24));
+        _kernel.InjectOverflow();
+        await _kernel.WaitIdleAsync(); // waiting for a reply that will not come
+
+        Assert.Single(_opened);
+        for (var i = 0; i < 200 && _opened.Count < 2; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(5)); // past DumpTimeout (30 s), then past ReopenDelay
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(2, _opened.Count);
+        Assert.True(_kernel.Disposed);
+        var change = await NextChangeAsync();
+        Assert.Equal(["address 198.51.100.10/24 on eth0 added"], change.Differences);
+    }
+
     private async Task<LocalNetworkChange> NextChangeAsync()
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
