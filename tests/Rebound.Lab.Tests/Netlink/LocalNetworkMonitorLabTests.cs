@@ -59,6 +59,16 @@ public sealed class LocalNetworkMonitorLabTests
             ["default ipv4 route via 10.77.0.1 dev veth0 removed", "default ipv4 route via 10.77.0.254 dev veth0 added"],
             change.Differences);
         Assert.Null(GatewayMac(change.After));
+
+        // Taking the device down flushes its IPv4 routes without any RTM_DELROUTE; the monitor must notice anyway.
+        await ns.IpAsync("link set veth0 down");
+        lines = await WaitForAsync(monitor, s => s.DefaultRoutes.Count == 0, ct);
+        Assert.Contains("default ipv4 route via 10.77.0.254 dev veth0 removed", lines);
+        Assert.Contains("default ipv6 route via fe80::1 dev veth0 metric 1024 removed", lines);
+
+        await ns.IpAsync("link del veth0");
+        lines = await WaitForAsync(monitor, s => s.Addresses.Count == 0, ct);
+        Assert.Contains("address 10.77.0.2/24 on veth0 removed", lines);
     }
 
     [Fact]
