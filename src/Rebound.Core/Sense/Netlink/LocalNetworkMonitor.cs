@@ -156,8 +156,20 @@ public sealed class LocalNetworkMonitor : ILocalNetworkMonitor
         }
 
         _current = after;
+        if (string.Equals(before.Fingerprint, WithoutFirstLearnedMacs(before, after).Fingerprint, StringComparison.Ordinal))
+        {
+            // ARP resolving the gateway for the first time (after start, or after a gateway change that
+            // was already reported) is not a change of network; only a different MAC is.
+            return;
+        }
+
         _changes.Writer.TryWrite(new LocalNetworkChange(before, after, LocalNetworkDiff.Describe(before, after)));
     }
+
+    private static LocalNetworkSnapshot WithoutFirstLearnedMacs(LocalNetworkSnapshot before, LocalNetworkSnapshot after) =>
+        new(after.Addresses, [.. after.DefaultRoutes.Select(r => before.DefaultRoutes.Any(b => b.GatewayMac is null && b == r with { GatewayMac = null })
+            ? r with { GatewayMac = null }
+            : r)]);
 
     /// <summary>
     /// Rebuilds every table from scratch, retrying while notifications are lost meanwhile.

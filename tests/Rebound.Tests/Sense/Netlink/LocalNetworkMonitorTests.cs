@@ -150,13 +150,18 @@ public sealed class LocalNetworkMonitorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Learning_the_ipv6_gateway_mac_emits_a_change()
+    public async Task Learning_the_gateway_mac_is_silent_but_a_different_mac_is_a_change()
     {
+        // ARP/ND resolving the gateway for the first time is not a change of network...
         _kernel.Inject(Neighbour(RtmNewNeigh, 2, "fe80::1", NudReachable, Mac("aa:bb:cc:00:00:06")));
+        await _kernel.WaitIdleAsync();
+        Assert.False(_monitor.Changes.TryRead(out _));
+        Assert.Equal("aa:bb:cc:00:00:06", _monitor.Current.DefaultRoutes.Single(r => r.Family == AddressFamily.InterNetworkV6).GatewayMac);
 
+        // ...but another box answering for the gateway address is.
+        _kernel.Inject(Neighbour(RtmNewNeigh, 2, "fe80::1", NudReachable, Mac("aa:bb:cc:00:00:07")));
         var change = await NextChangeAsync();
-
-        Assert.Equal(["gateway fe80::1 MAC learned aa:bb:cc:00:00:06"], change.Differences);
+        Assert.Equal(["gateway fe80::1 MAC changed from aa:bb:cc:00:00:06 to aa:bb:cc:00:00:07"], change.Differences);
     }
 
     [Fact]
