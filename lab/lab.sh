@@ -24,7 +24,7 @@
 #   lab.sh status ID
 #   lab.sh counters ID         bytes and packets of STUN traffic (UDP port 3478) seen on the ISP links
 #   lab.sh down ID             tear down (safe to repeat, and after a half-done "up")
-#   lab.sh down-all            tear down every lab that has a state dir in /run/rebound-lab
+#   lab.sh down-all [PREFIX]   tear down every lab (whose id starts with PREFIX) in /run/rebound-lab
 #
 # ID: 1-8 lower-case letters/digits, unique per concurrent run. Only documentation address
 # ranges and a private LAN subnet are used, all inside the lab's own namespaces.
@@ -338,10 +338,10 @@ cmd_down() {
   log "lab $ID down"
 }
 
-cmd_down_all() {
-  local d
+cmd_down_all() { # [PREFIX]: only labs whose id starts with PREFIX
+  local d prefix=${1:-}
   [[ -d $STATE_ROOT ]] || return 0
-  for d in "$STATE_ROOT"/*/; do
+  for d in "$STATE_ROOT/$prefix"*/; do
     [[ -d $d ]] || continue
     cmd_down "$(basename "$d")"
   done
@@ -360,6 +360,6 @@ case $sub in
   status) cmd_status "$@" ;;
   counters) cmd_counters "$@" ;;
   down) cmd_down "$@" ;;
-  down-all) cmd_down_all ;;
+  down-all) cmd_down_all "$@" ;;
   *) usage ;;
 esac

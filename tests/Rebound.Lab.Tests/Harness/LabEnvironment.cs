@@ -57,8 +57,20 @@ public static class LabEnvironment
         }
     }
 
-    /// <summary>A short id, unique enough for concurrent labs (lab ids are 1-8 of [a-z0-9]).</summary>
-    public static string NewLabId() => "t" + Guid.NewGuid().ToString("N")[..7];
+    /// <summary>
+    /// A short id, unique enough for concurrent labs (lab ids are 1-8 of [a-z0-9]). It starts with
+    /// REBOUND_LAB_PREFIX when set (scripts/test sets one per run, to clean up only its own labs).
+    /// </summary>
+    public static string NewLabId()
+    {
+        var prefix = Environment.GetEnvironmentVariable("REBOUND_LAB_PREFIX");
+        if (string.IsNullOrEmpty(prefix) || prefix.Length > 4)
+        {
+            prefix = "t";
+        }
+
+        return prefix + Guid.NewGuid().ToString("N")[..(8 - prefix.Length)];
+    }
 
     private static string FindRepoRoot()
     {
