@@ -14,3 +14,6 @@ internal static class ExitCodes
 
 /// <summary>Bad input found after parsing (e.g. a server name that does not resolve); becomes exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Standard output was closed by its reader; the command stops quietly.</summary>
+internal sealed class StdoutClosedException(Exception inner) : Exception("standard output is closed", inner);

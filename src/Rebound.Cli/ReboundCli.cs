@@ -18,13 +18,6 @@ internal static class ReboundCli
     {
         services ??= Runtime.Real();
         var stderr = services.Stderr;
-        var root = CreateRoot(services);
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            await stderr.WriteLineAsync($"rebound: {parse.Errors[0].Message} (see 'rebound --help')");
-            return ExitCodes.BadInput;
-        }
 
         // Our own signal handling: SIGINT/SIGTERM cancel the command, which then exits 0 after cleaning up.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -32,6 +25,17 @@ internal static class ReboundCli
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
+            // No @response files: an argument is only ever what it says.
+            var parse = CreateRoot(services).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            if (parse.Errors.Count > 0)
+            {
+                // An unknown token explains more than "required command was not provided".
+                var error = parse.Errors.FirstOrDefault(e => parse.UnmatchedTokens.Any(t => e.Message.Contains(t, StringComparison.Ordinal)))
+                    ?? parse.Errors[0];
+                Complain(stderr, $"{error.Message} (see 'rebound --help')");
+                return ExitCodes.BadInput;
+            }
+
             var invocation = new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
@@ -43,18 +47,23 @@ internal static class ReboundCli
         }
         catch (UsageException ex)
         {
-            await stderr.WriteLineAsync($"rebound: {ex.Message}");
+            Complain(stderr, ex.Message);
             return ExitCodes.BadInput;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+            return ExitCodes.Success;
+        }
+        catch (StdoutClosedException)
+        {
+            // Whoever read our output has gone (e.g. `| head -1`): nobody is left to tell.
             return ExitCodes.Success;
         }
 #pragma warning disable CA1031 // The last line of defence: one line, never a stack trace.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            await stderr.WriteLineAsync($"rebound: error: {ex.Message}");
+            Complain(stderr, $"error: {ex.Message}");
             return ExitCodes.RuntimeFailure;
         }
 
@@ -62,6 +71,21 @@ internal static class ReboundCli
         {
             context.Cancel = true;
             stop.Cancel();
+        }
+    }
+
+    /// <summary>One line on stderr, whatever the message holds; a closed stderr must not turn into a crash.</summary>
+    private static void Complain(TextWriter stderr, string message)
+    {
+        try
+        {
+            stderr.WriteLine($"rebound: {message.ReplaceLineEndings(" ")}");
+            stderr.Flush();
+        }
+#pragma warning disable CA1031 // A closed stderr fails with IOException or UnauthorizedAccessException (EBADF); the exit code still tells.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Win32.SafeHandles;
 using System.Net.Sockets;
 using Rebound.Cli.Commands;
 using Rebound.Sense.Netlink;
@@ -13,7 +14,36 @@ namespace Rebound.Cli;
 internal static class Runtime
 {
     public static CliServices Real() =>
-        new(CreateProber, CreateWatcher, StunTargetResolver.ResolveAsync, Console.OpenStandardOutput(), Console.Error);
+        new(CreateProber, CreateWatcher, StunTargetResolver.ResolveAsync, OpenStdout(), OpenStderr());
+
+    private static TextWriter OpenStderr()
+    {
+        try
+        {
+            return Console.Error;
+        }
+        catch (IOException)
+        {
+            return TextWriter.Null; // started with stderr closed: errors still set the exit code
+        }
+    }
+
+    /// <summary>
+    /// fd 1 as a plain unbuffered stream. The console stream swallows EPIPE, which would leave
+    /// `rebound watch --json | head -1` probing forever; this one reports it as an IOException.
+    /// </summary>
+    private static Stream OpenStdout()
+    {
+        try
+        {
+            return new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            // stdout closed or not writable: fall back to the console stream, which tolerates that.
+            return Console.OpenStandardOutput();
+        }
+    }
 
     public static IStunProber CreateProber(TimeSpan timeout) =>
         new StunProber(new StunProberOptions { Timeout = timeout }, TimeProvider.System);

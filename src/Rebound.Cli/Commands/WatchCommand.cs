@@ -68,6 +68,20 @@ internal static class WatchCommand
 
     private static ValueTask Print(Stream stdout, WanEvent e, bool asJson)
     {
+        try
+        {
+            Write(stdout, e, asJson);
+        }
+        catch (IOException ex)
+        {
+            throw new StdoutClosedException(ex);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static void Write(Stream stdout, WanEvent e, bool asJson)
+    {
         if (asJson)
         {
             using (var writer = new Utf8JsonWriter(stdout))
@@ -85,7 +99,6 @@ internal static class WatchCommand
 
         // Each event must be visible the moment it happens, even through a pipe.
         stdout.Flush();
-        return ValueTask.CompletedTask;
     }
 }
 

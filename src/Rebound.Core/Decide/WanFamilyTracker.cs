@@ -45,7 +45,7 @@ public sealed class WanFamilyTracker
 
     private List<WanEvent> ApplyCore(IReadOnlyList<ProbeObservation> round, string trigger, DateTimeOffset now)
     {
-        var answered = round.Where(o => o.Address is not null).ToList();
+        var answered = round.Where(o => o.Address is not null).DistinctBy(o => o.Server, StringComparer.Ordinal).ToList();
         if (answered.Count == 0)
         {
             ResetCandidate();
@@ -129,7 +129,7 @@ public sealed class WanFamilyTracker
     {
         var best = answered
             .GroupBy(o => o.Address!)
-            .Select(g => (Address: g.Key, Votes: g.Select(o => o.Server).Distinct(StringComparer.Ordinal).Count()))
+            .Select(g => (Address: g.Key, Votes: g.Count()))
             .OrderByDescending(x => x.Votes)
             .First();
         return best.Votes * 2 > answered.Count ? best : (null, 0);

@@ -87,6 +87,7 @@ public sealed class WanWatcher
         var started = false;
         var trigger = "startup";
         var burstRounds = 0;
+        long lastWakeRound = 0;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -132,22 +133,41 @@ public sealed class WanWatcher
                 delay = elapsed >= _options.Interval ? TimeSpan.Zero : _options.Interval - elapsed;
             }
 
-            BeforeWait?.Invoke(delay);
+            var waitStart = _time.GetTimestamp();
             var wakes = await WaitAsync(delay, ct);
-            if (wakes.Count > 0)
+            if (wakes.Count == 0)
+            {
+                continue;
+            }
+
+            // A flood of wake-ups (a chatty or spoofing LAN host) must not turn into a flood of probes,
+            // but never holds back a round that was due anyway.
+            var spacingLeft = _options.MinWakeSpacing - _time.GetElapsedTime(lastWakeRound);
+            var plannedLeft = delay - _time.GetElapsedTime(waitStart);
+            var hold = lastWakeRound == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(spacingLeft.Ticks, plannedLeft.Ticks));
+            if (hold > TimeSpan.Zero)
+            {
+                var holding = Task.Delay(hold, _time, ct);
+                BeforeWait?.Invoke(hold);
+                await holding;
+                wakes.AddRange(Drain());
+            }
+
+            // Before start-up is done the first view is still forming: a local change is part of it,
+            // not news, and must not restart the start-up burst.
+            if (started)
             {
                 burstRounds = 0;
-                trigger = wakes[0].Trigger;
                 foreach (var wake in wakes.Where(w => w.LocalChange is not null))
                 {
                     await onEvent(new LocalNetworkChanged(_time.GetUtcNow(), wake.LocalChange!.Differences), ct);
                 }
-
-                if (wakes.FirstOrDefault(w => w.Hint is not null)?.Hint is { } hint)
-                {
-                    trigger = $"router-announcement: {hint}";
-                }
             }
+
+            trigger = wakes.FirstOrDefault(w => w.Hint is not null)?.Hint is { } hint
+                ? $"router-announcement: {hint}"
+                : wakes[0].Trigger;
+            lastWakeRound = _time.GetTimestamp();
         }
     }
 
@@ -175,11 +195,13 @@ public sealed class WanWatcher
         var drained = Drain();
         if (drained.Count > 0 || delay <= TimeSpan.Zero)
         {
+            BeforeWait?.Invoke(TimeSpan.Zero);
             return drained;
         }
 
         using var waitCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var timer = Task.Delay(delay, _time, waitCts.Token);
+        BeforeWait?.Invoke(delay); // after the timer exists, so fake time advanced from here reaches it
         var wake = _wakes.Reader.WaitToReadAsync(waitCts.Token).AsTask();
         await Task.WhenAny(timer, wake);
         await waitCts.CancelAsync();
@@ -215,7 +237,7 @@ public sealed class WanWatcher
 
     private async Task<List<ProbeObservation>> ProbeRoundAsync(CancellationToken ct)
     {
-        var probes = _options.Targets.Select(t => ProbeTargetAsync(t, ct)).ToArray();
+        var probes = _options.Targets.Distinct().Select(t => ProbeTargetAsync(t, ct)).ToArray();
         var results = await Task.WhenAll(probes);
         return [.. results];
     }
@@ -253,12 +275,27 @@ public sealed class WanWatcher
             }
         }
 
-        var (server, error) = await _resolve(target, ct);
-        if (server is not null)
+        StunServer? server;
+        string? error;
+        try
         {
-            lock (_resolved)
+            (server, error) = await _resolve(target, ct).WaitAsync(_options.ResolveTimeout, _time, ct);
+        }
+        catch (TimeoutException)
+        {
+            (server, error) = (null, $"cannot resolve {target.Host}: no answer within {_options.ResolveTimeout.TotalSeconds:0.#} s");
+        }
+
+        lock (_resolved)
+        {
+            if (server is not null)
             {
                 _resolved[target] = (server, _time.GetTimestamp());
+            }
+            else if (_resolved.TryGetValue(target, out var stale))
+            {
+                // The resolver failing is not the upstream failing: keep probing the address we had.
+                return (stale.Server, null);
             }
         }
 

@@ -27,6 +27,12 @@ public sealed class WanWatcherOptions
     /// <summary>Confirmation rounds in a row before falling back to the routine interval (bounds traffic when servers disagree).</summary>
     public int MaxBurstRounds { get; init; } = 4;
 
+    /// <summary>Least time between two rounds started by wake-ups (local changes, router announcements).</summary>
+    public TimeSpan MinWakeSpacing { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A name lookup taking longer than this counts as failed (the last good address is kept).</summary>
+    public TimeSpan ResolveTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a resolved server name is reused before it is resolved again.</summary>
     public TimeSpan ResolveEvery { get; init; } = TimeSpan.FromMinutes(10);
 

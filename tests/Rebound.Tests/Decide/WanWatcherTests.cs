@@ -209,9 +209,13 @@ public sealed class WanWatcherTests
         await h.WaitIdleAsync();
         Assert.Empty(h.TakeEvents());
 
+        // A second announcement within a second waits out the wake-up spacing, then probes.
         h.Prober.AnswerAll("192.0.2.2", S1, S2);
         hints.Announce("192.0.2.2");
         await h.WaitIdleAsync();
+        Assert.Empty(h.TakeEvents());
+        Assert.Equal(TimeSpan.FromSeconds(1), h.NextDelay);
+        await h.NextRoundAsync();
         var change = Assert.IsType<PublicAddressChanged>(Assert.Single(h.TakeEvents()));
         Assert.StartsWith("router-announcement", change.Evidence.Trigger, StringComparison.Ordinal);
         Assert.Contains("192.0.2.2", change.Evidence.Trigger, StringComparison.Ordinal);

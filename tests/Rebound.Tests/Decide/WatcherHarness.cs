@@ -41,9 +41,13 @@ internal sealed class WatcherHarness : IAsyncDisposable
     };
 
     /// <summary>Starts the watcher and waits until its start-up rounds, confirmation included, are done.</summary>
-    public async Task StartAsync(WanWatcherOptions options, ILocalNetworkMonitor? monitor = null, IRouterHintSource? hints = null)
+    public async Task StartAsync(
+        WanWatcherOptions options,
+        ILocalNetworkMonitor? monitor = null,
+        IRouterHintSource? hints = null,
+        Func<StunTarget, CancellationToken, Task<(Rebound.Sense.Stun.StunServer? Server, string? Error)>>? resolve = null)
     {
-        Watcher = new WanWatcher(options, Prober, Time, monitor, hints)
+        Watcher = new WanWatcher(options, Prober, Time, monitor, hints, resolve)
         {
             BeforeWait = delay =>
             {

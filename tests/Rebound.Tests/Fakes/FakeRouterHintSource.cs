@@ -13,6 +13,17 @@ internal sealed class FakeRouterHintSource : IRouterHintSource
     public void Announce(string external) =>
         _hints.Writer.TryWrite(new RouterHint("nat-pmp", IPAddress.Parse("10.77.0.1"), IPAddress.Parse(external), 42));
 
+    /// <summary>Waits (briefly, in real time) until the watcher has taken every announcement.</summary>
+    public async Task DrainedAsync()
+    {
+        for (var i = 0; i < 200 && _hints.Reader.Count > 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        await Task.Delay(50); // the pump's hand-over to the watcher's queue
+    }
+
     public bool Start(Func<IReadOnlyCollection<IPAddress>> trustedGateways, out string? problem)
     {
         problem = null;

@@ -64,7 +64,9 @@ public static class NetlinkConstants
     public const ushort IfaFlags = 8;
 
     // IFA_F_*
+    public const uint IfaFTemporary = 0x01;
     public const uint IfaFDadFailed = 0x08;
+    public const uint IfaFDeprecated = 0x20;
     public const uint IfaFTentative = 0x40;
 
     // RTA_*

@@ -152,7 +152,8 @@ internal sealed class NetworkTables
             var ip = a.OwnAddress!;
             _links.TryGetValue(a.InterfaceIndex, out var link);
             var loopback = link?.IsLoopback ?? IPAddress.IsLoopback(ip);
-            if (a.Scope != 0 || loopback || (a.Flags & (IfaFTentative | IfaFDadFailed)) != 0)
+            // Temporary (privacy) and deprecated IPv6 addresses rotate daily by design: not a network change.
+            if (a.Scope != 0 || loopback || (a.Flags & (IfaFTentative | IfaFDadFailed | IfaFTemporary | IfaFDeprecated)) != 0)
             {
                 continue;
             }

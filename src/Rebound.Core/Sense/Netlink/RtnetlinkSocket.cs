@@ -35,20 +35,28 @@ public sealed class RtnetlinkSocket : INetlinkTransport
             throw new SocketException(Marshal.GetLastPInvokeError());
         }
 
+        uint portId;
         try
         {
             SetReceiveBuffer(fd, receiveBufferBytes);
-            var portId = BindAndGetPortId(fd, groups);
-            var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
-            fd = -1; // the SafeSocketHandle owns it now
-            return new RtnetlinkSocket(socket, portId);
+            portId = BindAndGetPortId(fd, groups);
         }
-        finally
+        catch
         {
-            if (fd >= 0)
-            {
-                _ = Close(fd);
-            }
+            _ = Close(fd);
+            throw;
+        }
+
+        // From here the handle owns the descriptor, so a failure closes it exactly once.
+        var handle = new SafeSocketHandle(fd, ownsHandle: true);
+        try
+        {
+            return new RtnetlinkSocket(new Socket(handle), portId);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
         }
     }
 

@@ -19,7 +19,13 @@ public sealed class RouterAnnouncementListener : IRouterHintSource
     private Socket? _socket;
     private Task _receiveLoop = Task.CompletedTask;
 
-    public RouterAnnouncementListener(int port = RouterAnnouncementCodec.AnnouncementPort) => _port = port;
+    private readonly TimeProvider _time;
+
+    public RouterAnnouncementListener(int port = RouterAnnouncementCodec.AnnouncementPort, TimeProvider? timeProvider = null)
+    {
+        _port = port;
+        _time = timeProvider ?? TimeProvider.System;
+    }
 
     public ChannelReader<RouterHint> Hints => _hints.Reader;
 
@@ -70,6 +76,8 @@ public sealed class RouterAnnouncementListener : IRouterHintSource
             }
             catch (SocketException)
             {
+                // A persistent socket error must not spin a core.
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ContinueWith(static _ => { }, TaskScheduler.Default);
                 continue;
             }
 
