@@ -1,1 +1,3 @@
-return 0;
+using Rebound.Cli;
+
+return await ReboundCli.RunAsync(args);

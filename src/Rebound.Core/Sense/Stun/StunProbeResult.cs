@@ -18,4 +18,10 @@ public sealed record StunProbeResult(
     int BytesReceived)
 {
     public bool Succeeded => Mapped is not null;
+
+    /// <summary>How many Binding requests went out (first transmission plus retransmissions).</summary>
+    public int Transmissions { get; init; }
+
+    /// <summary>Datagrams that arrived but were not accepted: unparseable, wrong transaction ID, wrong source.</summary>
+    public int IgnoredDatagrams { get; init; }
 }

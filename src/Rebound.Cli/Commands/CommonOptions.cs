@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Rebound.Sense;
+
+namespace Rebound.Cli.Commands;
+
+/// <summary>Options shared by <c>probe</c> and <c>watch</c>, validated while parsing so bad input exits 2.</summary>
+internal static class CommonOptions
+{
+    public static Option<List<StunTarget>> Servers() => new("--server", "-s")
+    {
+        Description = "STUN server as HOST, HOST:PORT or [IPV6]:PORT (port 3478 if omitted). Repeat for several; "
+            + "they are probed concurrently. Default: stun.l.google.com:19302 and stun.cloudflare.com:3478.",
+        HelpName = "HOST:PORT",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = ParseServers,
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print JSON instead of text (one object; for watch, one object per line).",
+    };
+
+    /// <summary>A duration option; null when not given (the description names the default).</summary>
+    public static Option<TimeSpan?> Duration(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "DURATION",
+        CustomParser = ParseDuration,
+    };
+
+    public static Option<int> Count(string name, string description, int defaultValue) => new(name)
+    {
+        Description = description,
+        HelpName = "N",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, out var n) && n is >= 1 and <= 100)
+            {
+                return n;
+            }
+
+            result.AddError($"{OptionName(result)}: '{text}' must be a whole number from 1 to 100");
+            return 0;
+        },
+    };
+
+    private static List<StunTarget> ParseServers(ArgumentResult result)
+    {
+        var targets = new List<StunTarget>();
+        foreach (var token in result.Tokens)
+        {
+            if (StunTarget.TryParse(token.Value, out var target, out var error))
+            {
+                targets.Add(target!);
+            }
+            else
+            {
+                result.AddError($"--server {error}");
+                return [];
+            }
+        }
+
+        return targets;
+    }
+
+    private static TimeSpan? ParseDuration(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (DurationText.TryParse(text, out var value, out var error))
+        {
+            return value;
+        }
+
+        result.AddError($"{OptionName(result)}: {error}");
+        return default;
+    }
+
+    private static string OptionName(ArgumentResult result) =>
+        (result.Parent as OptionResult)?.Option.Name ?? "value";
+}

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Text.Json;
+using Rebound.Decide;
+using Rebound.Record;
+using Rebound.Sense;
+
+namespace Rebound.Cli.Commands;
+
+/// <summary><c>rebound watch</c>: runs the watcher until SIGINT/SIGTERM and prints its events.</summary>
+internal static class WatchCommand
+{
+    public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(1);
+
+    public static Command Create(CliServices services)
+    {
+        var servers = CommonOptions.Servers();
+        var interval = CommonOptions.Duration("--interval", "Time between routine probe rounds, e.g. 1s with your own STUN servers. Default: 20s.");
+        var timeout = CommonOptions.Duration("--timeout", "Give up on a server after this long, retransmitting meanwhile. Default: 1s.");
+        var confirmServers = CommonOptions.Count("--confirm-servers", "Believe a new address at once when this many servers report it in one round.", 2);
+        var confirmRounds = CommonOptions.Count("--confirm-rounds", "Otherwise believe it after this many consecutive rounds.", 2);
+        var json = CommonOptions.Json();
+        var command = new Command("watch", "Watch the public address and upstream reachability, confirming every change, and print an event when something changes. Runs until SIGINT or SIGTERM.")
+        {
+            servers, interval, timeout, confirmServers, confirmRounds, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var given = parse.GetValue(servers) ?? [];
+            foreach (var target in given.Where(t => t.Literal is null))
+            {
+                var (server, error) = await services.Resolve(target, ct);
+                if (server is null)
+                {
+                    throw new UsageException($"--server {target.Name}: {error}");
+                }
+            }
+
+            var settings = new WatchSettings(
+                new WanWatcherOptions
+                {
+                    Targets = given.Count > 0 ? given : StunTarget.PublicDefaults,
+                    Interval = parse.GetValue(interval) ?? WanWatcherOptions.DefaultInterval,
+                    ConfirmServers = parse.GetValue(confirmServers),
+                    ConfirmRounds = parse.GetValue(confirmRounds),
+                },
+                parse.GetValue(timeout) ?? DefaultProbeTimeout);
+            await using var runtime = await services.CreateWatcher(settings, ct);
+            foreach (var warning in runtime.Warnings)
+            {
+                await services.Stderr.WriteLineAsync($"rebound: warning: {warning}");
+            }
+
+            var asJson = parse.GetValue(json);
+            var stdout = services.Stdout;
+            try
+            {
+                await runtime.Watcher.RunAsync((e, _) => Print(stdout, e, asJson), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // SIGINT/SIGTERM: a normal stop.
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static ValueTask Print(Stream stdout, WanEvent e, bool asJson)
+    {
+        if (asJson)
+        {
+            using (var writer = new Utf8JsonWriter(stdout))
+            {
+                WanEventJson.Write(writer, e);
+            }
+
+            stdout.WriteByte((byte)'\n');
+        }
+        else
+        {
+            var line = System.Text.Encoding.UTF8.GetBytes(WanEventText.Format(e) + "\n");
+            stdout.Write(line);
+        }
+
+        // Each event must be visible the moment it happens, even through a pipe.
+        stdout.Flush();
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal sealed record WatchSettings(WanWatcherOptions Options, TimeSpan ProbeTimeout);
+
+/// <summary>The watcher with the sources it owns, disposed together.</summary>
+internal sealed class WanWatcherRuntime(WanWatcher watcher, IReadOnlyList<string> warnings, params IAsyncDisposable[] owned) : IAsyncDisposable
+{
+    public WanWatcher Watcher { get; } = watcher;
+
+    public IReadOnlyList<string> Warnings { get; } = warnings;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in owned)
+        {
+            await d.DisposeAsync();
+        }
+    }
+}

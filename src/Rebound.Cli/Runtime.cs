@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+using Rebound.Cli.Commands;
+using Rebound.Sense.Netlink;
+using Rebound.Sense.RouterHints;
+using Rebound.Decide;
+using Rebound.Sense;
+using Rebound.Sense.Stun;
+
+namespace Rebound.Cli;
+
+/// <summary>Wires real sensors to the watcher; tests substitute the factories.</summary>
+internal static class Runtime
+{
+    public static CliServices Real() =>
+        new(CreateProber, CreateWatcher, StunTargetResolver.ResolveAsync, Console.OpenStandardOutput(), Console.Error);
+
+    public static IStunProber CreateProber(TimeSpan timeout) =>
+        new StunProber(new StunProberOptions { Timeout = timeout }, TimeProvider.System);
+
+    /// <summary>
+    /// The watcher with every sensor that can be opened here. A sensor that cannot (no netlink in a
+    /// container, port 5350 taken) costs only its early warning: STUN alone still detects every change.
+    /// </summary>
+    public static async Task<WanWatcherRuntime> CreateWatcher(WatchSettings settings, CancellationToken ct)
+    {
+        var warnings = new List<string>();
+        var owned = new List<IAsyncDisposable>();
+        LocalNetworkMonitor? monitor = new();
+        try
+        {
+            await monitor.StartAsync(ct);
+            owned.Add(monitor);
+        }
+        catch (Exception ex) when (ex is IOException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            warnings.Add($"local network monitor unavailable ({ex.Message}); relying on STUN alone");
+            await monitor.DisposeAsync();
+            monitor = null;
+        }
+
+        RouterAnnouncementListener? hints = new();
+        if (hints.Start(() => TrustedGateways(monitor), out var problem))
+        {
+            owned.Add(hints);
+        }
+        else
+        {
+            warnings.Add(problem!);
+            await hints.DisposeAsync();
+            hints = null;
+        }
+
+        var watcher = new WanWatcher(settings.Options, CreateProber(settings.ProbeTimeout), TimeProvider.System, monitor, hints);
+        return new WanWatcherRuntime(watcher, warnings, [.. owned]);
+    }
+
+    /// <summary>Router announcements are believed only from a current IPv4 default gateway.</summary>
+    private static IReadOnlyCollection<IPAddress> TrustedGateways(LocalNetworkMonitor? monitor) =>
+        monitor is null
+            ? []
+            : [.. monitor.Current.DefaultRoutes.Where(r => r.Gateway is { AddressFamily: AddressFamily.InterNetwork }).Select(r => r.Gateway!)];
+}
+
+/// <summary>What the commands need from the outside world.</summary>
+internal sealed record CliServices(
+    Func<TimeSpan, IStunProber> CreateProber,
+    Func<WatchSettings, CancellationToken, Task<WanWatcherRuntime>> CreateWatcher,
+    Func<StunTarget, CancellationToken, Task<(StunServer? Server, string? Error)>> Resolve,
+    Stream Stdout,
+    TextWriter Stderr);

@@ -1,0 +1,53 @@
+using Rebound.Sense;
+
+namespace Rebound.Decide;
+
+public sealed class WanWatcherOptions
+{
+    /// <summary>The polite default for public servers; a lab or an own STUN server can go down to 1 s.</summary>
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(20);
+
+    public IReadOnlyList<StunTarget> Targets { get; init; } = StunTarget.PublicDefaults;
+
+    /// <summary>Time between routine probe rounds, measured start to start.</summary>
+    public TimeSpan Interval { get; init; } = DefaultInterval;
+
+    /// <summary>A new address is believed at once when this many servers report it in the same round.</summary>
+    public int ConfirmServers { get; init; } = 2;
+
+    /// <summary>Otherwise, when it is the majority answer in this many consecutive rounds.</summary>
+    public int ConfirmRounds { get; init; } = 2;
+
+    /// <summary>Consecutive rounds with no answer at all before the upstream is declared lost.</summary>
+    public int LossRounds { get; init; } = 2;
+
+    /// <summary>Pause between confirmation rounds: short, so a change is confirmed in about one round trip.</summary>
+    public TimeSpan BurstSpacing { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Confirmation rounds in a row before falling back to the routine interval (bounds traffic when servers disagree).</summary>
+    public int MaxBurstRounds { get; init; } = 4;
+
+    /// <summary>How long a resolved server name is reused before it is resolved again.</summary>
+    public TimeSpan ResolveEvery { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Returns the first problem with these options, or null.</summary>
+    public string? Validate()
+    {
+        if (Targets.Count == 0)
+        {
+            return "at least one STUN server is needed";
+        }
+
+        if (Interval <= TimeSpan.Zero)
+        {
+            return "interval must be greater than zero";
+        }
+
+        if (ConfirmServers < 1 || ConfirmRounds < 1 || LossRounds < 1 || MaxBurstRounds < 0)
+        {
+            return "confirmation counts must be at least 1";
+        }
+
+        return BurstSpacing < TimeSpan.Zero ? "burst spacing must not be negative" : null;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Rebound.Sense.Netlink;
+
+/// <summary>One decoded netlink message; the concrete type says which kind.</summary>
+public abstract record NetlinkMessage(NetlinkHeader Header);

@@ -1,0 +1,4 @@
+namespace Rebound.Sense.Netlink;
+
+/// <summary>NLMSG_OVERRUN: data was lost; the receiver must resynchronise.</summary>
+public sealed record OverrunMessage(NetlinkHeader Header) : NetlinkMessage(Header);

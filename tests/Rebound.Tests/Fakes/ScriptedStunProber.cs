@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Rebound.Sense.Stun;
+
+namespace Rebound.Tests.Fakes;
+
+/// <summary>A prober whose answers the test sets per server; every call is recorded.</summary>
+internal sealed class ScriptedStunProber : IStunProber
+{
+    private readonly ConcurrentDictionary<string, IPAddress?> _answers = new();
+    private int _calls;
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Null means the server does not answer.</summary>
+    public void Answer(string server, string? address) =>
+        _answers[server] = address is null ? null : IPAddress.Parse(address);
+
+    public void AnswerAll(string? address, params string[] servers)
+    {
+        foreach (var s in servers)
+        {
+            Answer(s, address);
+        }
+    }
+
+    public Task<StunProbeResult> ProbeAsync(StunServer server, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _calls);
+        var address = _answers.GetValueOrDefault(server.Name);
+        return Task.FromResult(address is null
+            ? new StunProbeResult(server, null, TimeSpan.FromSeconds(1), "timeout after 3 transmissions", 60, 0)
+            : new StunProbeResult(server, new IPEndPoint(address, 40000), TimeSpan.FromMilliseconds(1), null, 20, 32));
+    }
+}
