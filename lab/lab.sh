@@ -183,6 +183,7 @@ EOF
   ((i < 100)) || { log "coturn did not listen on $STUN1/$STUN2:$STUN_PORT"; false; }
 
   trap - ERR
+  echo "switched $(now) public $WAN1_ADDR" >"$STATE/last-switch"
   touch "$STATE/ready"
   log "lab $ID up: mode $m, public address $WAN1_ADDR"
 }
@@ -231,7 +232,7 @@ cmd_failback() {
   need_up
   if [[ $(phase) != failed-over ]]; then
     log "lab $ID is not failed over"
-    echo "switched $(cat "$STATE/last-switch" 2>/dev/null | awk '{print $2}' || true) public $WAN1_ADDR"
+    cat "$STATE/last-switch"
     return 0
   fi
   local t
