@@ -31,7 +31,7 @@ matches() { # LINE EXPECT
   esac
 }
 # Nearest-rank percentile of numbers on stdin.
-percentile() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit } i = int((p / 100) * NR + 0.999999); if (i < 1) i = 1; print v[i] }'; }
+percentile() { sort -n | awk -v p="$1" 'NF { v[++n] = $1 } END { if (n == 0) { print "-"; exit } i = int((p / 100) * n + 0.999999); if (i < 1) i = 1; print v[i] }'; }
 # Sum of bytes (or packets) of both STUN counters: "lab.sh counters" prints name/value pairs.
 traffic() { # ID bytes|packets
   "$LAB" counters "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i += 2) if ($i ~ "_" k "$") s += $(i + 1) } END { print s + 0 }'
