@@ -53,7 +53,7 @@ set_id() {
   STATE=$STATE_ROOT/$ID
 }
 
-ns_exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
+ns_exists() { [[ -e /run/netns/$1 ]]; } # where "ip netns add" puts them
 in_lan() { ip netns exec "$NS_LAN" "$@"; }
 in_rtr() { ip netns exec "$NS_RTR" "$@"; }
 in_net() { ip netns exec "$NS_NET" "$@"; }
@@ -172,9 +172,10 @@ EOF
     --log-file=stdout --simple-log --pidfile="$STATE/turnserver.pid" --userdb="$STATE/turndb" \
     >"$STATE/coturn.log" 2>&1 </dev/null &
   echo $! >"$STATE/coturn.pid"
-  local i
+  local i listening
   for ((i = 0; i < 100; i++)); do
-    if in_net ss -Huln | grep -q "$STUN1:$STUN_PORT" && in_net ss -Huln | grep -q "$STUN2:$STUN_PORT"; then
+    listening=$(in_net ss -Huln)
+    if [[ $listening == *"$STUN1:$STUN_PORT"* && $listening == *"$STUN2:$STUN_PORT"* ]]; then
       break
     fi
     kill -0 "$(cat "$STATE/coturn.pid")" 2>/dev/null || { cat "$STATE/coturn.log" >&2; false; }
@@ -183,6 +184,7 @@ EOF
   ((i < 100)) || { log "coturn did not listen on $STUN1/$STUN2:$STUN_PORT"; false; }
 
   trap - ERR
+  echo "switched $(now) public $WAN1_ADDR" >"$STATE/last-switch"
   touch "$STATE/ready"
   log "lab $ID up: mode $m, public address $WAN1_ADDR"
 }
@@ -231,7 +233,7 @@ cmd_failback() {
   need_up
   if [[ $(phase) != failed-over ]]; then
     log "lab $ID is not failed over"
-    echo "switched $(cat "$STATE/last-switch" 2>/dev/null | awk '{print $2}' || true) public $WAN1_ADDR"
+    cat "$STATE/last-switch"
     return 0
   fi
   local t

@@ -35,6 +35,7 @@ public sealed partial class LabSelfTests
         var back = await lab.FailbackAsync(Ct);
         Assert.Equal(FailoverLab.Wan1Address, back.ExpectedPublicAddress);
         Assert.True(back.Time > over.Time);
+        Assert.Equal(back, await lab.FailbackAsync(Ct));
         Assert.Equal(FailoverLab.Wan1Address, await lab.StunAsync("203.0.113.10", Ct));
         Assert.Equal(FailoverLab.Wan1Address, await lab.StunAsync("203.0.113.11", Ct));
     }
