@@ -7,7 +7,7 @@
 # Also measures probe traffic on the wire (nftables counters on the ISP links, UDP port 3478).
 #
 # Usage: bench/detection.sh [--cycles N] [--modes "masquerade pinned renumber blackhole"]
-#                           [--interval 1s] [--timeout SECONDS]
+#                           [--interval 1s] [--probe-timeout DURATION] [--timeout SECONDS]
 # Env:   REBOUND_BIN  binary to run (default: artifacts/publish/rebound, AOT-published if missing)
 # Out:   markdown table on stdout; raw samples and event logs in bench/results/<UTC time>/
 set -euo pipefail
@@ -41,13 +41,14 @@ random_delay() { awk -v r="$RANDOM" 'BEGIN { printf "%.3f", 2 + r / 32768 }'; } 
 
 cd "$ROOT"
 
-CYCLES=20 MODES="masquerade pinned renumber blackhole" INTERVAL=1s TIMEOUT=30 STEADY=10
+CYCLES=20 MODES="masquerade pinned renumber blackhole" INTERVAL=1s PROBE_TIMEOUT=1s TIMEOUT=30 STEADY=10
 while (($#)); do
   case $1 in
     --cycles) CYCLES=$2; shift ;;
     --modes) MODES=$2; shift ;;
     --interval) INTERVAL=$2; shift ;;
     --timeout) TIMEOUT=$2; shift ;;
+    --probe-timeout) PROBE_TIMEOUT=$2; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -108,7 +109,7 @@ run_mode() { # MODE
   events=$OUT/events-$mode.jsonl
   "$LAB" up "$ID" "$mode" 2>/dev/null
   ip netns exec "rb${ID}lan" "$BIN" watch --server 203.0.113.10:3478 --server 203.0.113.11:3478 \
-    --interval "$INTERVAL" --json >"$events" 2>"$OUT/stderr-$mode.log" &
+    --interval "$INTERVAL" --timeout "$PROBE_TIMEOUT" --json >"$events" 2>"$OUT/stderr-$mode.log" &
   RPID=$!
 
   # Started, then a steady window with no switch: the probe cost at rest.
@@ -169,7 +170,7 @@ done
 
 # ---- report
 {
-  echo "Detection latency (event time - router switch time), $CYCLES cycles per mode, interval $INTERVAL, $(basename "$BIN")"
+  echo "Detection latency (event time - router switch time), $CYCLES cycles per mode, interval $INTERVAL, probe timeout $PROBE_TIMEOUT, $(basename "$BIN")"
   echo
   echo "| mode | direction | event | detected | p50 ms | p95 ms | max ms | spurious events |"
   echo "|---|---|---|---|---|---|---|---|"
