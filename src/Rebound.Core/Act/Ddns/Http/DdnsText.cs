@@ -34,8 +34,8 @@ internal static class DdnsText
                 break;
         }
         var result = builder.ToString().TrimEnd();
-        // Redact again: truncation or flattening could not create a secret, but a secret split by a
-        // newline in the raw text would now be joined by a space, so check the final form too.
+        // Redact again: a secret that itself holds whitespace or odd characters could match only after
+        // flattening. Truncation happens last, so no fragment of an unredacted secret can survive it.
         result = Redact(result, secrets);
         return result.Length > maxLength ? string.Concat(result.AsSpan(0, maxLength), "...") : result;
     }

@@ -48,6 +48,8 @@ public sealed class Dyndns2Provider : IDdnsProvider, IDisposable
             return DdnsUpdateResult.Fatal($"{name}: username or password rejected (HTTP 401)");
         if (!reply.IsSuccessStatus && result.Succeeded)
             return DdnsUpdateResult.RetryLater(_options.TransientRetry, $"{name}: success text with HTTP {reply.Code}");
+        if (!reply.IsSuccessStatus && result.Outcome == DdnsOutcome.RetryLater)
+            return DdnsUpdateResult.RetryLater(result.RetryAfter, $"{result.Message} (HTTP {reply.Code})");
         return result;
     }
 
