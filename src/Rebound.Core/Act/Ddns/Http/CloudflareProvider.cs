@@ -111,7 +111,7 @@ public sealed class CloudflareProvider : IDdnsProvider, IDisposable
         if (matches.Count > 1)
             return (null, false, DdnsUpdateResult.Fatal($"{name}: {matches.Count} {update.RecordType} records of that name; refusing to guess which to change"));
         var record = matches[0];
-        bool same = System.Net.IPAddress.TryParse(record.Content, out var current) && current.Equals(update.Address);
+        bool same = System.Net.IPAddress.TryParse(record.Content, out var current) && current.ToString() == update.AddressText;
         return (record.Id, same, null);
     }
 

@@ -118,6 +118,30 @@ public sealed class CloudflareProviderAgainstFakeTests : IDisposable
     }
 
     [Fact]
+    public async Task Ipv4_mapped_address_matching_the_record_is_unchanged()
+    {
+        _server.AddRecord(Host, "A", "203.0.113.7");
+
+        var result = await UpdateAsync("::ffff:203.0.113.7");
+
+        Assert.Equal(DdnsOutcome.Unchanged, result.Outcome);
+        Assert.Equal("A", _server.Requests[1].QueryValue("type"));
+    }
+
+    [Fact]
+    public async Task A_caller_supplied_http_client_is_used_and_left_open()
+    {
+        _server.AddRecord(Host, "A", "198.51.100.1");
+        using var client = new HttpClient();
+        using (var provider = new CloudflareProvider(new CloudflareOptions { BaseUri = _server.BaseUri, ApiToken = Token, ZoneName = Zone }, client))
+            Assert.Equal(DdnsOutcome.Updated, (await UpdateAsync("203.0.113.7", provider: provider)).Outcome);
+
+        using var again = await client.GetAsync(_server.BaseUri, DdnsAssert.Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode); // no token on this request; what matters is the client still works
+        Assert.Equal(DdnsHttpConstants.UserAgent, _server.Requests[0].Header("User-Agent"));
+    }
+
+    [Fact]
     public async Task Missing_record_is_fatal_with_a_clear_message()
     {
         var result = await UpdateAsync("203.0.113.7");

@@ -125,6 +125,18 @@ public sealed class DesecProviderAgainstFakeTests : IDisposable
     }
 
     [Fact]
+    public async Task Retry_after_as_an_http_date_is_measured_on_the_injected_clock()
+    {
+        var until = _time.GetUtcNow().AddSeconds(90).ToString("R");
+        _server.Script(FakeResponse.Text("", 429) with { Headers = new Dictionary<string, string> { ["Retry-After"] = until } });
+
+        var throttled = await UpdateAsync("203.0.113.5");
+
+        Assert.Equal(DdnsOutcome.RetryLater, throttled.Outcome);
+        Assert.Equal(TimeSpan.FromSeconds(90), throttled.RetryAfter);
+    }
+
+    [Fact]
     public async Task Servers_own_throttle_is_mapped_when_our_gate_is_off()
     {
         using var ungated = new DesecProvider(new DesecOptions { BaseUri = _server.BaseUri, Token = Token, MinimumInterval = TimeSpan.Zero }, timeProvider: _time);
