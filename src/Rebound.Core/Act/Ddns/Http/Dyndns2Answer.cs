@@ -35,7 +35,7 @@ internal static class Dyndns2Answer
             case "nohost":
                 return DdnsUpdateResult.Fatal($"{name}: hostname does not exist in this account (nohost)");
             case "numhost":
-                return DdnsUpdateResult.Fatal($"{name}: too many hosts in one update (numhost)");
+                return DdnsUpdateResult.Fatal($"{name}: too many hosts in one update, or a round-robin name (numhost)");
             case "abuse":
                 return DdnsUpdateResult.Fatal($"{name}: hostname is blocked for update abuse (abuse)");
             case "badagent":
