@@ -1,4 +1,4 @@
-using Rebound.Act.Ddns.Http;
+using Rebound.Act.Ddns;
 
 namespace Rebound.Tests.Act.Ddns.Http;
 

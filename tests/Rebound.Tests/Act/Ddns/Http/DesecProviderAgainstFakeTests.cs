@@ -1,3 +1,4 @@
+using Rebound.Act.Ddns;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;

@@ -1,3 +1,4 @@
+using Rebound.Act.Ddns;
 using System.Net;
 using Rebound.Act.Ddns.Http;
 

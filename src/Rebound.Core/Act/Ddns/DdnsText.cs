@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Rebound.Act.Ddns.Http;
+namespace Rebound.Act.Ddns;
 
 /// <summary>
 /// Turns text we did not write (provider bodies, exception messages) into something safe for a one-line

@@ -1,4 +1,4 @@
-namespace Rebound.Act.Ddns.Http;
+namespace Rebound.Act.Ddns;
 
 /// <summary>Pushes one record's new address to one DNS provider.</summary>
 public interface IDdnsProvider

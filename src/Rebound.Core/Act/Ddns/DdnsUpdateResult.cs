@@ -1,4 +1,4 @@
-namespace Rebound.Act.Ddns.Http;
+namespace Rebound.Act.Ddns;
 
 /// <summary>
 /// What one update attempt achieved. <see cref="Message"/> is one line for an admin and never contains a

@@ -1,4 +1,4 @@
-namespace Rebound.Act.Ddns.Http;
+namespace Rebound.Act.Ddns;
 
 public enum DdnsOutcome
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using Rebound.Decide;
 
-namespace Rebound.Act.Ddns.Http;
+namespace Rebound.Act.Ddns;
 
 /// <summary>One record to point at a new address: the family (A or AAAA) follows from the address.</summary>
 /// <param name="Hostname">Fully qualified name of the record, e.g. home.example.com (no trailing dot needed).</param>
