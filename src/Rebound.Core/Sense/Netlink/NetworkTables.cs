@@ -153,7 +153,9 @@ internal sealed class NetworkTables
             _links.TryGetValue(a.InterfaceIndex, out var link);
             var loopback = link?.IsLoopback ?? IPAddress.IsLoopback(ip);
             // Temporary (privacy) and deprecated IPv6 addresses rotate daily by design: not a network change.
-            if (a.Scope != 0 || loopback || (a.Flags & (IfaFTentative | IfaFDadFailed | IfaFTemporary | IfaFDeprecated)) != 0)
+            // IPv6 only: for IPv4 the same bit (0x01) means IFA_F_SECONDARY, a real address.
+            var rotating = ip.AddressFamily == AddressFamily.InterNetworkV6 ? IfaFTemporary | IfaFDeprecated : 0;
+            if (a.Scope != 0 || loopback || (a.Flags & (IfaFTentative | IfaFDadFailed | rotating)) != 0)
             {
                 continue;
             }

@@ -106,6 +106,19 @@ public sealed class LocalNetworkMonitorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_IPv4_secondary_address_counts_but_an_IPv6_privacy_address_does_not()
+    {
+        // 0x01 is IFA_F_SECONDARY for IPv4 and IFA_F_TEMPORARY for IPv6: same bit, opposite meaning here.
+        _kernel.Inject(Address(RtmNewAddr, 2, "2001:db8::99", 64, ifaFlags: 0x01));
+        await _kernel.WaitIdleAsync();
+        Assert.False(_monitor.Changes.TryRead(out _));
+
+        _kernel.Inject(Address(RtmNewAddr, 2, "192.0.2.7", 24, ifaFlags: 0x01));
+        var change = await NextChangeAsync();
+        Assert.Equal(["address 192.0.2.7/24 on eth0 added"], change.Differences);
+    }
+
+    [Fact]
     public async Task Irrelevant_events_do_not_emit()
     {
         _kernel.Inject(
