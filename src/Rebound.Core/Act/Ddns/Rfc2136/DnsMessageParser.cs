@@ -86,6 +86,9 @@ public static class DnsMessageParser
                 // RFC 8945 §5.1: only one TSIG, and it must be the very last record of the message.
                 if (section != "additional" || i != count - 1)
                     return Fail("TSIG record is not the last record", out error);
+                // CLASS and TTL are fixed (RFC 8945 §4.2) and the MAC assumes them, so nothing else may pass.
+                if (@class != DnsClass.Any || ttl != 0)
+                    return Fail("TSIG record with CLASS other than ANY or non-zero TTL", out error);
                 if (!TryReadTsig(data, rdStart, rdLength, name, start, out tsig))
                     return Fail("malformed TSIG record", out error);
                 offset = rdStart + rdLength;
