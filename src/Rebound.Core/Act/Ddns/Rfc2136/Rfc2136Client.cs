@@ -65,11 +65,32 @@ public sealed class Rfc2136Client
         {
             if (!_options.TcpOnly)
             {
-                var udp = await UdpExchangeAsync(request, id, opcode, state, cancellationToken);
-                if (udp is null)
-                    return state.Result(Rfc2136Status.Timeout, $"no answer from {_server} after {state.Transmissions} UDP transmissions ({_options.Timeout.TotalSeconds:0.###} s each)");
-                if (!udp.Value.Message.Header.IsTruncated)
-                    return Interpret(udp.Value.Raw, udp.Value.Message, requestMac, subject, successText, state);
+                // A response that fails authentication may be forged: remember it, keep listening for the
+                // real one until the current wait ends, and report it only if nothing better arrives.
+                Rfc2136Result? rejected = null;
+                Rfc2136Result? final = null;
+                bool answered = await UdpExchangeAsync(request, id, opcode, state, Judge, () => rejected is not null, cancellationToken);
+                if (final is not null)
+                    return final;
+                if (!answered)
+                    return rejected ?? state.Result(Rfc2136Status.Timeout, $"no answer from {_server} after {state.Transmissions} UDP transmissions ({_options.Timeout.TotalSeconds:0.###} s each)");
+
+                bool Judge(byte[] raw, DnsMessage message)
+                {
+                    if (message.Header.IsTruncated)
+                        return true;
+                    var result = Interpret(raw, message, requestMac, subject, successText, state, out bool unauthenticated);
+                    if (unauthenticated)
+                    {
+                        rejected = result;
+                        return false;
+                    }
+
+                    final = result;
+                    return true;
+                }
+
+                // Answered but truncated: ask again over TCP.
             }
 
             state.UsedTcp = true;
@@ -82,7 +103,7 @@ public sealed class Rfc2136Client
                 return state.Result(Rfc2136Status.InvalidResponse, $"malformed TCP answer from {_server}: {parseError}");
             if (!IsAnswerTo(message, id, opcode))
                 return state.Result(Rfc2136Status.InvalidResponse, $"TCP answer from {_server} does not match the request (id {message.Header.Id}, {message.Header.Opcode})");
-            return Interpret(tcp, message, requestMac, subject, successText, state);
+            return Interpret(tcp, message, requestMac, subject, successText, state, out _);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -99,8 +120,18 @@ public sealed class Rfc2136Client
         }
     }
 
-    private async Task<(byte[] Raw, DnsMessage Message)?> UdpExchangeAsync(
-        byte[] request, ushort id, DnsOpcode opcode, ExchangeState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends and retransmits until <paramref name="accept"/> takes an answer (returns true), or the
+    /// retries are used up, or a wait ends while <paramref name="giveUp"/> says so (returns false).
+    /// </summary>
+    private async Task<bool> UdpExchangeAsync(
+        byte[] request,
+        ushort id,
+        DnsOpcode opcode,
+        ExchangeState state,
+        Func<byte[], DnsMessage, bool> accept,
+        Func<bool> giveUp,
+        CancellationToken cancellationToken)
     {
         using var socket = new Socket(_server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         // Connecting filters out datagrams from anyone else and lets ICMP "port unreachable" surface.
@@ -123,6 +154,8 @@ public sealed class Rfc2136Client
                     if (await Task.WhenAny(receive, due) == due)
                     {
                         await due; // surfaces the caller's cancellation
+                        if (giveUp())
+                            return false;
                         break;
                     }
 
@@ -140,14 +173,15 @@ public sealed class Rfc2136Client
 
                     var datagram = buffer.AsSpan(0, received.ReceivedBytes);
                     if (received.RemoteEndPoint is IPEndPoint from && SameEndPoint(from, _server)
-                        && DnsMessageParser.TryParse(datagram, out var message, out _) && IsAnswerTo(message, id, opcode))
+                        && DnsMessageParser.TryParse(datagram, out var message, out _) && IsAnswerTo(message, id, opcode)
+                        && accept(datagram.ToArray(), message))
                     {
-                        return (datagram.ToArray(), message);
+                        return true;
                     }
                 }
             }
 
-            return null;
+            return false;
         }
         finally
         {
@@ -203,9 +237,14 @@ public sealed class Rfc2136Client
         return from.Port == server.Port && address.Equals(server.Address);
     }
 
+    /// <summary>
+    /// Turns an answer into a result. <paramref name="unauthenticated"/> is set when the answer was
+    /// rejected because it could not be authenticated (unsigned success, or a MAC that does not verify).
+    /// </summary>
     private Rfc2136Result Interpret(
-        byte[] raw, DnsMessage message, byte[] requestMac, DnsName subject, string successText, ExchangeState state)
+        byte[] raw, DnsMessage message, byte[] requestMac, DnsName subject, string successText, ExchangeState state, out bool unauthenticated)
     {
+        unauthenticated = false;
         var rcode = message.Header.Rcode;
         bool verified = false;
         if (_options.Key is { } key)
@@ -213,6 +252,7 @@ public sealed class Rfc2136Client
             long now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
             if (message.Tsig is not { } tsig)
             {
+                unauthenticated = rcode == DnsRcode.NoError;
                 return rcode == DnsRcode.NoError
                     ? state.Result(Rfc2136Status.TsigError, $"{_server} claimed success but its response is not signed; rejected", rcode, message)
                     : state.Result(Rfc2136Status.DnsError, $"{DnsErrorText.Describe(rcode, subject)} (unsigned response)", rcode, message);
@@ -222,7 +262,11 @@ public sealed class Rfc2136Client
                 return state.Result(Rfc2136Status.TsigError, DnsErrorText.DescribeTsig(tsig, key, now), tsig.Error, message);
 
             if (Tsig.VerifyResponse(raw, message, key, requestMac, now) is { } problem)
+            {
+                unauthenticated = true;
                 return state.Result(Rfc2136Status.TsigError, $"TSIG: {problem}; {rcode} response from {_server} rejected", rcode, message);
+            }
+
             verified = true;
         }
 

@@ -72,21 +72,33 @@ public sealed class Rfc2136ClientTests
     public async Task Unsigned_success_is_rejected()
     {
         await using var server = new FakeDnsServer(r => [FakeDnsServer.Answer(r)]);
-        var result = await Client(server).UpdateAsync(Zone, s_updates, Token);
+        var result = await Client(server, timeout: TimeSpan.FromMilliseconds(200)).UpdateAsync(Zone, s_updates, Token);
 
         Assert.Equal(Rfc2136Status.TsigError, result.Status);
         Assert.Contains("not signed", result.Message);
         Assert.False(result.Succeeded);
+        Assert.Equal(1, result.Transmissions); // reported when the first wait ends, no retransmissions
     }
 
     [Fact]
     public async Task Success_signed_with_another_secret_is_rejected()
     {
         await using var server = new FakeDnsServer(r => [Signed(r, FakeDnsServer.Answer(r), secret: new byte[32])]);
-        var result = await Client(server).UpdateAsync(Zone, s_updates, Token);
+        var result = await Client(server, timeout: TimeSpan.FromMilliseconds(200)).UpdateAsync(Zone, s_updates, Token);
 
         Assert.Equal(Rfc2136Status.TsigError, result.Status);
         Assert.Contains("signature does not verify", result.Message);
+    }
+
+    [Fact]
+    public async Task Forged_answers_before_the_genuine_one_do_not_win()
+    {
+        await using var server = new FakeDnsServer(r =>
+            [FakeDnsServer.Answer(r), Signed(r, FakeDnsServer.Answer(r, rcode: 5), secret: new byte[32]), Signed(r, FakeDnsServer.Answer(r))]);
+        var result = await Client(server).UpdateAsync(Zone, s_updates, Token);
+
+        Assert.Equal(Rfc2136Status.Success, result.Status);
+        Assert.True(result.ResponseVerified);
     }
 
     [Fact]
@@ -198,8 +210,8 @@ public sealed class Rfc2136ClientTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Client(server).UpdateAsync(Zone, s_updates, cts.Token));
     }
 
-    private static Rfc2136Client Client(FakeDnsServer server, bool tcpOnly = false) =>
-        new(new Rfc2136ClientOptions { Server = server.EndPoint, Key = Key256, Timeout = TimeSpan.FromSeconds(5), TcpOnly = tcpOnly });
+    private static Rfc2136Client Client(FakeDnsServer server, bool tcpOnly = false, TimeSpan? timeout = null) =>
+        new(new Rfc2136ClientOptions { Server = server.EndPoint, Key = Key256, Timeout = timeout ?? TimeSpan.FromSeconds(5), TcpOnly = tcpOnly });
 
     private static byte[] Signed(FakeDnsServer.Request request, byte[] answer, byte[]? secret = null) =>
         SignResponse(answer, "rebound-key", "hmac-sha256", secret ?? s_secret, request.Mac, Now);
