@@ -259,7 +259,13 @@ public sealed class Rfc2136Client
             }
 
             if (tsig.Error != DnsRcode.NoError)
-                return state.Result(Rfc2136Status.TsigError, DnsErrorText.DescribeTsig(tsig, key, now), tsig.Error, message);
+            {
+                // BADSIG/BADKEY answers cannot be signed (empty MAC, RFC 8945 §5.2); a MAC that is
+                // present (BADTIME) must verify, or the answer may be forged.
+                unauthenticated = !tsig.Mac.IsEmpty && Tsig.VerifyResponse(raw, message, key, requestMac, now) is not null;
+                var description = DnsErrorText.DescribeTsig(tsig, key, now);
+                return state.Result(Rfc2136Status.TsigError, unauthenticated ? description + " (response signature did not verify)" : description, tsig.Error, message, verified: !tsig.Mac.IsEmpty && !unauthenticated);
+            }
 
             if (Tsig.VerifyResponse(raw, message, key, requestMac, now) is { } problem)
             {

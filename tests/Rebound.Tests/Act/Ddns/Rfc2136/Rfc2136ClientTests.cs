@@ -113,6 +113,19 @@ public sealed class Rfc2136ClientTests
         Assert.Equal(DnsRcode.BadTime, result.Rcode);
         Assert.Contains("BADTIME: clock skew", result.Message);
         Assert.Contains("2027-01-15 08:00:00Z", result.Message);
+        Assert.True(result.ResponseVerified);
+    }
+
+    [Fact]
+    public async Task Forged_BADTIME_is_not_trusted()
+    {
+        await using var server = new FakeDnsServer(r =>
+            [SignResponse(FakeDnsServer.Answer(r, rcode: 9), "rebound-key", "hmac-sha256", new byte[32], r.Mac, r.Message.Tsig!.TimeSigned, error: 18, other: U48(1_800_000_000))]);
+        var result = await Client(server, timeout: TimeSpan.FromMilliseconds(200)).UpdateAsync(Zone, s_updates, Token);
+
+        Assert.Equal(Rfc2136Status.TsigError, result.Status);
+        Assert.EndsWith("(response signature did not verify)", result.Message);
+        Assert.False(result.ResponseVerified);
     }
 
     [Theory]
