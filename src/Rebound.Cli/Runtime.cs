@@ -14,7 +14,7 @@ namespace Rebound.Cli;
 internal static class Runtime
 {
     public static CliServices Real() =>
-        new(CreateProber, CreateWatcher, StunTargetResolver.ResolveAsync, OpenStdout(), OpenStderr());
+        new(CreateProber, CreateWatcher, StunTargetResolver.ResolveAsync, OpenStdout(), OpenStderr(), ct => StdoutReader.WhenGoneAsync(TimeProvider.System, ct));
 
     private static TextWriter OpenStderr()
     {
@@ -98,4 +98,5 @@ internal sealed record CliServices(
     Func<WatchSettings, CancellationToken, Task<WanWatcherRuntime>> CreateWatcher,
     Func<StunTarget, CancellationToken, Task<(StunServer? Server, string? Error)>> Resolve,
     Stream Stdout,
-    TextWriter Stderr);
+    TextWriter Stderr,
+    Func<CancellationToken, Task> StdoutReaderGone);

@@ -52,13 +52,21 @@ internal static class WatchCommand
 
             var asJson = parse.GetValue(json);
             var stdout = services.Stdout;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var readerGone = services.StdoutReaderGone(stop.Token);
+            _ = readerGone.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             try
             {
-                await runtime.Watcher.RunAsync((e, _) => Print(stdout, e, asJson), ct);
+                await runtime.Watcher.RunAsync((e, _) => Print(stdout, e, asJson), stop.Token);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                // SIGINT/SIGTERM: a normal stop.
+                // SIGINT/SIGTERM, or nobody left reading our output: a normal stop.
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await readerGone.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
 
             return ExitCodes.Success;

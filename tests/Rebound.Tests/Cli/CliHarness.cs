@@ -31,7 +31,8 @@ internal sealed class CliHarness
         (s, _) => Task.FromResult(new WanWatcherRuntime(new WanWatcher(s.Options, Prober, TimeProvider.System, resolve: Resolve), [])),
         Resolve,
         Stdout,
-        Stderr);
+        Stderr,
+        ct => Task.Delay(Timeout.Infinite, ct));
 
     private Task<(StunServer? Server, string? Error)> Resolve(StunTarget target, CancellationToken ct)
     {
