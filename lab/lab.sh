@@ -23,6 +23,8 @@
 #   lab.sh stun ID [SERVER]    one fresh STUN request from the LAN host; prints the public address or "none"
 #   lab.sh status ID
 #   lab.sh counters ID         bytes and packets of STUN traffic (UDP port 3478) seen on the ISP links
+#   lab.sh dns ID              start BIND on 203.0.113.53 (authoritative for home.test, RFC 2136 updates
+#                              signed with a fresh hmac-sha256 key); prints the key file's path
 #   lab.sh down ID             tear down (safe to repeat, and after a half-done "up")
 #   lab.sh down-all [PREFIX]   tear down every lab (whose id starts with PREFIX) in /run/rebound-lab
 #
@@ -37,6 +39,7 @@ LAN_NET=10.77.0.0/24 LAN_RTR=10.77.0.1 LAN_HOST=10.77.0.2
 WAN1_NET=198.51.100.0/24 WAN1_ISP=198.51.100.1 WAN1_ADDR=198.51.100.2 WAN1_RENUMBERED=198.51.100.3
 WAN2_NET=192.0.2.0/24 WAN2_ISP=192.0.2.1 WAN2_ADDR=192.0.2.2
 STUN1=203.0.113.10 STUN2=203.0.113.11 STUN_PORT=3478
+DNS_ADDR=203.0.113.53 DNS_ZONE=home.test DNS_KEY_NAME=rebound-lab
 MODES="masquerade pinned renumber blackhole"
 
 die() { echo "lab: $*" >&2; exit 2; }
@@ -352,6 +355,60 @@ cmd_down_all() { # [PREFIX]: only labs whose id starts with PREFIX
 # ---------------------------------------------------------------- main
 [[ $(id -u) == 0 ]] || die "must run as root (network namespaces)"
 sub=${1:-}
+# ---------------------------------------------------------------- dns
+# BIND in the internet namespace, authoritative for home.test, accepting RFC 2136 updates for the
+# zone signed with a key made here by tsig-keygen. gw.home.test and vpn.home.test start at WAN1's address.
+cmd_dns() {
+  set_id "${1:-}"
+  need_up
+  local dir=$STATE/dns i
+  if [[ -f $STATE/named.pid ]] && kill -0 "$(cat "$STATE/named.pid")" 2>/dev/null; then
+    echo "$dir/rebound.key"
+    return 0
+  fi
+  mkdir -p "$dir"
+  tsig-keygen -a hmac-sha256 "$DNS_KEY_NAME" >"$dir/rebound.key"
+  chmod 600 "$dir/rebound.key"
+  cat >"$dir/$DNS_ZONE.zone" <<EOF
+\$TTL 60
+@    IN SOA ns.$DNS_ZONE. hostmaster.$DNS_ZONE. 1 60 60 3600 60
+@    IN NS  ns.$DNS_ZONE.
+ns   IN A   $DNS_ADDR
+gw   IN A   $WAN1_ADDR
+vpn  IN A   $WAN1_ADDR
+www  IN A   203.0.113.80
+@    IN TXT "rebound lab zone"
+EOF
+  cat >"$dir/named.conf" <<EOF
+include "$dir/rebound.key";
+options {
+  directory "$dir";
+  pid-file none;
+  listen-on port 53 { $DNS_ADDR; };
+  listen-on-v6 { none; };
+  recursion no;
+  allow-transfer { any; };
+};
+zone "$DNS_ZONE" {
+  type primary;
+  file "$dir/$DNS_ZONE.zone";
+  update-policy { grant $DNS_KEY_NAME zonesub ANY; };
+};
+EOF
+  ip -n "$NS_NET" addr replace "$DNS_ADDR/32" dev lo
+  in_net named -g -c "$dir/named.conf" -u root >"$STATE/named.log" 2>&1 </dev/null &
+  echo $! >"$STATE/named.pid"
+  for ((i = 0; i < 100; i++)); do
+    if in_net dig +short +time=1 +tries=1 @"$DNS_ADDR" "gw.$DNS_ZONE" A 2>/dev/null | grep -qx "$WAN1_ADDR"; then
+      echo "$dir/rebound.key"
+      return 0
+    fi
+    kill -0 "$(cat "$STATE/named.pid")" 2>/dev/null || { cat "$STATE/named.log" >&2; die "named exited"; }
+    sleep 0.1
+  done
+  die "named did not answer on $DNS_ADDR"
+}
+
 shift || true
 case $sub in
   up) cmd_up "$@" ;;
@@ -361,6 +418,7 @@ case $sub in
   stun) cmd_stun "$@" ;;
   status) cmd_status "$@" ;;
   counters) cmd_counters "$@" ;;
+  dns) cmd_dns "$@" ;;
   down) cmd_down "$@" ;;
   down-all) cmd_down_all "$@" ;;
   *) usage ;;
