@@ -128,7 +128,7 @@ public sealed class DdnsEngine
         private bool _wakePending;
         private bool _busy = true;
         private DateTimeOffset? _nextDue;
-        private int _verifying;
+        private readonly Dictionary<CancellationTokenSource, DateTimeOffset?> _verifying = [];
         private bool _fatal;
         private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
         private DateTimeOffset? _lastAttempt;
@@ -139,7 +139,11 @@ public sealed class DdnsEngine
             get
             {
                 lock (_gate)
-                    return !_busy && !_wakePending && _verifying == 0 && (_nextDue is not { } due || due > engine._time.GetUtcNow());
+                    {
+                    var now = engine._time.GetUtcNow();
+                    return !_busy && !_wakePending && (_nextDue is not { } due || due > now)
+                        && _verifying.Values.All(parked => parked is { } until && until > now);
+                }
             }
         }
 
@@ -175,24 +179,25 @@ public sealed class DdnsEngine
                     }
 
                     var next = await PassAsync(cancellationToken).ConfigureAwait(false);
+                    // The timer is armed before the loop reports itself idle, so that (fake) time moved
+                    // while idle is always measured by it.
+                    Task waitFor = wake;
+                    using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    if (next is { } due)
+                    {
+                        var delay = due - engine._time.GetUtcNow();
+                        if (delay <= TimeSpan.Zero)
+                            continue;
+                        waitFor = Task.WhenAny(wake, Task.Delay(delay, engine._time, stopDelay.Token));
+                    }
+
                     lock (_gate)
                     {
                         _nextDue = next;
                         _busy = false;
                     }
 
-                    if (next is not { } due)
-                    {
-                        await wake.WaitAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    var delay = due - engine._time.GetUtcNow();
-                    if (delay <= TimeSpan.Zero)
-                        continue;
-                    using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    var timer = Task.Delay(delay, engine._time, stopDelay.Token);
-                    await Task.WhenAny(wake, timer).ConfigureAwait(false);
+                    await waitFor.WaitAsync(cancellationToken).ConfigureAwait(false);
                     await stopDelay.CancelAsync().ConfigureAwait(false);
                 }
             }
@@ -358,14 +363,14 @@ public sealed class DdnsEngine
                 if (_verifications.Remove(family, out var old))
                     old.Cancel();
                 _verifications[family] = cts;
-                _verifying++;
+                _verifying[cts] = null;
             }
 
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    await VerifyAsync(verifier, names, address, from, refresh, sentAt, cts.Token).ConfigureAwait(false);
+                    await VerifyAsync(verifier, names, address, from, refresh, sentAt, cts).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cts.IsCancellationRequested)
                 {
@@ -377,7 +382,7 @@ public sealed class DdnsEngine
                     {
                         if (_verifications.TryGetValue(family, out var current) && current == cts)
                             _verifications.Remove(family);
-                        _verifying--;
+                        _verifying.Remove(cts);
                     }
 
                     cts.Dispose();
@@ -386,8 +391,9 @@ public sealed class DdnsEngine
         }
 
         private async Task VerifyAsync(
-            IDnsVerifier verifier, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationToken cancellationToken)
+            IDnsVerifier verifier, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationTokenSource cts)
         {
+            var cancellationToken = cts.Token;
             var remaining = new List<string>(names);
             var deadline = sentAt + engine._options.VerifyTimeout;
             while (true)
@@ -431,7 +437,18 @@ public sealed class DdnsEngine
                 }
 
                 var wait = deadline - now < engine._options.VerifyInterval ? deadline - now : engine._options.VerifyInterval;
-                await Task.Delay(wait, engine._time, cancellationToken).ConfigureAwait(false);
+                var sleep = Task.Delay(wait, engine._time, cancellationToken);
+                lock (_gate)
+                    _verifying[cts] = now + wait;
+                try
+                {
+                    await sleep.ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (_gate)
+                        _verifying[cts] = null;
+                }
             }
         }
     }
