@@ -8,7 +8,7 @@ namespace Rebound.Act.Ddns.Engine;
 /// <summary>
 /// The last address sent successfully per (target id, name, family), and when. Persisted as JSON
 /// (Utf8JsonWriter/JsonDocument, no reflection) by writing a temp file in the same directory, fsyncing
-/// it and renaming it over the old one, mode 0600. A missing file is an empty cache; an unreadable or
+/// it, renaming it over the old one and fsyncing the directory; mode 0600. A missing file is an empty cache; an unreadable or
 /// corrupt one is an empty cache plus a warning.
 /// </summary>
 internal sealed class DdnsCache
@@ -131,6 +131,7 @@ internal sealed class DdnsCache
                 }
 
                 File.Move(temp, full, overwrite: true);
+                DirectorySync.Flush(directory);
                 return null;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
