@@ -299,4 +299,38 @@ public sealed class DdnsEngineTests
         Assert.Equal(B, updated.Address);
         Assert.Empty(h.Events<DdnsFailed>());
     }
+
+    [Fact]
+    public async Task Watcher_events_feed_addresses_with_their_detection_time()
+    {
+        var updater = new FakeUpdater();
+        await using var h = new EngineHarness([Target(updater)]);
+        var detectedAt = h.Time.GetUtcNow() - TimeSpan.FromMilliseconds(750);
+        h.Engine.OnWanEvent(new PublicAddressChanged(detectedAt, IpFamily.Ipv4, A, B, null!));
+        h.Engine.OnWanEvent(new UpstreamLost(h.Time.GetUtcNow(), IpFamily.Ipv4, B, null!)); // ignored
+        await h.IdleAsync();
+
+        Assert.Equal(B, Assert.Single(Assert.Single(updater.Calls)).Address);
+        Assert.Equal(750, Assert.Single(h.Events<DdnsUpdated>()).ElapsedMs);
+    }
+
+    [Fact]
+    public async Task An_updater_that_throws_is_retried_with_backoff()
+    {
+        int calls = 0;
+        var updater = new FakeUpdater
+        {
+            Respond = _ => ++calls == 1 ? throw new InvalidOperationException("secret=hunter2") : DdnsUpdateResult.Updated("good"),
+        };
+        await using var h = new EngineHarness([Target(updater)]);
+        h.Address(A);
+        await h.IdleAsync();
+        var failed = Assert.Single(h.Events<DdnsFailed>());
+        Assert.Equal(TimeSpan.FromSeconds(5), failed.RetryIn);
+        Assert.DoesNotContain("hunter2", failed.Error, StringComparison.Ordinal);
+
+        await h.AdvanceAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, updater.Calls.Count);
+        Assert.Single(h.Events<DdnsUpdated>());
+    }
 }
