@@ -118,6 +118,8 @@ public sealed class DdnsEngine
 
     private sealed record Pending(string Name, IpFamily Family, IPAddress Address, DateTimeOffset DetectedAt, bool Refresh);
 
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     private sealed class TargetLoop(DdnsEngine engine, DdnsTarget target)
     {
         private readonly Lock _gate = new();
@@ -139,7 +141,7 @@ public sealed class DdnsEngine
             get
             {
                 lock (_gate)
-                    {
+                {
                     var now = engine._time.GetUtcNow();
                     return !_busy && !_wakePending && (_nextDue is not { } due || due > now)
                         && _verifying.Values.All(parked => parked is { } until && until > now);
@@ -188,6 +190,9 @@ public sealed class DdnsEngine
                         var delay = due - engine._time.GetUtcNow();
                         if (delay <= TimeSpan.Zero)
                             continue;
+                        // Task.Delay takes at most ~49 days; a long wait is taken in steps and re-planned.
+                        if (delay > MaxWait)
+                            delay = MaxWait;
                         waitFor = Task.WhenAny(wake, Task.Delay(delay, engine._time, stopDelay.Token));
                     }
 

@@ -216,6 +216,18 @@ public sealed class DdnsEngineTests
     }
 
     [Fact]
+    public async Task Refresh_periods_longer_than_a_timer_can_wait_work()
+    {
+        var updater = new FakeUpdater();
+        await using var h = new EngineHarness([Target(updater) with { Refresh = TimeSpan.FromDays(90) }]);
+        h.Address(A);
+        await h.AdvanceAsync(TimeSpan.FromDays(89), TimeSpan.FromDays(7));
+        Assert.Single(updater.Calls);
+        await h.AdvanceAsync(TimeSpan.FromDays(1));
+        Assert.Equal(2, updater.Calls.Count);
+    }
+
+    [Fact]
     public async Task Only_the_records_that_are_not_current_are_sent()
     {
         var updater = new FakeUpdater();
