@@ -1,0 +1,460 @@
+using System.Net;
+using System.Threading.Channels;
+using Rebound.Decide;
+
+namespace Rebound.Act.Ddns.Engine;
+
+/// <summary>
+/// Keeps DDNS targets pointed at the current public addresses. Feed it with <see cref="OnAddress"/>
+/// (or <see cref="OnWanEvent"/>), run <see cref="RunAsync"/>, read <see cref="Events"/>.
+/// <list type="bullet">
+/// <item>Per record (target id + name + family) it remembers the last address the provider accepted
+/// and never sends it again, except as a forced <see cref="DdnsTarget.Refresh"/>.</item>
+/// <item>Inside a target's <see cref="DdnsTarget.MinInterval"/> the newest address is held and sent
+/// when the window opens; if it went back to the published one, nothing is sent.</item>
+/// <item>RetryLater: retried after the given delay, or an exponential backoff (capped) when none was
+/// given, always with the newest address. Fatal: the target stops until the engine is restarted,
+/// reported once.</item>
+/// <item>Updated + verifier: the verifier is polled until it serves the address (or the timeout).</item>
+/// </list>
+/// Each target runs on its own loop, so a slow provider delays only its own target;
+/// <see cref="OnAddress"/> only records the address and wakes the loops.
+/// </summary>
+public sealed class DdnsEngine
+{
+    private readonly DdnsEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly DdnsCache _cache;
+    private readonly Channel<DdnsEvent> _events = Channel.CreateUnbounded<DdnsEvent>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly TargetLoop[] _targets;
+
+    public DdnsEngine(IReadOnlyList<DdnsTarget> targets, DdnsEngineOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        _options = options ?? new DdnsEngineOptions();
+        _options.Validate();
+        _time = timeProvider ?? TimeProvider.System;
+        foreach (var target in targets)
+            target.Validate();
+        if (targets.Select(t => t.Id).Distinct(StringComparer.Ordinal).Count() != targets.Count)
+            throw new ArgumentException("DDNS target ids must be unique", nameof(targets));
+        _cache = DdnsCache.Load(_options.CachePath, Warn);
+        _targets = [.. targets.Select(t => new TargetLoop(this, t))];
+    }
+
+    /// <summary>
+    /// Everything the engine does, in order: <see cref="DdnsUpdated"/>, <see cref="DdnsFailed"/>,
+    /// <see cref="DdnsWarning"/>. Unbounded; completed when <see cref="RunAsync"/> ends.
+    /// </summary>
+    public ChannelReader<DdnsEvent> Events => _events.Reader;
+
+    /// <summary>
+    /// The current public address of <paramref name="family"/>, detected at <paramref name="detectedAt"/>
+    /// (the watcher event's time; time-to-published is measured from it). Returns at once.
+    /// </summary>
+    public void OnAddress(IpFamily family, IPAddress address, DateTimeOffset detectedAt)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        if (IpFamilyNames.Of(address) != family)
+            throw new ArgumentException($"{address} is not an {family.ToName()} address", nameof(address));
+        foreach (var target in _targets)
+            target.OnAddress(family, address, detectedAt);
+    }
+
+    /// <summary>
+    /// Feeds the addresses of watcher events: <see cref="WatcherStarted"/>, <see cref="PublicAddressChanged"/>,
+    /// <see cref="UpstreamRestored"/>. Others are ignored (a lost upstream leaves the records alone).
+    /// </summary>
+    public void OnWanEvent(WanEvent wanEvent)
+    {
+        switch (wanEvent)
+        {
+            case WatcherStarted started:
+                if (started.Ipv4 is { } v4)
+                    OnAddress(IpFamily.Ipv4, v4, started.Time);
+                if (started.Ipv6 is { } v6)
+                    OnAddress(IpFamily.Ipv6, v6, started.Time);
+                break;
+            case PublicAddressChanged changed:
+                OnAddress(changed.Family, changed.New, changed.Time);
+                break;
+            case UpstreamRestored restored:
+                OnAddress(restored.Family, restored.Address, restored.Time);
+                break;
+        }
+    }
+
+    /// <summary>Runs every target until <paramref name="cancellationToken"/> is cancelled; then returns (does not throw).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(_targets.Select(t => Task.Run(() => t.RunAsync(cancellationToken), CancellationToken.None))).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the normal end.
+        }
+        finally
+        {
+            _events.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>For tests: every target is waiting (nothing due now, no send or verification in flight).</summary>
+    internal bool IsIdle => _targets.All(t => t.IsIdle);
+
+    private void Emit(DdnsEvent e) => _events.Writer.TryWrite(e);
+
+    private void Warn(string message) => Emit(new DdnsWarning(_time.GetUtcNow(), message));
+
+    private static string OneLine(string message) => DdnsText.Sanitise(message, [], maxLength: 300);
+
+    private static long Milliseconds(TimeSpan elapsed) => (long)Math.Max(0, elapsed.TotalMilliseconds);
+
+    private sealed record Desired(IPAddress Address, DateTimeOffset DetectedAt);
+
+    private sealed record Pending(string Name, IpFamily Family, IPAddress Address, DateTimeOffset DetectedAt, bool Refresh);
+
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
+    private sealed class TargetLoop(DdnsEngine engine, DdnsTarget target)
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<IpFamily, Desired> _desired = [];
+        private readonly Dictionary<IpFamily, CancellationTokenSource> _verifications = [];
+        private readonly string[] _names = [.. target.Names.Select(DdnsCache.NormaliseName).Distinct(StringComparer.Ordinal)];
+        private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool _wakePending;
+        private bool _busy = true;
+        private DateTimeOffset? _nextDue;
+        private readonly Dictionary<CancellationTokenSource, DateTimeOffset?> _verifying = [];
+        private bool _fatal;
+        private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
+        private DateTimeOffset? _lastAttempt;
+        private TimeSpan _backoff = engine._options.InitialBackoff;
+
+        public bool IsIdle
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    var now = engine._time.GetUtcNow();
+                    return !_busy && !_wakePending && (_nextDue is not { } due || due > now)
+                        && _verifying.Values.All(parked => parked is { } until && until > now);
+                }
+            }
+        }
+
+        public void OnAddress(IpFamily family, IPAddress address, DateTimeOffset detectedAt)
+        {
+            if (!target.Families.Contains(family))
+                return;
+            lock (_gate)
+            {
+                // The same address again keeps its first detection time.
+                if (_desired.TryGetValue(family, out var current) && current.Address.Equals(address))
+                    return;
+                _desired[family] = new Desired(address, detectedAt);
+                _wakePending = true;
+                _wake.TrySetResult();
+            }
+        }
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (true)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Task wake;
+                    lock (_gate)
+                    {
+                        _busy = true;
+                        _wakePending = false;
+                        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        wake = _wake.Task;
+                    }
+
+                    var next = await PassAsync(cancellationToken).ConfigureAwait(false);
+                    // The timer is armed before the loop reports itself idle, so that (fake) time moved
+                    // while idle is always measured by it.
+                    Task waitFor = wake;
+                    using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    if (next is { } due)
+                    {
+                        var delay = due - engine._time.GetUtcNow();
+                        if (delay <= TimeSpan.Zero)
+                            continue;
+                        // Task.Delay takes at most ~49 days; a long wait is taken in steps and re-planned.
+                        if (delay > MaxWait)
+                            delay = MaxWait;
+                        waitFor = Task.WhenAny(wake, Task.Delay(delay, engine._time, stopDelay.Token));
+                    }
+
+                    lock (_gate)
+                    {
+                        _nextDue = next;
+                        _busy = false;
+                    }
+
+                    await waitFor.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await stopDelay.CancelAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    foreach (var cts in _verifications.Values)
+                        cts.Cancel();
+                }
+            }
+        }
+
+        /// <summary>Sends what is due; returns when to look again (null: only when woken).</summary>
+        private async Task<DateTimeOffset?> PassAsync(CancellationToken cancellationToken)
+        {
+            var now = engine._time.GetUtcNow();
+            var batch = new List<Pending>();
+            DateTimeOffset? nextRefresh = null;
+            lock (_gate)
+            {
+                if (_fatal)
+                    return null;
+                foreach (var family in target.Families.Distinct())
+                {
+                    if (!_desired.TryGetValue(family, out var desired))
+                        continue;
+                    foreach (var name in _names)
+                    {
+                        var cached = engine._cache.Get(target.Id, name, family);
+                        if (cached is null || !cached.Address.Equals(desired.Address))
+                        {
+                            batch.Add(new Pending(name, family, desired.Address, desired.DetectedAt, Refresh: false));
+                        }
+                        else if (target.Refresh is { } refresh)
+                        {
+                            var refreshAt = cached.SentAt + refresh;
+                            if (refreshAt <= now)
+                                batch.Add(new Pending(name, family, desired.Address, desired.DetectedAt, Refresh: true));
+                            else if (nextRefresh is null || refreshAt < nextRefresh)
+                                nextRefresh = refreshAt;
+                        }
+                    }
+                }
+
+                if (batch.Count == 0)
+                    return nextRefresh;
+                var gate = _retryAt;
+                if (_lastAttempt is { } last && last + target.MinInterval > gate)
+                    gate = last + target.MinInterval;
+                if (gate > now)
+                    return gate;
+                _lastAttempt = now;
+
+                // A newer send supersedes a verification still running for the same family.
+                foreach (var family in batch.Select(p => p.Family).Distinct())
+                {
+                    if (_verifications.Remove(family, out var old))
+                        old.Cancel();
+                }
+            }
+
+            var updates = batch.Select(p => new DdnsRecordUpdate(p.Name, p.Address)).ToList();
+            DdnsUpdateResult result;
+            var accepted = new bool[batch.Count];
+            try
+            {
+                if (target.Updater is IDdnsPerRecordUpdater perRecord)
+                {
+                    var results = await perRecord.UpdateEachAsync(updates, cancellationToken).ConfigureAwait(false);
+                    result = HttpProviderUpdater.Combine(results);
+                    for (int i = 0; i < accepted.Length; i++)
+                        accepted[i] = result.Succeeded || (i < results.Count && results[i].Succeeded);
+                }
+                else
+                {
+                    result = await target.Updater.UpdateAsync(updates, cancellationToken).ConfigureAwait(false);
+                    Array.Fill(accepted, result.Succeeded);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // an updater that breaks its contract must not stop the engine
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                result = DdnsUpdateResult.RetryLater(TimeSpan.Zero, $"{target.Provider} updater failed ({ex.GetType().Name})");
+            }
+
+            var answeredAt = engine._time.GetUtcNow();
+            Record(batch, accepted, result, now, answeredAt, cancellationToken);
+            return answeredAt;
+        }
+
+        private void Record(List<Pending> batch, bool[] accepted, DdnsUpdateResult result, DateTimeOffset sentAt, DateTimeOffset answeredAt, CancellationToken cancellationToken)
+        {
+            bool anyAccepted = false;
+            for (int i = 0; i < batch.Count; i++)
+            {
+                if (!accepted[i])
+                    continue;
+                anyAccepted = true;
+                engine._cache.Set(target.Id, batch[i].Name, batch[i].Family, new CacheEntry(batch[i].Address, answeredAt));
+            }
+
+            if (anyAccepted && engine._cache.Save() is { } saveError)
+                engine.Warn(saveError);
+
+            // Published (or sent) records, per family.
+            foreach (var group in batch.Where((_, i) => accepted[i]).GroupBy(p => p.Family))
+            {
+                var names = group.Select(p => p.Name).ToList();
+                var first = group.First();
+                bool refresh = group.All(p => p.Refresh);
+                var from = refresh ? sentAt : group.Min(p => p.DetectedAt);
+                bool unchanged = result.Outcome == DdnsOutcome.Unchanged;
+                if (!unchanged && target.Verifier is { } verifier)
+                {
+                    StartVerification(verifier, group.Key, names, first.Address, from, refresh, answeredAt, cancellationToken);
+                }
+                else
+                {
+                    engine.Emit(new DdnsUpdated(answeredAt, target.Id, target.Provider, names, first.Address, Milliseconds(answeredAt - from), Verified: false)
+                    {
+                        Unchanged = unchanged,
+                        Refresh = refresh,
+                    });
+                }
+            }
+
+            var failedNames = batch.Where((_, i) => !accepted[i]).Select(p => p.Name).Distinct(StringComparer.Ordinal).ToList();
+            lock (_gate)
+            {
+                switch (result.Outcome)
+                {
+                    case DdnsOutcome.Updated or DdnsOutcome.Unchanged:
+                        _backoff = engine._options.InitialBackoff;
+                        _retryAt = DateTimeOffset.MinValue;
+                        break;
+                    case DdnsOutcome.Fatal:
+                        _fatal = true;
+                        engine.Emit(new DdnsFailed(answeredAt, target.Id, target.Provider, failedNames, OneLine(result.Message), RetryIn: null, Fatal: true));
+                        break;
+                    default:
+                        var delay = result.RetryAfter > TimeSpan.Zero ? result.RetryAfter : _backoff;
+                        if (result.RetryAfter <= TimeSpan.Zero)
+                            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, engine._options.MaxBackoff.Ticks));
+                        _retryAt = answeredAt + delay;
+                        engine.Emit(new DdnsFailed(answeredAt, target.Id, target.Provider, failedNames, OneLine(result.Message), delay, Fatal: false));
+                        break;
+                }
+            }
+        }
+
+        private void StartVerification(
+            IDnsVerifier verifier, IpFamily family, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationToken cancellationToken)
+        {
+            var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            lock (_gate)
+            {
+                if (_verifications.Remove(family, out var old))
+                    old.Cancel();
+                _verifications[family] = cts;
+                _verifying[cts] = null;
+            }
+
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await VerifyAsync(verifier, names, address, from, refresh, sentAt, cts).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cts.IsCancellationRequested)
+                {
+                    // Superseded by a newer send, or the engine stops.
+                }
+                finally
+                {
+                    lock (_gate)
+                    {
+                        if (_verifications.TryGetValue(family, out var current) && current == cts)
+                            _verifications.Remove(family);
+                        _verifying.Remove(cts);
+                    }
+
+                    cts.Dispose();
+                }
+            }, CancellationToken.None);
+        }
+
+        private async Task VerifyAsync(
+            IDnsVerifier verifier, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationTokenSource cts)
+        {
+            var cancellationToken = cts.Token;
+            var remaining = new List<string>(names);
+            var deadline = sentAt + engine._options.VerifyTimeout;
+            while (true)
+            {
+                foreach (var name in remaining.ToList())
+                {
+                    bool served;
+                    try
+                    {
+                        served = await verifier.ServesAsync(name, address, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+#pragma warning disable CA1031 // a failing verifier means "not served yet"
+                    catch (Exception)
+#pragma warning restore CA1031
+                    {
+                        served = false;
+                    }
+
+                    if (served)
+                        remaining.Remove(name);
+                }
+
+                var now = engine._time.GetUtcNow();
+                if (remaining.Count == 0)
+                {
+                    engine.Emit(new DdnsUpdated(now, target.Id, target.Provider, names, address, Milliseconds(now - from), Verified: true) { Refresh = refresh });
+                    return;
+                }
+
+                if (now >= deadline)
+                {
+                    engine.Emit(new DdnsFailed(
+                        now, target.Id, target.Provider, remaining,
+                        $"{target.Provider} accepted {address} but the authoritative server did not serve it within {DdnsText.Duration(engine._options.VerifyTimeout)}",
+                        RetryIn: null, Fatal: false));
+                    return;
+                }
+
+                var wait = deadline - now < engine._options.VerifyInterval ? deadline - now : engine._options.VerifyInterval;
+                var sleep = Task.Delay(wait, engine._time, cancellationToken);
+                lock (_gate)
+                    _verifying[cts] = now + wait;
+                try
+                {
+                    await sleep.ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (_gate)
+                        _verifying[cts] = null;
+                }
+            }
+        }
+    }
+}
