@@ -132,7 +132,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
 
         if (!DdnsProviders.TryParse(providerText, out var provider))
         {
-            Problem(s.Node("provider")!, s.Key("provider"), $"one of rfc2136, dyndns2, cloudflare, duckdns, desec, found \"{Clip(providerText)}\"");
+            Problem(s.Node("provider")!, s.Key("provider"), $"one of rfc2136, dyndns2, cloudflare, duckdns, desec, found {Clip(providerText)}");
             return null;
         }
 
@@ -201,7 +201,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
         {
             IpFamily? family = text switch { "ipv4" => IpFamily.Ipv4, "ipv6" => IpFamily.Ipv6, _ => null };
             if (family is null || families.Contains(family.Value))
-                Problem(node, s.Key("families"), $"{expected}, found \"{Clip(text)}\"{(family is null ? "" : " twice")}");
+                Problem(node, s.Key("families"), $"{expected}, found {Clip(text)}{(family is null ? "" : " twice")}");
             else
                 families.Add(family.Value);
         }
@@ -228,12 +228,12 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
                 name += ".duckdns.org";
             if (!IsHostName(name))
             {
-                Problem(node, s.Key("names"), $"host names like home.example.net, found \"{Clip(text)}\"");
+                Problem(node, s.Key("names"), $"host names like home.example.net, found {Clip(text)}");
                 ok = false;
             }
             else if (provider == DdnsProviderKind.DuckDns && (!name.EndsWith(".duckdns.org", StringComparison.Ordinal) || name.Count(c => c == '.') != 2))
             {
-                Problem(node, s.Key("names"), $"a DuckDNS name like \"myhome\" or \"myhome.duckdns.org\", found \"{Clip(text)}\"");
+                Problem(node, s.Key("names"), $"a DuckDNS name like \"myhome\" or \"myhome.duckdns.org\", found {Clip(text)}");
                 ok = false;
             }
             else
@@ -323,7 +323,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
         var normalized = text.Trim().TrimEnd('.').ToLowerInvariant();
         if (!IsHostName(normalized) || !DnsName.TryParse(normalized, out var zone))
         {
-            Problem(s.Node("zone")!, s.Key("zone"), $"{expected}, found \"{Clip(text)}\"");
+            Problem(s.Node("zone")!, s.Key("zone"), $"{expected}, found {Clip(text)}");
             return null;
         }
 
@@ -488,8 +488,11 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
 
     private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0xFFF, 8);
 
-    /// <summary>Quotes user text back only when short; long text might be a misplaced secret.</summary>
-    internal static string Clip(string text) => text.Length <= 64 ? text : text[..20] + "…";
+    /// <summary>
+    /// User text is quoted back only when short: long text might be a misplaced secret (API tokens are 28 to
+    /// 40 characters), and not even its start is shown.
+    /// </summary>
+    internal static string Clip(string text) => text.Length <= 24 ? $"\"{text}\"" : $"a text of {text.Length} characters";
 
     internal void Problem(TomlNode at, string key, string expected) =>
         Problems.Add(new ConfigProblem(path, at.Line, at.Column, key, expected));
@@ -553,7 +556,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
                 return null;
             if (ConfigDuration.TryParse(text, out var value) && (allowZero || value > TimeSpan.Zero))
                 return value;
-            reader.Problem(Table.Get(key)!, Key(key), $"{expected}, found \"{Clip(text)}\"");
+            reader.Problem(Table.Get(key)!, Key(key), $"{expected}, found {Clip(text)}");
             return null;
         }
 
@@ -585,7 +588,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
                 if (_used.Contains(key) || allowed.Contains(key))
                     continue;
                 var what = provider is null ? "" : $" for provider {provider}";
-                reader.Problem(node, Key(key), $"a known key{what} ({string.Join(", ", allowed)}); \"{Clip(key)}\" is unknown");
+                reader.Problem(node, Key(key), $"a known key{what} ({string.Join(", ", allowed)}); {Clip(key)} is unknown");
             }
         }
     }
