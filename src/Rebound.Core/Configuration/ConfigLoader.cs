@@ -60,7 +60,7 @@ public static partial class ConfigLoader
         var config = context.Read(TomlTree.Build(document));
         return context.Problems.Count == 0
             ? new ConfigResult(config, [], context.Warnings)
-            : new ConfigResult(null, context.Problems, context.Warnings);
+            : new ConfigResult(null, [.. context.Problems.OrderBy(p => p.Line).ThenBy(p => p.Column)], context.Warnings);
     }
 
     // Parser messages quote the offending text in backticks; on a line like `token = abc123` that text is the

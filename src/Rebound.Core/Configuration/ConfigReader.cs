@@ -122,25 +122,36 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
     private DdnsEntryConfig? ReadDdns(Section s, int index)
     {
         var startProblems = Problems.Count;
-        var providerText = s.String("provider", "one of rfc2136, dyndns2, cloudflare, duckdns, desec");
-        if (providerText is null)
+        const string providers = "one of rfc2136, dyndns2, cloudflare, duckdns, desec";
+        DdnsProviderKind? provider = null;
+        if (s.String("provider", providers) is { } providerText)
         {
-            if (s.Node("provider") is null)
-                Problem(s.Table, s.Key("provider"), "one of rfc2136, dyndns2, cloudflare, duckdns, desec (missing)");
-            return null;
+            if (DdnsProviders.TryParse(providerText, out var parsed))
+                provider = parsed;
+            else
+                Problem(s.Node("provider")!, s.Key("provider"), $"{providers}, found {Clip(providerText)}");
+        }
+        else if (s.Node("provider") is null)
+        {
+            Problem(s.Table, s.Key("provider"), $"{providers} (missing)");
         }
 
-        if (!DdnsProviders.TryParse(providerText, out var provider))
+        if (provider is null)
         {
-            Problem(s.Node("provider")!, s.Key("provider"), $"one of rfc2136, dyndns2, cloudflare, duckdns, desec, found {Clip(providerText)}");
+            // Still check what does not depend on the provider, so one run shows every problem.
+            ReadFamilies(s);
+            s.Duration("min_interval", allowZero: true);
+            s.Duration("refresh", allowZero: false);
+            ReadNames(s, DdnsProviderKind.Desec);
+            s.RejectUnknown([.. CommonKeys.Concat(Rfc2136Keys).Concat(Dyndns2Keys).Concat(CloudflareKeys).Distinct()]);
             return null;
         }
 
         var families = ReadFamilies(s);
         var minInterval = s.Duration("min_interval", allowZero: true)
-            ?? (provider == DdnsProviderKind.Desec ? DdnsEntryConfig.DesecMinInterval : TimeSpan.Zero);
+            ?? (provider.Value == DdnsProviderKind.Desec ? DdnsEntryConfig.DesecMinInterval : TimeSpan.Zero);
         var refresh = s.Duration("refresh", allowZero: false) ?? DdnsEntryConfig.DefaultRefresh;
-        var names = ReadNames(s, provider);
+        var names = ReadNames(s, provider.Value);
 
         int? ttl = null;
         Rfc2136Settings? rfc2136 = null;
@@ -175,13 +186,13 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
                 break;
         }
 
-        s.RejectUnknown([.. CommonKeys, .. providerKeys], DdnsProviders.Name(provider));
+        s.RejectUnknown([.. CommonKeys, .. providerKeys], DdnsProviders.Name(provider.Value));
         if (names is not null)
             CheckDuplicates(s, index, names, families);
         if (Problems.Count > startProblems || names is null)
             return null;
 
-        return new DdnsEntryConfig(index, s.Table.Line, provider, names, families, ttl, minInterval, refresh)
+        return new DdnsEntryConfig(index, s.Table.Line, provider.Value, names, families, ttl, minInterval, refresh)
         {
             Rfc2136 = rfc2136,
             Dyndns2 = dyndns2,
@@ -550,7 +561,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
 
         public TimeSpan? Duration(string key, bool allowZero)
         {
-            var expected = $"a duration like {ConfigDuration.Examples}{(allowZero ? "" : " greater than zero")}";
+            var expected = $"a duration{(allowZero ? "" : " greater than zero")} like {ConfigDuration.Examples}";
             var text = String(key, expected);
             if (text is null)
                 return null;

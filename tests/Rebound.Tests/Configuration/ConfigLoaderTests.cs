@@ -167,7 +167,7 @@ public sealed class ConfigLoaderTests : IDisposable
 
     [Theory]
     // line, key, a piece of what was expected
-    [InlineData("[watch]\ninterval = \"fast\"\n" + Duck, 2, "watch.interval", "a duration like")]
+    [InlineData("[watch]\ninterval = \"fast\"\n" + Duck, 2, "watch.interval", "a duration greater than zero like \"500ms\"")]
     [InlineData("[watch]\ninterval = \"0s\"\n" + Duck, 2, "watch.interval", "greater than zero")]
     [InlineData("[watch]\ninterval = 5\n" + Duck, 2, "watch.interval", "found an integer")]
     [InlineData("[watch]\nservers = []\n" + Duck, 2, "watch.servers", "a non-empty array of STUN servers")]
@@ -182,6 +182,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("ddns = 3\n", 1, "ddns", "[[ddns]] tables, found an integer")]
     [InlineData("[[ddns]]\nnames = [\"x\"]\ntoken = \"t\"\n", 1, "ddns[0].provider", "one of rfc2136, dyndns2, cloudflare, duckdns, desec (missing)")]
     [InlineData("[[ddns]]\nprovider = \"noip\"\nnames = [\"x\"]\n", 2, "ddns[0].provider", "found \"noip\"")]
+    [InlineData("[[ddns]]\nprovider = \"noip\"\nnames = []\n", 3, "ddns[0].names", "a non-empty array of host names")]
+    [InlineData("[[ddns]]\nprovider = \"noip\"\nnames = [\"x\"]\ntokn = \"t\"\n", 4, "ddns[0].tokn", "\"tokn\" is unknown")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = []\ntoken = \"t\"\n", 3, "ddns[0].names", "a non-empty array of host names, found an empty array")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\ntoken = \"t\"\n", 1, "ddns[0].names", "a non-empty array of host names (missing)")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"a\", 1]\ntoken = \"t\"\n", 3, "ddns[0].names", "found an array holding an integer")]
@@ -192,7 +194,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nttl = 60\n", 5, "ddns[0].ttl", "a known key for provider duckdns")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nfamilies = [\"ipv5\"]\n", 5, "ddns[0].families", "found \"ipv5\"")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nrefresh = \"0s\"\n", 5, "ddns[0].refresh", "greater than zero")]
-    [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nmin_interval = \"-1s\"\n", 5, "ddns[0].min_interval", "a duration like")]
+    [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nmin_interval = \"-1s\"\n", 5, "ddns[0].min_interval", "a duration like \"500ms\"")]
     [InlineData("[[ddns]]\nprovider = \"rfc2136\"\nserver = \"ns:1:2\"\nzone = \"home.test\"\nnames = [\"gw.home.test\"]\n", 3, "ddns[0].server", "HOST or HOST:PORT")]
     [InlineData("[[ddns]]\nprovider = \"rfc2136\"\nzone = \"home.test\"\nnames = [\"gw.home.test\"]\n", 1, "ddns[0].server", "(missing)")]
     [InlineData("[[ddns]]\nprovider = \"rfc2136\"\nserver = \"ns\"\nzone = \"home.test\"\nnames = [\"gw.other.test\"]\n", 5, "ddns[0].names", "names inside zone home.test; gw.other.test is not")]
