@@ -8,7 +8,7 @@ namespace Rebound.Configuration;
 public sealed record ConfigProblem(string File, int Line, int Column, string Key, string Expected)
 {
     public override string ToString() =>
-        Key.Length == 0 ? $"{File}:{Line}: {Expected}" : $"{File}:{Line}: {Key}: expected {Expected}";
+        (Line > 0 ? $"{File}:{Line}: " : $"{File}: ") + (Key.Length == 0 ? Expected : $"{Key}: expected {Expected}");
 }
 
 /// <summary>Something that works but should be fixed (e.g. a secret file others can read). Never holds a secret.</summary>

@@ -76,10 +76,12 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
             var parsed = new List<StunTarget>();
             foreach (var (text, node) in items)
             {
-                if (StunTarget.TryParse(text, out var target, out var error))
-                    parsed.Add(target!);
-                else
+                if (!StunTarget.TryParse(text, out var target, out var error))
                     Problem(node, "watch.servers", $"HOST, HOST:PORT or [IPV6]:PORT ({error})");
+                else if (parsed.Any(p => string.Equals(p.Name, target!.Name, StringComparison.OrdinalIgnoreCase)))
+                    Problem(node, "watch.servers", $"each server once (a server listed twice would confirm its own answer); {target!.Name} is listed twice");
+                else
+                    parsed.Add(target!);
             }
 
             servers = parsed;

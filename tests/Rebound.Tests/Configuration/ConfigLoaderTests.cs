@@ -173,6 +173,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("[watch]\nservers = []\n" + Duck, 2, "watch.servers", "a non-empty array of STUN servers")]
     [InlineData("[watch]\nservers = [\"a\",\n  \"bad host:1\"]\n" + Duck, 3, "watch.servers", "HOST, HOST:PORT")]
     [InlineData("[watch]\nservers = [\"203.0.113.1:99999\"]\n" + Duck, 2, "watch.servers", "port must be")]
+    [InlineData("[watch]\nservers = [\"203.0.113.1\", \"203.0.113.1:3478\"]\n" + Duck, 2, "watch.servers", "203.0.113.1:3478 is listed twice")]
     [InlineData("[watch]\nconfirm_rounds = 0\n" + Duck, 2, "watch.confirm_rounds", "an integer from 1 to 100, found 0")]
     [InlineData("[watch]\nservers = [\"a\"]\nconfirm_servers = 2\n" + Duck, 3, "watch.confirm_servers", "at most the number of servers (1)")]
     [InlineData("[watch]\nintervall = \"1s\"\n" + Duck, 2, "watch.intervall", "\"intervall\" is unknown")]
@@ -406,7 +407,7 @@ public sealed class ConfigLoaderTests : IDisposable
         var result = ConfigLoader.Load(Path.Combine(_dir, "absent.toml"));
 
         var problem = Assert.Single(result.Problems);
-        Assert.Contains("does not exist", problem.ToString(), StringComparison.Ordinal);
+        Assert.Equal($"{_dir}/absent.toml: cannot read the configuration file: it does not exist", problem.ToString());
     }
 
     [Fact]
@@ -495,6 +496,20 @@ public sealed class ConfigLoaderTests : IDisposable
             """);
         Assert.True(bad.Problems.Count >= 4);
         AssertNoSecret(bad);
+    }
+
+    [Fact]
+    public void The_summary_describes_every_entry_without_secrets()
+    {
+        var lines = ConfigSummary.Describe(Parse(FullFile).Config!);
+
+        Assert.Equal(7, lines.Count);
+        Assert.Equal("watch: 203.0.113.10:3478, 203.0.113.11:3478 every 1s (timeout 500ms; confirm with 2 servers or 3 rounds; lost after 2 rounds)", lines[0]);
+        Assert.Equal("state: /srv/rebound", lines[1]);
+        Assert.Equal("ddns[0] (rfc2136) line 11: gw.home.test (ipv4+ipv6); server 203.0.113.53:53, zone home.test, ttl 60, key home-key (hmac-sha256); min interval 0s, refresh every 7d", lines[2]);
+        Assert.Equal("ddns[2] (cloudflare) line 28: home.example.com (ipv4); zone example.com at https://api.cloudflare.com/, token from env CF_API_TOKEN; min interval 0s, refresh every 1d", lines[4]);
+        Assert.Contains("min interval 1m", lines[6], StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, line => Secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
     }
 
     [Theory]
