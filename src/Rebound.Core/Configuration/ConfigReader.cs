@@ -453,7 +453,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
         if (variable is null)
             return null;
         var value = environment(variable);
-        if (string.IsNullOrEmpty(value))
+        if (string.IsNullOrWhiteSpace(value))
         {
             Problem(node, s.Key(used), $"environment variable {variable} to be set and non-empty (it is {(value is null ? "not set" : "empty")})");
             return null;

@@ -420,6 +420,9 @@ public sealed class ConfigLoaderTests : IDisposable
         var missing = Parse(toml, env: []);
         var problem = Assert.Single(missing.Problems);
         Assert.Equal("rebound.toml:4: ddns[0].token_env: expected environment variable DESEC_TOKEN to be set and non-empty (it is not set)", problem.ToString());
+
+        var blank = Parse(toml, env: new() { ["DESEC_TOKEN"] = " \n" });
+        Assert.Contains("(it is empty)", Assert.Single(blank.Problems).Expected, StringComparison.Ordinal);
     }
 
     [Fact]
