@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using Tomlyn.Parsing;
+
+namespace Rebound.Configuration;
+
+/// <summary>
+/// Reads the TOML configuration file into <see cref="ReboundConfig"/>, or lists every problem with file:line,
+/// key and what was expected. Secret files and environment variables are read here, so a config that
+/// passes is one <c>run</c> can start with. No message ever contains a secret.
+/// </summary>
+public static partial class ConfigLoader
+{
+    /// <summary>Reads and checks <paramref name="path"/>. Relative <c>*_file</c> paths are relative to its directory.</summary>
+    public static ConfigResult Load(string path, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        UnixFileMode? mode = null;
+        try
+        {
+            text = File.ReadAllText(path);
+            if (!OperatingSystem.IsWindows())
+                mode = File.GetUnixFileMode(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var why = ex is FileNotFoundException or DirectoryNotFoundException ? "it does not exist" : $"it cannot be read ({ex.GetType().Name})";
+            return new ConfigResult(null, [new ConfigProblem(path, 0, 0, "", $"cannot read the configuration file: {why}")], []);
+        }
+
+        return Parse(text, path, environment, mode);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="text"/> as if read from <paramref name="path"/> (used in messages and as the base of
+    /// relative paths). <paramref name="environment"/> looks up <c>*_env</c> variables (default: the process
+    /// environment); <paramref name="configFileMode"/>, when known, lets inline secrets in a readable file be warned about.
+    /// </summary>
+    public static ConfigResult Parse(string text, string path, Func<string, string?>? environment = null, UnixFileMode? configFileMode = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(path);
+        var context = new ConfigReader(path, environment ?? Environment.GetEnvironmentVariable, configFileMode);
+        var document = SyntaxParser.Parse(text, path, validate: true);
+        if (document.HasErrors)
+        {
+            foreach (var diagnostic in document.Diagnostics)
+            {
+                if (diagnostic.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error)
+                {
+                    context.Problems.Add(new ConfigProblem(
+                        path, diagnostic.Span.Start.Line + 1, diagnostic.Span.Start.Column + 1, "",
+                        $"TOML syntax error: {Sanitize(diagnostic.Message)}"));
+                }
+            }
+
+            return new ConfigResult(null, context.Problems, []);
+        }
+
+        var config = context.Read(TomlTree.Build(document));
+        return context.Problems.Count == 0
+            ? new ConfigResult(config, [], context.Warnings)
+            : new ConfigResult(null, [.. context.Problems.OrderBy(p => p.Line).ThenBy(p => p.Column)], context.Warnings);
+    }
+
+    // Parser messages quote the offending text in backticks; on a line like `token = abc123` that text is the
+    // secret. Keep punctuation and known key names, replace anything else.
+    private static string Sanitize(string message) => QuotedText().Replace(message, match =>
+    {
+        var inner = match.Groups[1].Value;
+        return inner.Length <= 1 || ConfigReader.KnownWords.Contains(inner) ? match.Value : "`…`";
+    });
+
+    [GeneratedRegex("`([^`]*)`")]
+    private static partial Regex QuotedText();
+}
