@@ -12,6 +12,8 @@ internal static class ReboundCli
         {
             ProbeCommand.Create(services),
             WatchCommand.Create(services),
+            RunCommand.Create(services),
+            CheckConfigCommand.Create(services),
         };
 
     public static async Task<int> RunAsync(string[] args, CliServices? services = null, CancellationToken ct = default)

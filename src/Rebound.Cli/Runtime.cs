@@ -36,7 +36,16 @@ internal static class Runtime
     {
         try
         {
-            return new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            var stream = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            if (!stream.CanSeek)
+            {
+                return stream;
+            }
+
+            // A regular file: FileStream would write at its own position, clobbering what a shared
+            // descriptor (2>&1, >>) wrote meanwhile. Files raise no EPIPE, so the console stream is right.
+            stream.Dispose();
+            return Console.OpenStandardOutput();
         }
         catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
         {

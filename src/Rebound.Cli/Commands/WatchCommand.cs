@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
 using Rebound.Decide;
-using Rebound.Record;
 using Rebound.Sense;
 
 namespace Rebound.Cli.Commands;
@@ -50,63 +48,12 @@ internal static class WatchCommand
                 await services.Stderr.WriteLineAsync($"rebound: warning: {warning}");
             }
 
-            var asJson = parse.GetValue(json);
-            var stdout = services.Stdout;
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var readerGone = services.StdoutReaderGone(stop.Token);
-            _ = readerGone.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            try
-            {
-                await runtime.Watcher.RunAsync((e, _) => Print(stdout, e, asJson), stop.Token);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // SIGINT/SIGTERM, or nobody left reading our output: a normal stop.
-            }
-            finally
-            {
-                await stop.CancelAsync();
-                await readerGone.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            }
+            var printer = new EventPrinter(services.Stdout, parse.GetValue(json));
+            await Foreground.RunAsync(services, stop => runtime.Watcher.RunAsync((e, _) => printer.Print(e), stop.Token), ct);
 
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    private static ValueTask Print(Stream stdout, WanEvent e, bool asJson)
-    {
-        try
-        {
-            Write(stdout, e, asJson);
-        }
-        catch (IOException ex)
-        {
-            throw new StdoutClosedException(ex);
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    private static void Write(Stream stdout, WanEvent e, bool asJson)
-    {
-        if (asJson)
-        {
-            using (var writer = new Utf8JsonWriter(stdout))
-            {
-                WanEventJson.Write(writer, e);
-            }
-
-            stdout.WriteByte((byte)'\n');
-        }
-        else
-        {
-            var line = System.Text.Encoding.UTF8.GetBytes(WanEventText.Format(e) + "\n");
-            stdout.Write(line);
-        }
-
-        // Each event must be visible the moment it happens, even through a pipe.
-        stdout.Flush();
     }
 }
 

@@ -44,6 +44,27 @@ public sealed class CliProcessTests
         Assert.NotEqual(-1, exit);
     }
 
+    [Fact]
+    public async Task Output_appended_to_a_shared_file_does_not_overwrite_it()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"rebound-out-{Guid.NewGuid():N}.txt");
+        try
+        {
+            // stdout and stderr share one descriptor and offset, as with `>> log 2>&1`.
+            await RunShellAsync($"echo first > '{file}'; dotnet '{ReboundDll}' --help >> '{file}' 2>&1; dotnet '{ReboundDll}' --bogus >> '{file}' 2>&1; echo last >> '{file}'");
+            var lines = await File.ReadAllLinesAsync(file, TestContext.Current.CancellationToken);
+
+            Assert.Equal("first", lines[0]);
+            Assert.Contains(lines, l => l.StartsWith("Usage:", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("rebound: Unrecognized command or argument '--bogus'", StringComparison.Ordinal));
+            Assert.Equal("last", lines[^1]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("'@/'")]
     [InlineData("--bogus 2>&-")]

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Rebound.Configuration;
+
+namespace Rebound.Cli.Commands;
+
+/// <summary>Loading the configuration file for <c>run</c> and <c>check-config</c>: every problem is listed, one per line.</summary>
+internal static class ConfigFile
+{
+    public static Option<string> Option() => new("--config", "-c")
+    {
+        Description = "The TOML configuration file (see README: Configuration).",
+        HelpName = "FILE",
+        Required = true,
+    };
+
+    /// <summary>The valid configuration, or null after printing every problem to stderr.</summary>
+    public static ReboundConfig? Load(string path, CliServices services)
+    {
+        var result = ConfigLoader.Load(path);
+        foreach (var warning in result.Warnings)
+        {
+            services.Stderr.WriteLine($"rebound: warning: {warning}");
+        }
+
+        if (result.IsValid)
+        {
+            return result.Config;
+        }
+
+        foreach (var problem in result.Problems)
+        {
+            services.Stderr.WriteLine($"rebound: {problem.ToString().ReplaceLineEndings(" ")}");
+        }
+
+        if (result.Problems.Count == 0)
+        {
+            services.Stderr.WriteLine($"rebound: {path}: not a valid configuration");
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using Rebound.Act.Ddns;
+using Rebound.Act.Ddns.Engine;
+
+namespace Rebound.Cli.Commands;
+
+/// <summary><c>rebound run --config FILE</c>: the agent — the watcher, plus the actions the file configures.</summary>
+internal static class RunCommand
+{
+    public const string CacheFileName = "ddns-cache.json";
+
+    public static Command Create(CliServices services)
+    {
+        var config = ConfigFile.Option();
+        var json = CommonOptions.Json();
+        var command = new Command("run", "Run the agent: watch the WAN as 'watch' does and keep the configured DNS records on the current public address, verified at the authoritative server. Runs until SIGINT or SIGTERM.")
+        {
+            config, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var loaded = ConfigFile.Load(parse.GetValue(config)!, services);
+            if (loaded is null)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var stateDirectory = loaded.State.Directory;
+            try
+            {
+                Directory.CreateDirectory(stateDirectory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"state directory {stateDirectory}: {ex.Message}", ex);
+            }
+
+            var (targets, owned, problem) = await DdnsTargets.CreateAsync(loaded, TimeProvider.System, ct);
+            try
+            {
+                if (problem is not null)
+                {
+                    throw new UsageException(problem);
+                }
+
+                var engine = new DdnsEngine(targets, new DdnsEngineOptions { CachePath = Path.Combine(stateDirectory, CacheFileName) }, TimeProvider.System);
+                var settings = new WatchSettings(loaded.Watch.ToWatcherOptions(), loaded.Watch.ProbeTimeout);
+                await using var runtime = await services.CreateWatcher(settings, ct);
+                foreach (var warning in runtime.Warnings)
+                {
+                    await services.Stderr.WriteLineAsync($"rebound: warning: {warning}");
+                }
+
+                var printer = new EventPrinter(services.Stdout, parse.GetValue(json));
+                await Foreground.RunAsync(services, async stop =>
+                {
+                    var engineRun = engine.RunAsync(stop.Token);
+                    var engineEvents = PrintEngineEventsAsync(engine, printer, stop);
+                    try
+                    {
+                        await runtime.Watcher.RunAsync(
+                            async (e, _) =>
+                            {
+                                await printer.Print(e);
+                                engine.OnWanEvent(e);
+                            },
+                            stop.Token);
+                    }
+                    finally
+                    {
+                        await stop.CancelAsync();
+                        await engineRun;
+                        await engineEvents;
+                    }
+                }, ct);
+            }
+            finally
+            {
+                foreach (var d in owned)
+                {
+                    d.Dispose();
+                }
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task PrintEngineEventsAsync(DdnsEngine engine, EventPrinter printer, CancellationTokenSource stop)
+    {
+        try
+        {
+            // Completes when the engine stops; every event it produced is printed first.
+            await foreach (var e in engine.Events.ReadAllAsync(CancellationToken.None))
+            {
+                printer.Print(e);
+            }
+        }
+        catch (StdoutClosedException)
+        {
+            await stop.CancelAsync();
+        }
+    }
+}
