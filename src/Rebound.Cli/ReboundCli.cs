@@ -14,6 +14,7 @@ internal static class ReboundCli
             WatchCommand.Create(services),
             RunCommand.Create(services),
             CheckConfigCommand.Create(services),
+            DdnsUpdateCommand.Create(services),
         };
 
     public static async Task<int> RunAsync(string[] args, CliServices? services = null, CancellationToken ct = default)

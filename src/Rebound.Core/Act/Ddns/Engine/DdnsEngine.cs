@@ -103,6 +103,44 @@ public sealed class DdnsEngine
         }
     }
 
+    /// <summary>
+    /// One pass for scripts (<c>rebound ddns update</c>): every record of every target is compared with
+    /// the cache for <paramref name="addresses"/> (the families missing there are left alone). Unless
+    /// <paramref name="dryRun"/>, what is not current is sent now — one request per target, as
+    /// <see cref="RunAsync"/> does, ignoring <see cref="DdnsTarget.MinInterval"/> — and the call returns
+    /// once every send has its answer and every verification has ended (served or
+    /// <see cref="DdnsEngineOptions.VerifyTimeout"/>). RetryLater is not waited out: it is a
+    /// <see cref="DdnsFailed"/> with no <see cref="DdnsFailed.RetryIn"/>. Accepted records are cached
+    /// as by <see cref="RunAsync"/>; a dry run sends nothing and writes nothing.
+    /// Not to be mixed with <see cref="RunAsync"/> on the same engine. Cancellation throws; events
+    /// produced until then stay readable from <see cref="Events"/>.
+    /// </summary>
+    public async Task<DdnsOnceResult> UpdateOnceAsync(IReadOnlyDictionary<IpFamily, IPAddress> addresses, bool dryRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        var wanted = new Dictionary<IpFamily, IPAddress>();
+        foreach (var (family, given) in addresses)
+        {
+            var address = given.IsIPv4MappedToIPv6 ? given.MapToIPv4() : given;
+            if (IpFamilyNames.Of(address) != family)
+                throw new ArgumentException($"{address} is not an {family.ToName()} address", nameof(addresses));
+            wanted[family] = address;
+        }
+
+        var now = _time.GetUtcNow();
+        var passes = _targets.Select(t => Task.Run(() => t.OnceAsync(wanted, now, dryRun, cancellationToken), CancellationToken.None)).ToList();
+        var records = (await Task.WhenAll(passes).ConfigureAwait(false)).SelectMany(r => r).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        var events = new List<DdnsEvent>();
+        while (_events.Reader.TryRead(out var e))
+        {
+            // A one-shot retries nothing: the failure is final for this run.
+            events.Add(e is DdnsFailed { RetryIn: not null } failed ? failed with { RetryIn = null } : e);
+        }
+
+        return new DdnsOnceResult(records, events, dryRun);
+    }
+
     /// <summary>For tests: every target is waiting (nothing due now, no send or verification in flight).</summary>
     internal bool IsIdle => _targets.All(t => t.IsIdle);
 
@@ -147,6 +185,59 @@ public sealed class DdnsEngine
                         && _verifying.Values.All(parked => parked is { } until && until > now);
                 }
             }
+        }
+
+        public async Task<List<DdnsRecordState>> OnceAsync(Dictionary<IpFamily, IPAddress> addresses, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken)
+        {
+            var states = new List<DdnsRecordState>();
+            List<Pending> batch;
+            lock (_gate)
+            {
+                foreach (var family in target.Families.Distinct())
+                {
+                    if (addresses.TryGetValue(family, out var address))
+                    {
+                        if (!_desired.TryGetValue(family, out var current) || !current.Address.Equals(address))
+                            _desired[family] = new Desired(address, now);
+                    }
+                    else
+                    {
+                        _desired.Remove(family);
+                    }
+                }
+
+                batch = _fatal ? [] : Due(now, out _);
+                foreach (var family in target.Families.Distinct())
+                {
+                    foreach (var name in _names)
+                    {
+                        if (!_desired.TryGetValue(family, out var desired))
+                        {
+                            states.Add(new DdnsRecordState(target.Id, target.Provider, name, family, null, DdnsRecordStatus.NoAddress, null));
+                            continue;
+                        }
+
+                        var due = batch.FirstOrDefault(p => p.Family == family && p.Name == name);
+                        var cached = engine._cache.Get(target.Id, name, family);
+                        states.Add(due is not null
+                            ? new DdnsRecordState(target.Id, target.Provider, name, family, desired.Address, due.Refresh ? DdnsRecordStatus.Refresh : DdnsRecordStatus.Send, cached?.SentAt)
+                            : new DdnsRecordState(target.Id, target.Provider, name, family, desired.Address, DdnsRecordStatus.Current, cached?.SentAt));
+                    }
+                }
+
+                if (dryRun || batch.Count == 0)
+                    return states;
+                _lastAttempt = now;
+                foreach (var family in batch.Select(p => p.Family).Distinct())
+                {
+                    if (_verifications.Remove(family, out var old))
+                        old.Cancel();
+                }
+            }
+
+            var (_, verifications) = await SendAsync(batch, now, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(verifications).ConfigureAwait(false);
+            return states;
         }
 
         public void OnAddress(IpFamily family, IPAddress address, DateTimeOffset detectedAt)
@@ -220,34 +311,12 @@ public sealed class DdnsEngine
         private async Task<DateTimeOffset?> PassAsync(CancellationToken cancellationToken)
         {
             var now = engine._time.GetUtcNow();
-            var batch = new List<Pending>();
-            DateTimeOffset? nextRefresh = null;
+            List<Pending> batch;
             lock (_gate)
             {
                 if (_fatal)
                     return null;
-                foreach (var family in target.Families.Distinct())
-                {
-                    if (!_desired.TryGetValue(family, out var desired))
-                        continue;
-                    foreach (var name in _names)
-                    {
-                        var cached = engine._cache.Get(target.Id, name, family);
-                        if (cached is null || !cached.Address.Equals(desired.Address))
-                        {
-                            batch.Add(new Pending(name, family, desired.Address, desired.DetectedAt, Refresh: false));
-                        }
-                        else if (target.Refresh is { } refresh)
-                        {
-                            var refreshAt = cached.SentAt + refresh;
-                            if (refreshAt <= now)
-                                batch.Add(new Pending(name, family, desired.Address, desired.DetectedAt, Refresh: true));
-                            else if (nextRefresh is null || refreshAt < nextRefresh)
-                                nextRefresh = refreshAt;
-                        }
-                    }
-                }
-
+                batch = Due(now, out var nextRefresh);
                 if (batch.Count == 0)
                     return nextRefresh;
                 var gate = _retryAt;
@@ -265,6 +334,49 @@ public sealed class DdnsEngine
                 }
             }
 
+            var (answeredAt, _) = await SendAsync(batch, now, cancellationToken).ConfigureAwait(false);
+            return answeredAt;
+        }
+
+        /// <summary>
+        /// The records of the wanted addresses that are not current (or due for a forced refresh), and
+        /// when the next refresh falls due. Caller holds <see cref="_gate"/>.
+        /// </summary>
+        private List<Pending> Due(DateTimeOffset now, out DateTimeOffset? nextRefresh)
+        {
+            var batch = new List<Pending>();
+            nextRefresh = null;
+            foreach (var family in target.Families.Distinct())
+            {
+                if (!_desired.TryGetValue(family, out var desired))
+                    continue;
+                foreach (var name in _names)
+                {
+                    var cached = engine._cache.Get(target.Id, name, family);
+                    if (cached is null || !cached.Address.Equals(desired.Address))
+                    {
+                        batch.Add(new Pending(name, family, desired.Address, desired.DetectedAt, Refresh: false));
+                    }
+                    else if (target.Refresh is { } refresh)
+                    {
+                        var refreshAt = cached.SentAt + refresh;
+                        if (refreshAt <= now)
+                            batch.Add(new Pending(name, family, desired.Address, desired.DetectedAt, Refresh: true));
+                        else if (nextRefresh is null || refreshAt < nextRefresh)
+                            nextRefresh = refreshAt;
+                    }
+                }
+            }
+
+            return batch;
+        }
+
+        /// <summary>
+        /// One request for <paramref name="batch"/> (never empty): records the answer, emits its events and
+        /// starts the verifications. Returns when the provider answered, and the verifications started.
+        /// </summary>
+        private async Task<(DateTimeOffset AnsweredAt, List<Task> Verifications)> SendAsync(List<Pending> batch, DateTimeOffset now, CancellationToken cancellationToken)
+        {
             var updates = batch.Select(p => new DdnsRecordUpdate(p.Name, p.Address)).ToList();
             DdnsUpdateResult result;
             var accepted = new bool[batch.Count];
@@ -295,11 +407,11 @@ public sealed class DdnsEngine
             }
 
             var answeredAt = engine._time.GetUtcNow();
-            Record(batch, accepted, result, now, answeredAt, cancellationToken);
-            return answeredAt;
+            var verifications = Record(batch, accepted, result, now, answeredAt, cancellationToken);
+            return (answeredAt, verifications);
         }
 
-        private void Record(List<Pending> batch, bool[] accepted, DdnsUpdateResult result, DateTimeOffset sentAt, DateTimeOffset answeredAt, CancellationToken cancellationToken)
+        private List<Task> Record(List<Pending> batch, bool[] accepted, DdnsUpdateResult result, DateTimeOffset sentAt, DateTimeOffset answeredAt, CancellationToken cancellationToken)
         {
             bool anyAccepted = false;
             for (int i = 0; i < batch.Count; i++)
@@ -314,6 +426,7 @@ public sealed class DdnsEngine
                 engine.Warn(saveError);
 
             // Published (or sent) records, per family.
+            var verifications = new List<Task>();
             foreach (var group in batch.Where((_, i) => accepted[i]).GroupBy(p => p.Family))
             {
                 var names = group.Select(p => p.Name).ToList();
@@ -323,7 +436,7 @@ public sealed class DdnsEngine
                 bool unchanged = result.Outcome == DdnsOutcome.Unchanged;
                 if (!unchanged && target.Verifier is { } verifier)
                 {
-                    StartVerification(verifier, group.Key, names, first.Address, from, refresh, answeredAt, cancellationToken);
+                    verifications.Add(StartVerification(verifier, group.Key, names, first.Address, from, refresh, answeredAt, cancellationToken));
                 }
                 else
                 {
@@ -357,9 +470,12 @@ public sealed class DdnsEngine
                         break;
                 }
             }
+
+            return verifications;
         }
 
-        private void StartVerification(
+        /// <summary>Starts polling the verifier in the background; the task ends (never faults) when it is done, superseded or stopped.</summary>
+        private Task StartVerification(
             IDnsVerifier verifier, IpFamily family, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationToken cancellationToken)
         {
             var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -371,7 +487,7 @@ public sealed class DdnsEngine
                 _verifying[cts] = null;
             }
 
-            _ = Task.Run(async () =>
+            return Task.Run(async () =>
             {
                 try
                 {

@@ -1,0 +1,214 @@
+using System.CommandLine;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Rebound.Act.Ddns;
+using Rebound.Act.Ddns.Engine;
+using Rebound.Decide;
+using Rebound.Record;
+
+namespace Rebound.Cli.Commands;
+
+/// <summary>
+/// <c>rebound ddns update --config FILE [--dry-run] [--json]</c>: one STUN round, then every configured
+/// record is brought to the public address once (sent only when the cache says it is not current),
+/// verified as <c>run</c> does; for scripts and hooks.
+/// </summary>
+internal static class DdnsUpdateCommand
+{
+    /// <summary>The whole command (probe, sends, verification) gives up after this long.</summary>
+    public static readonly TimeSpan OverallTimeout = TimeSpan.FromSeconds(60);
+
+    public static Command Create(CliServices services)
+    {
+        var config = ConfigFile.Option();
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Send nothing and write nothing: print what would be sent and what is current.",
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print JSON Lines (one object per record and event) instead of text.",
+        };
+        var update = new Command("update", "Learn the public address with one STUN round and bring every configured DNS record to it once: only records the cache does not show as current are sent (RFC 2136 verified at the authoritative server). Exit 0 when every record is current, 1 otherwise. Gives up after 60 s.")
+        {
+            config, dryRun, json,
+        };
+        update.SetAction((parse, ct) => RunAsync(services, parse.GetValue(config)!, parse.GetValue(dryRun), parse.GetValue(json), ct));
+        return new Command("ddns", "DDNS records, once (for scripts and hooks).") { update };
+    }
+
+    private static async Task<int> RunAsync(CliServices services, string path, bool dryRun, bool json, CancellationToken ct)
+    {
+        var loaded = ConfigFile.Load(path, services);
+        if (loaded is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        if (loaded.Ddns.Count == 0)
+        {
+            throw new UsageException($"{path}: no [[ddns]] entries; nothing to update");
+        }
+
+        var stateDirectory = loaded.State.Directory;
+        if (!dryRun)
+        {
+            try
+            {
+                Directory.CreateDirectory(stateDirectory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"state directory {stateDirectory}: {ex.Message}", ex);
+            }
+        }
+
+        using var bounded = new CancellationTokenSource(OverallTimeout, TimeProvider.System);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, bounded.Token);
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(loaded, TimeProvider.System, linked.Token);
+        DdnsEngine? engine = null;
+        var printer = new EventPrinter(services.Stdout, json);
+        try
+        {
+            if (problem is not null)
+            {
+                throw new UsageException(problem);
+            }
+
+            var addresses = await PublicAddressesAsync(services, loaded.Watch, linked.Token);
+            if (addresses.Count == 0)
+            {
+                return ExitCodes.RuntimeFailure;
+            }
+
+            engine = new DdnsEngine(targets, new DdnsEngineOptions { CachePath = Path.Combine(stateDirectory, RunCommand.CacheFileName) }, TimeProvider.System);
+            var result = await engine.UpdateOnceAsync(addresses, dryRun, linked.Token);
+            foreach (var record in result.Records)
+            {
+                WriteRecord(services.Stdout, json, record, dryRun);
+            }
+
+            foreach (var e in result.Events)
+            {
+                printer.Print(e);
+            }
+
+            return result.Succeeded ? ExitCodes.Success : ExitCodes.RuntimeFailure;
+        }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // What finished before the deadline is cached and reported; the rest is not current.
+            while (engine is not null && engine.Events.TryRead(out var e))
+            {
+                printer.Print(e);
+            }
+
+            await services.Stderr.WriteLineAsync($"rebound: ddns update gave up after {OverallTimeout.TotalSeconds:0} s; records not reported above are not current");
+            return ExitCodes.RuntimeFailure;
+        }
+        finally
+        {
+            foreach (var d in owned)
+            {
+                d.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One fresh-socket round to <c>[watch].servers</c>; the families with a consensus (none: one stderr line).</summary>
+    private static async Task<Dictionary<IpFamily, IPAddress>> PublicAddressesAsync(CliServices services, Rebound.Configuration.WatchConfig watch, CancellationToken ct)
+    {
+        var prober = services.CreateProber(watch.ProbeTimeout);
+        var observations = await Task.WhenAll(watch.Servers.Select(async target =>
+        {
+            var (server, error) = await services.Resolve(target, ct);
+            if (server is null)
+            {
+                return (new ProbeObservation(target.Name, IpFamily.Ipv4, null, TimeSpan.Zero, error), (int?)null);
+            }
+
+            var probed = await prober.ProbeAsync(server, ct);
+            return (new ProbeObservation(server.Name, IpFamilyNames.Of(server.EndPoint.Address), probed.Mapped?.Address, probed.Rtt, probed.Error), probed.Mapped?.Port);
+        }));
+
+        var addresses = new Dictionary<IpFamily, IPAddress>();
+        foreach (var family in new[] { IpFamily.Ipv4, IpFamily.Ipv6 })
+        {
+            if (ProbeCommand.Consensus(observations, family).Address is { } address)
+            {
+                addresses[family] = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+            }
+        }
+
+        if (addresses.Count == 0)
+        {
+            var why = observations.Any(o => o.Item1.Address is not null)
+                ? "the STUN servers disagree; no address has a majority"
+                : $"no STUN server answered ({string.Join("; ", observations.Select(o => $"{o.Item1.Server}: {o.Item1.Error}"))})";
+            await services.Stderr.WriteLineAsync($"rebound: no public address: {why.ReplaceLineEndings(" ")}");
+        }
+
+        return addresses;
+    }
+
+    private static string RecordType(IpFamily family) => family == IpFamily.Ipv6 ? "AAAA" : "A";
+
+    /// <summary>What the pass found for one record, before its events: current, (would) send, or no address.</summary>
+    private static void WriteRecord(Stream stdout, bool json, DdnsRecordState r, bool dryRun)
+    {
+        // Records that are sent are reported by their ddns-updated / ddns-failed events.
+        if (!dryRun && r.Status is DdnsRecordStatus.Send or DdnsRecordStatus.Refresh)
+        {
+            return;
+        }
+
+        try
+        {
+            if (json)
+            {
+                using (var writer = new Utf8JsonWriter(stdout))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("time", EventTime.Format(TimeProvider.System.GetUtcNow()));
+                    writer.WriteString("event", r.Status switch
+                    {
+                        DdnsRecordStatus.Current => "ddns-current",
+                        DdnsRecordStatus.NoAddress => "ddns-no-address",
+                        _ => "ddns-would-send",
+                    });
+                    writer.WriteString("name", r.Name);
+                    writer.WriteString("type", RecordType(r.Family));
+                    writer.WriteString("address", r.Address?.ToString());
+                    writer.WriteString("provider", r.Provider);
+                    writer.WriteString("sentAt", r.SentAt is { } sent ? EventTime.Format(sent) : null);
+                    writer.WriteBoolean("refresh", r.Status == DdnsRecordStatus.Refresh);
+                    writer.WriteString("target", r.TargetId);
+                    writer.WriteEndObject();
+                }
+
+                stdout.WriteByte((byte)'\n');
+            }
+            else
+            {
+                var line = r.Status switch
+                {
+                    DdnsRecordStatus.Current => $"{r.Name} {RecordType(r.Family)} {r.Address} is current (sent {Seconds(r.SentAt)})",
+                    DdnsRecordStatus.NoAddress => $"{r.Name} {RecordType(r.Family)}: no public {(r.Family == IpFamily.Ipv6 ? "IPv6" : "IPv4")} address; left alone",
+                    DdnsRecordStatus.Refresh => $"would send {r.Name} {RecordType(r.Family)} {r.Address} via {r.Provider} (refresh)",
+                    _ => $"would send {r.Name} {RecordType(r.Family)} {r.Address} via {r.Provider}",
+                };
+                stdout.Write(Encoding.UTF8.GetBytes(line + "\n"));
+            }
+
+            stdout.Flush();
+        }
+        catch (IOException ex)
+        {
+            throw new StdoutClosedException(ex);
+        }
+    }
+
+    private static string Seconds(DateTimeOffset? time) =>
+        time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : "never";
+}
