@@ -155,6 +155,27 @@ public sealed class DdnsOnceTests : IDisposable
         Assert.DoesNotContain("b.example.com", cache, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_hung_provider_ends_with_the_callers_cancellation_and_earlier_events_stay_readable()
+    {
+        var fast = new FakeUpdater();
+        var hung = new FakeUpdater { Hold = new TaskCompletionSource() };
+        var engine = Engine(Target(fast, "fast", "a.example.com"), Target(hung, "hung", "b.example.com"));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var pass = engine.UpdateOnceAsync(V4(A), dryRun: false, cts.Token);
+        var watch = Stopwatch.StartNew();
+        while (hung.Calls.Count == 0 || fast.Calls.Count == 0)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the updaters were not called");
+            await Task.Delay(5, Ct);
+        }
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pass.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.True(engine.Events.TryRead(out var e));
+        Assert.Equal("fast", Assert.IsType<DdnsUpdated>(e).TargetId);
+    }
+
     /// <summary>Moves fake time in verifier-interval steps until <paramref name="pass"/> ends (bounded in real time).</summary>
     private async Task AdvanceUntilAsync(Task pass)
     {
