@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Rebound.Act.Ddns.Engine;
@@ -34,19 +35,23 @@ internal sealed class EventPrinter(Stream stdout, bool json)
         {
             try
             {
+                // One write(2) per line, so nothing sharing the descriptor can land inside it.
+                var line = new ArrayBufferWriter<byte>(256);
                 if (json)
                 {
-                    using (var writer = new Utf8JsonWriter(stdout))
+                    using (var writer = new Utf8JsonWriter(line))
                     {
                         asJson(writer);
                     }
 
-                    stdout.WriteByte((byte)'\n');
+                    line.Write("\n"u8);
                 }
                 else
                 {
-                    stdout.Write(Encoding.UTF8.GetBytes(asText() + "\n"));
+                    line.Write(Encoding.UTF8.GetBytes(asText() + "\n"));
                 }
+
+                stdout.Write(line.WrittenSpan);
 
                 // Each event must be visible the moment it happens, even through a pipe.
                 stdout.Flush();

@@ -9,6 +9,9 @@ internal static class RunCommand
 {
     public const string CacheFileName = "ddns-cache.json";
 
+    /// <summary>How long a stopping agent lets in-flight DNS updates finish (a provider's own timeout is 10 s).</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(12);
+
     public static Command Create(CliServices services)
     {
         var config = ConfigFile.Option();
@@ -54,7 +57,10 @@ internal static class RunCommand
                 var printer = new EventPrinter(services.Stdout, parse.GetValue(json));
                 await Foreground.RunAsync(services, async stop =>
                 {
-                    var engineRun = engine.RunAsync(stop.Token);
+                    // The engine stops after the watcher, once nothing is in flight: an update the
+                    // provider is applying right now must be recorded, or the next start resends it.
+                    using var engineStop = new CancellationTokenSource();
+                    var engineRun = engine.RunAsync(engineStop.Token);
                     var engineEvents = PrintEngineEventsAsync(engine, printer, stop);
                     try
                     {
@@ -69,6 +75,8 @@ internal static class RunCommand
                     finally
                     {
                         await stop.CancelAsync();
+                        await WhenIdleAsync(engine, ShutdownGrace);
+                        await engineStop.CancelAsync();
                         await engineRun;
                         await engineEvents;
                     }
@@ -85,6 +93,15 @@ internal static class RunCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static async Task WhenIdleAsync(DdnsEngine engine, TimeSpan grace)
+    {
+        var deadline = TimeProvider.System.GetTimestamp();
+        while (!engine.IsIdle && TimeProvider.System.GetElapsedTime(deadline) < grace)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+        }
     }
 
     private static async Task PrintEngineEventsAsync(DdnsEngine engine, EventPrinter printer, CancellationTokenSource stop)

@@ -22,9 +22,14 @@ public static partial class ConfigLoader
             if (!OperatingSystem.IsWindows())
                 mode = File.GetUnixFileMode(path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            var why = ex is FileNotFoundException or DirectoryNotFoundException ? "it does not exist" : $"it cannot be read ({ex.GetType().Name})";
+            var why = ex switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "it does not exist",
+                ArgumentException => "not a valid path",
+                _ => $"it cannot be read ({ex.GetType().Name})",
+            };
             return new ConfigResult(null, [new ConfigProblem(path, 0, 0, "", $"cannot read the configuration file: {why}")], []);
         }
 
@@ -68,7 +73,8 @@ public static partial class ConfigLoader
     private static string Sanitize(string message) => QuotedText().Replace(message, match =>
     {
         var inner = match.Groups[1].Value;
-        return inner.Length <= 1 || ConfigReader.KnownWords.Contains(inner) ? match.Value : "`…`";
+        var punctuation = inner.Length == 1 && !char.IsLetterOrDigit(inner[0]);
+        return punctuation || inner.Length == 0 || ConfigReader.KnownWords.Contains(inner) ? match.Value : "`…`";
     });
 
     [GeneratedRegex("`([^`]*)`")]

@@ -31,6 +31,9 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
     private readonly string _directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
     private readonly Dictionary<(IpFamily, string), (int Index, int Line)> _seenNames = [];
 
+    /// <summary>Probe interval and timeout beyond a day are a mistake (and beyond what timers accept).</summary>
+    private static readonly TimeSpan MaxWatchDuration = TimeSpan.FromHours(24);
+
     public List<ConfigProblem> Problems { get; } = [];
 
     public List<ConfigWarning> Warnings { get; } = [];
@@ -87,8 +90,8 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
             servers = parsed;
         }
 
-        var interval = s.Duration("interval", allowZero: false) ?? defaults.Interval;
-        var timeout = s.Duration("timeout", allowZero: false) ?? defaults.ProbeTimeout;
+        var interval = s.Duration("interval", allowZero: false, max: MaxWatchDuration) ?? defaults.Interval;
+        var timeout = s.Duration("timeout", allowZero: false, max: MaxWatchDuration) ?? defaults.ProbeTimeout;
         var confirmServers = (int?)s.Integer("confirm_servers", 1, 16) ?? defaults.ConfirmServers;
         var confirmRounds = (int?)s.Integer("confirm_rounds", 1, 100) ?? defaults.ConfirmRounds;
         var lossRounds = (int?)s.Integer("loss_rounds", 1, 100) ?? defaults.LossRounds;
@@ -561,13 +564,14 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
             return null;
         }
 
-        public TimeSpan? Duration(string key, bool allowZero)
+        public TimeSpan? Duration(string key, bool allowZero, TimeSpan? max = null)
         {
-            var expected = $"a duration{(allowZero ? "" : " greater than zero")} like {ConfigDuration.Examples}";
+            var limit = max is { } m ? $" (at most {ConfigDuration.Format(m)})" : "";
+            var expected = $"a duration{(allowZero ? "" : " greater than zero")} like {ConfigDuration.Examples}{limit}";
             var text = String(key, expected);
             if (text is null)
                 return null;
-            if (ConfigDuration.TryParse(text, out var value) && (allowZero || value > TimeSpan.Zero))
+            if (ConfigDuration.TryParse(text, out var value) && (allowZero || value > TimeSpan.Zero) && (max is null || value <= max))
                 return value;
             reader.Problem(Table.Get(key)!, Key(key), $"{expected}, found {Clip(text)}");
             return null;

@@ -71,10 +71,11 @@ public sealed class DdnsUpdateCommandTests : IDisposable
         var config = Config();
         Directory.CreateDirectory(State);
         var cache = Path.Combine(State, "ddns-cache.json");
-        var cached = """
+        var target = Rebound.Act.Ddns.DdnsTargets.TargetId(Rebound.Configuration.ConfigLoader.Load(config).Config!.Ddns[0]);
+        var cached = $$"""
             {"version": 1, "records": [
-              {"target": "ddns0-rfc2136", "name": "vpn.home.test", "family": "ipv4", "address": "198.51.100.3", "sentAt": "2026-11-26T05:35:23.250Z"},
-              {"target": "ddns0-rfc2136", "name": "gw.home.test", "family": "ipv4", "address": "198.51.100.2", "sentAt": "2026-11-26T05:30:00Z"}
+              {"target": "{{target}}", "name": "vpn.home.test", "family": "ipv4", "address": "198.51.100.3", "sentAt": "2026-11-26T05:35:23.250Z"},
+              {"target": "{{target}}", "name": "gw.home.test", "family": "ipv4", "address": "198.51.100.2", "sentAt": "2026-11-26T05:30:00Z"}
             ]}
             """;
         File.WriteAllText(cache, cached);

@@ -560,4 +560,37 @@ public sealed class ConfigLoaderTests : IDisposable
         File.WriteAllText(path, content);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
+
+    [Fact]
+    public void An_empty_path_is_a_problem_not_an_exception()
+    {
+        var result = ConfigLoader.Load("");
+        Assert.False(result.IsValid);
+        Assert.Contains("not a valid path", Assert.Single(result.Problems).Expected, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_watch_interval_beyond_a_day_is_a_problem()
+    {
+        var result = ConfigLoader.Parse("[watch]\nservers = [\"203.0.113.10:3478\", \"203.0.113.11:3478\"]\ninterval = \"60d\"\n[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\n", "r.toml");
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(3, problem.Line);
+        Assert.Equal("watch.interval", problem.Key);
+        Assert.Contains("at most", problem.Expected, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Syntax_errors_never_quote_characters_of_an_unquoted_secret()
+    {
+        var result = ConfigLoader.Parse("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = s3cretTOKENabc\n", "r.toml");
+        Assert.NotEmpty(result.Problems);
+        const string Secret = "s3cretTOKENabc";
+        foreach (var p in result.Problems)
+        {
+            foreach (var quoted in System.Text.RegularExpressions.Regex.Matches(p.ToString(), "`([^`]+)`").Select(m => m.Groups[1].Value))
+            {
+                Assert.False(Secret.Contains(quoted, StringComparison.Ordinal), $"'{quoted}' from the secret is quoted in: {p}");
+            }
+        }
+    }
 }

@@ -22,7 +22,7 @@ public static class DdnsTargets
         var owned = new List<IDisposable>();
         foreach (var entry in config.Ddns)
         {
-            var id = $"ddns{entry.Index}-{DdnsProviders.Name(entry.Provider)}";
+            var id = TargetId(entry);
             IDdnsUpdater updater;
             IDnsVerifier? verifier = null;
             switch (entry.Provider)
@@ -66,6 +66,29 @@ public static class DdnsTargets
 
         return (targets, owned, null);
     }
+
+    /// <summary>
+    /// The cache key of an entry: its provider and where and as whom it sends (not its position in the
+    /// file). A new server, zone, account or credential must not inherit "already sent" from the old one.
+    /// Secrets enter only through a hash, and only a short hash of the whole is kept.
+    /// </summary>
+    internal static string TargetId(DdnsEntryConfig entry)
+    {
+        var identity = entry.Provider switch
+        {
+            DdnsProviderKind.Rfc2136 => $"{entry.Rfc2136!.ServerHost}:{entry.Rfc2136.ServerPort}|{entry.Rfc2136.Zone}|{entry.Rfc2136.Key?.Name}|{entry.Ttl}",
+            DdnsProviderKind.Dyndns2 => $"{entry.Dyndns2!.Url}|{entry.Dyndns2.Username}|{Hash(entry.Dyndns2.Password.Reveal())}",
+            DdnsProviderKind.Cloudflare => $"{entry.Cloudflare!.Api}|{entry.Cloudflare.Zone}|{entry.Cloudflare.ZoneId}|{Hash(entry.Cloudflare.Token.Reveal())}",
+            DdnsProviderKind.DuckDns => Hash(entry.DuckDns!.Token.Reveal()),
+            DdnsProviderKind.Desec => $"{entry.Desec!.Username}|{Hash(entry.Desec.Token.Reveal())}",
+            _ => "",
+        };
+        var name = DdnsProviders.Name(entry.Provider);
+        return $"{name}-{Hash($"{name}|{identity}")[..12]}";
+    }
+
+    private static string Hash(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     private static HttpProviderUpdater Own<T>(List<IDisposable> owned, T provider)
         where T : IDdnsProvider, IDisposable

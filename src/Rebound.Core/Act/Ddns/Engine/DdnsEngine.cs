@@ -141,8 +141,8 @@ public sealed class DdnsEngine
         return new DdnsOnceResult(records, events, dryRun);
     }
 
-    /// <summary>For tests: every target is waiting (nothing due now, no send or verification in flight).</summary>
-    internal bool IsIdle => _targets.All(t => t.IsIdle);
+    /// <summary>Every target is waiting: nothing due now, no send or verification poll in flight. A stopping agent waits for this.</summary>
+    public bool IsIdle => _targets.All(t => t.IsIdle);
 
     private void Emit(DdnsEvent e) => _events.Writer.TryWrite(e);
 
@@ -157,6 +157,8 @@ public sealed class DdnsEngine
     private sealed record Pending(string Name, IpFamily Family, IPAddress Address, DateTimeOffset DetectedAt, bool Refresh);
 
     private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
 
     private sealed class TargetLoop(DdnsEngine engine, DdnsTarget target)
     {
@@ -462,7 +464,8 @@ public sealed class DdnsEngine
                         engine.Emit(new DdnsFailed(answeredAt, target.Id, target.Provider, failedNames, OneLine(result.Message), RetryIn: null, Fatal: true));
                         break;
                     default:
-                        var delay = result.RetryAfter > TimeSpan.Zero ? result.RetryAfter : _backoff;
+                        // A provider's Retry-After is advice, not a reason to go silent for years (or to overflow).
+                        var delay = result.RetryAfter > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Min(result.RetryAfter.Ticks, MaxRetryAfter.Ticks)) : _backoff;
                         if (result.RetryAfter <= TimeSpan.Zero)
                             _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, engine._options.MaxBackoff.Ticks));
                         _retryAt = answeredAt + delay;

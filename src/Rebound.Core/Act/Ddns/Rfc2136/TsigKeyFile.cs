@@ -81,7 +81,7 @@ public static class TsigKeyFile
             if (token.Quoted || token.IsPunctuation)
                 return Fail(token.Line, $"expected 'algorithm' or 'secret', found {Describe(token)}", out error);
             if (i >= tokens.Count || tokens[i].IsPunctuation)
-                return Fail(token.Line, $"'{token.Text}' needs a value", out error);
+                return Fail(token.Line, $"{Describe(token)} needs a value", out error);
             var value = tokens[i++];
             switch (token.Text)
             {
@@ -98,7 +98,7 @@ public static class TsigKeyFile
                     secret = secret[..written];
                     break;
                 default:
-                    return Fail(token.Line, $"unknown statement '{token.Text}' in key '{name}'", out error);
+                    return Fail(token.Line, $"unknown statement {Describe(token)} in key '{name}'", out error);
             }
 
             if (!Expect(tokens, ref i, ";", out error))

@@ -6,6 +6,16 @@ public sealed class TsigKeyFileTests
 {
     private const string Secret = "3q2+7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGho=";
 
+    [Theory]
+    [InlineData("key \"k\" {\n  algorithm hmac-sha256;\n  c2VjcmV0LXNoYXJlZC1rZXktdmFsdWU=;\n};\n")]
+    [InlineData("key \"k\" {\n  algorithm hmac-sha256;\n  c2VjcmV0LXNoYXJlZC1rZXktdmFsdWU= \"x\";\n};\n")]
+    public void A_secret_without_its_keyword_is_not_quoted_in_the_error(string text)
+    {
+        Assert.False(TsigKeyFile.TryParse(text, out _, out var error));
+        Assert.DoesNotContain("c2VjcmV0", error, StringComparison.Ordinal);
+        Assert.Contains("line 3", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Reads_what_tsig_keygen_writes()
     {

@@ -1,0 +1,37 @@
+using Rebound.Act.Ddns;
+using Rebound.Configuration;
+
+namespace Rebound.Tests.Act.Ddns;
+
+public sealed class DdnsTargetsTests
+{
+    private static DdnsEntryConfig Entry(string text)
+    {
+        var result = ConfigLoader.Parse(text, "r.toml", _ => null);
+        Assert.True(result.IsValid, string.Join("\n", result.Problems));
+        return result.Config!.Ddns[^1];
+    }
+
+    private const string Dyn = "[[ddns]]\nprovider = \"dyndns2\"\nurl = \"https://one.example.net\"\nusername = \"me\"\npassword = \"pw-1\"\nnames = [\"home.example.net\"]\n";
+
+    [Fact]
+    public void A_new_endpoint_or_credential_gets_a_new_cache_identity()
+    {
+        var id = DdnsTargets.TargetId(Entry(Dyn));
+
+        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Dyn.Replace("one.example.net", "two.example.net", StringComparison.Ordinal))));
+        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Dyn.Replace("pw-1", "pw-2", StringComparison.Ordinal))));
+        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Dyn.Replace("\"me\"", "\"you\"", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public void Moving_an_entry_in_the_file_keeps_its_identity_and_the_id_holds_no_secret()
+    {
+        var other = "[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\n";
+        var id = DdnsTargets.TargetId(Entry(Dyn));
+
+        Assert.Equal(id, DdnsTargets.TargetId(Entry(other + Dyn)));
+        Assert.StartsWith("dyndns2-", id, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-1", id, StringComparison.Ordinal);
+    }
+}
