@@ -5,8 +5,9 @@
 # record of home.test on the lab's BIND (gw.home.test for Rebound, vpn.home.test for ddclient).
 #
 # Lab mode renumber: the router's WAN1 address changes 198.51.100.2 <-> 198.51.100.3 (PPPoE redial).
-# Each switch: random 2-3 s pause, switch, then dig polls BIND (every ~50 ms) until each record shows
-# the new address. Latency = first dig that saw it - switch time.
+# Each switch: a random pause of 2-62 s (so the switch lands at a random phase of ddclient's 60 s
+# cycle, not just after its last check), switch, then dig polls BIND (every ~50 ms) until each record
+# shows the new address. Latency = first dig that saw it - switch time.
 #
 # Usage: sudo bench/ddns.sh [--cycles N]      (default 20 failovers + 20 failbacks)
 # Env:   REBOUND_BIN  binary to run (default: artifacts/publish/rebound, AOT-published if missing)
@@ -14,7 +15,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/lab.sh
-# The helpers (ms_between, percentile, random_delay) are shared with the detection benchmark.
+# The helpers (ms_between, percentile) are shared with the detection benchmark.
 BENCH_LIB=1 source "$ROOT/bench/detection.sh"
 
 CYCLES=20 REBOUND_LIMIT=30 DDCLIENT_LIMIT=200
@@ -129,7 +130,7 @@ for ((cycle = 1; cycle <= CYCLES; cycle++)); do
   for dir in failover failback; do
     want=198.51.100.3
     [[ $dir == failback ]] && want=198.51.100.2
-    sleep "$(random_delay)"
+    sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.3f", 2 + 60 * r / 32768 }')"
     sw=$("$LAB" "$dir" "$ID" | awk '{ print $2 }')
     read -r r d < <(wait_published "$sw" "$want")
     echo "rebound,$dir,$cycle,$sw,,${r/miss/}" >>"$SAMPLES"
