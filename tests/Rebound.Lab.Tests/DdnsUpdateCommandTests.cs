@@ -15,36 +15,21 @@ public sealed class DdnsUpdateCommandTests
     public async Task Publishes_once_then_is_current_and_a_dry_run_changes_nothing()
     {
         await using var lab = await FailoverLab.StartAsync(LabMode.Renumber, Ct);
-        var keyFile = (await LabDnsAsync(lab)).Trim();
+        var keyFile = await lab.StartDnsAsync(Ct);
         var dir = Directory.CreateTempSubdirectory("rebound-once-");
         try
         {
             var config = Path.Combine(dir.FullName, "rebound.toml");
-            await File.WriteAllTextAsync(config, $"""
-                [watch]
-                servers = ["{FailoverLab.Stun1}", "{FailoverLab.Stun2}"]
-
-                [state]
-                directory = "{dir.FullName}/state"
-
-                [[ddns]]
-                provider = "rfc2136"
-                server = "203.0.113.53"
-                zone = "home.test"
-                names = ["gw.home.test"]
-                families = ["ipv4"]
-                ttl = 60
-                key_file = "{keyFile}"
-                """, Ct);
+            await File.WriteAllTextAsync(config, FailoverLab.DdnsConfig($"{dir.FullName}/state", keyFile), Ct);
 
             await SwitchAsync(lab, failover: true);
             var first = await UpdateAsync(lab, "--config", config);
             Assert.True(first.ExitCode == 0, Describe(first));
             Assert.Contains($"ddns-updated gw.home.test -> {FailoverLab.Wan1Renumbered} via rfc2136", first.Stdout, StringComparison.Ordinal);
             Assert.Contains("(published)", first.Stdout, StringComparison.Ordinal);
-            Assert.Equal(FailoverLab.Wan1Renumbered, await DigAsync(lab, "gw.home.test"));
-            Assert.Equal(FailoverLab.Wan1Address, await DigAsync(lab, "vpn.home.test"));
-            Assert.Equal("203.0.113.80", await DigAsync(lab, "www.home.test"));
+            Assert.Equal(FailoverLab.Wan1Renumbered, await lab.DigAsync("gw.home.test", Ct));
+            Assert.Equal(FailoverLab.Wan1Address, await lab.DigAsync("vpn.home.test", Ct));
+            Assert.Equal("203.0.113.80", await lab.DigAsync("www.home.test", Ct));
 
             // Run again on the same address: the cache says the record is current, nothing is sent.
             var again = await UpdateAsync(lab, "--config", config);
@@ -58,7 +43,7 @@ public sealed class DdnsUpdateCommandTests
             var dry = await UpdateAsync(lab, "--config", config, "--dry-run");
             Assert.True(dry.ExitCode == 0, Describe(dry));
             Assert.Contains($"would send gw.home.test A {FailoverLab.Wan1Address} via rfc2136", dry.Stdout, StringComparison.Ordinal);
-            Assert.Equal(FailoverLab.Wan1Renumbered, await DigAsync(lab, "gw.home.test"));
+            Assert.Equal(FailoverLab.Wan1Renumbered, await lab.DigAsync("gw.home.test", Ct));
             Assert.Equal(cache, await File.ReadAllTextAsync(Path.Combine(dir.FullName, "state", "ddns-cache.json"), Ct));
 
             // And for real, in JSON Lines: one verified ddns-updated.
@@ -68,7 +53,7 @@ public sealed class DdnsUpdateCommandTests
             Assert.Contains("\"event\":\"ddns-updated\"", line, StringComparison.Ordinal);
             Assert.Contains($"\"address\":\"{FailoverLab.Wan1Address}\"", line, StringComparison.Ordinal);
             Assert.Contains("\"verified\":true", line, StringComparison.Ordinal);
-            Assert.Equal(FailoverLab.Wan1Address, await DigAsync(lab, "gw.home.test"));
+            Assert.Equal(FailoverLab.Wan1Address, await lab.DigAsync("gw.home.test", Ct));
         }
         finally
         {
@@ -93,19 +78,5 @@ public sealed class DdnsUpdateCommandTests
             Assert.True(DateTimeOffset.UtcNow < deadline, $"the public address did not become {expected}");
             await Task.Delay(200, Ct);
         }
-    }
-
-    private static async Task<string> LabDnsAsync(FailoverLab lab)
-    {
-        var r = await ProcessRunner.RunAsync(LabEnvironment.LabScript, ["dns", lab.Id], TimeSpan.FromSeconds(30), Ct);
-        Assert.True(r.ExitCode == 0, r.Stderr);
-        return r.Stdout;
-    }
-
-    private static async Task<string> DigAsync(FailoverLab lab, string name)
-    {
-        var r = await lab.ExecAsync("internet", "dig", "+short", "@203.0.113.53", name, "A");
-        Assert.True(r.ExitCode == 0, r.Stderr);
-        return r.Stdout.Trim();
     }
 }

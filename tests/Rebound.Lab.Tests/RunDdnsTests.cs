@@ -14,27 +14,12 @@ public sealed class RunDdnsTests
     public async Task The_record_follows_the_failover_and_nothing_else_in_the_zone_changes()
     {
         await using var lab = await FailoverLab.StartAsync(LabMode.Renumber, Ct);
-        var keyFile = (await LabDnsAsync(lab)).Trim();
+        var keyFile = await lab.StartDnsAsync(Ct);
         var dir = Directory.CreateTempSubdirectory("rebound-run-");
         try
         {
             var config = Path.Combine(dir.FullName, "rebound.toml");
-            await File.WriteAllTextAsync(config, $"""
-                [watch]
-                servers = ["{FailoverLab.Stun1}", "{FailoverLab.Stun2}"]
-                interval = "1s"
-
-                [state]
-                directory = "{dir.FullName}/state"
-
-                [[ddns]]
-                provider = "rfc2136"
-                server = "203.0.113.53"
-                zone = "home.test"
-                names = ["gw.home.test"]
-                ttl = 60
-                key_file = "{keyFile}"
-                """, Ct);
+            await File.WriteAllTextAsync(config, FailoverLab.DdnsConfig($"{dir.FullName}/state", keyFile), Ct);
             string[] args = ["run", "--config", config, "--json"];
 
             await using (var rebound = ReboundProcess.StartInLan(lab, args))
@@ -50,9 +35,9 @@ public sealed class RunDdnsTests
                 AssertUpdated(updated, FailoverLab.Wan1Renumbered);
                 Assert.True(updated.Root.GetProperty("elapsedMs").GetInt64() >= 0);
 
-                Assert.Equal(FailoverLab.Wan1Renumbered, await DigAsync(lab, "gw.home.test"));
-                Assert.Equal(FailoverLab.Wan1Address, await DigAsync(lab, "vpn.home.test"));
-                Assert.Equal("203.0.113.80", await DigAsync(lab, "www.home.test"));
+                Assert.Equal(FailoverLab.Wan1Renumbered, await lab.DigAsync("gw.home.test", Ct));
+                Assert.Equal(FailoverLab.Wan1Address, await lab.DigAsync("vpn.home.test", Ct));
+                Assert.Equal("203.0.113.80", await lab.DigAsync("www.home.test", Ct));
                 await rebound.AssertQuietAsync(TimeSpan.FromSeconds(3), "after the update", Ct);
             }
 
@@ -76,19 +61,5 @@ public sealed class RunDdnsTests
         Assert.Equal(address, e.GetString("address"));
         Assert.Equal("rfc2136", e.GetString("provider"));
         Assert.True(e.Root.GetProperty("verified").GetBoolean(), e.Line);
-    }
-
-    private static async Task<string> LabDnsAsync(FailoverLab lab)
-    {
-        var r = await ProcessRunner.RunAsync(LabEnvironment.LabScript, ["dns", lab.Id], TimeSpan.FromSeconds(30), Ct);
-        Assert.True(r.ExitCode == 0, r.Stderr);
-        return r.Stdout;
-    }
-
-    private static async Task<string> DigAsync(FailoverLab lab, string name)
-    {
-        var r = await lab.ExecAsync("internet", "dig", "+short", "@203.0.113.53", name, "A");
-        Assert.True(r.ExitCode == 0, r.Stderr);
-        return r.Stdout.Trim();
     }
 }

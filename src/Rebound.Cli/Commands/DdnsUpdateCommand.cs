@@ -169,9 +169,7 @@ internal static class DdnsUpdateCommand
             {
                 using (var writer = new Utf8JsonWriter(stdout))
                 {
-                    writer.WriteStartObject();
-                    writer.WriteString("time", EventTime.Format(TimeProvider.System.GetUtcNow()));
-                    writer.WriteString("event", r.Status switch
+                    EventTime.WriteEnvelope(writer, TimeProvider.System.GetUtcNow(), r.Status switch
                     {
                         DdnsRecordStatus.Current => "ddns-current",
                         DdnsRecordStatus.NoAddress => "ddns-no-address",

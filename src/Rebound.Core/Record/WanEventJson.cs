@@ -13,9 +13,7 @@ public static class WanEventJson
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(e);
-        json.WriteStartObject();
-        json.WriteString("time", EventTime.Format(e.Time));
-        json.WriteString("event", e.Name);
+        EventTime.WriteEnvelope(json, e.Time, e.Name);
         switch (e)
         {
             case WatcherStarted s:

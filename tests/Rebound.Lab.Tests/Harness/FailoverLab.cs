@@ -87,6 +87,41 @@ public sealed class FailoverLab : IAsyncDisposable
         return r.ExitCode == 0 && address.Length > 0 && address != "none" ? address : null;
     }
 
+    /// <summary>Starts BIND on 203.0.113.53 for home.test (lab.sh dns); returns the TSIG key file's path.</summary>
+    public async Task<string> StartDnsAsync(CancellationToken cancellationToken = default)
+    {
+        var r = await RunLabAsync(["dns", Id], cancellationToken);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return r.Stdout.Trim();
+    }
+
+    /// <summary>What the lab's authoritative server answers for NAME's A record, asked from the internet.</summary>
+    public async Task<string> DigAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var r = await ExecAsync("internet", ["dig", "+short", "@203.0.113.53", name, "A"], cancellationToken);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return r.Stdout.Trim();
+    }
+
+    /// <summary>A rebound.toml that keeps gw.home.test on the public address via RFC 2136 to the lab's BIND.</summary>
+    public static string DdnsConfig(string stateDirectory, string keyFile) => $"""
+        [watch]
+        servers = ["{Stun1}", "{Stun2}"]
+        interval = "1s"
+
+        [state]
+        directory = "{stateDirectory}"
+
+        [[ddns]]
+        provider = "rfc2136"
+        server = "203.0.113.53"
+        zone = "home.test"
+        names = ["gw.home.test"]
+        families = ["ipv4"]
+        ttl = 60
+        key_file = "{keyFile}"
+        """;
+
     /// <summary>Runs a command in one of the lab's namespaces: "lan", "router" or "internet".</summary>
     public Task<CommandResult> ExecAsync(string where, IEnumerable<string> command, CancellationToken cancellationToken = default) =>
         RunLabAsync(["exec", Id, where, .. command], cancellationToken);
