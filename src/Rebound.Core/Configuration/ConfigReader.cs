@@ -14,7 +14,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
     private static readonly string[] TopKeys = ["watch", "state", "ddns"];
     private static readonly string[] WatchKeys = ["servers", "interval", "timeout", "confirm_servers", "confirm_rounds", "loss_rounds"];
     private static readonly string[] StateKeys = ["directory"];
-    private static readonly string[] CommonKeys = ["provider", "names", "families", "min_interval", "refresh"];
+    private static readonly string[] CommonKeys = ["provider", "names", "families", "min_interval", "refresh", "verify_server"];
     private static readonly string[] Rfc2136Keys = ["server", "zone", "ttl", "key_file"];
     private static readonly string[] Dyndns2Keys = ["url", "username", "password", "password_file", "password_env"];
     private static readonly string[] CloudflareKeys = ["zone", "zone_id", "api", "token", "token_file", "token_env"];
@@ -157,6 +157,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
             ?? (provider.Value == DdnsProviderKind.Desec ? DdnsEntryConfig.DesecMinInterval : TimeSpan.Zero);
         var refresh = s.Duration("refresh", allowZero: false) ?? DdnsEntryConfig.DefaultRefresh;
         var names = ReadNames(s, provider.Value);
+        var verifyServer = ReadNameServer(s, "verify_server", "HOST or HOST:PORT of a name server authoritative for the names", required: false);
 
         int? ttl = null;
         Rfc2136Settings? rfc2136 = null;
@@ -204,6 +205,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
             Cloudflare = cloudflare,
             DuckDns = duckDns,
             Desec = desec,
+            VerifyServer = verifyServer,
         };
     }
 
@@ -283,28 +285,28 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
         }
     }
 
+    /// <summary>A name server as HOST or HOST:PORT (port 53 by default).</summary>
+    private HostPort? ReadNameServer(Section s, string key, string expected, bool required)
+    {
+        if (s.String(key, expected) is { } text)
+        {
+            if (StunTarget.TryParse(text, out var target, out var error))
+                return new HostPort(target!.Host, HasPort(text.Trim()) ? target.Port : Rfc2136Settings.DefaultPort);
+            Problem(s.Node(key)!, s.Key(key), $"{expected} ({error})");
+        }
+        else if (required && s.Node(key) is null)
+        {
+            Problem(s.Table, s.Key(key), $"{expected} (missing)");
+        }
+
+        return null;
+    }
+
     private Rfc2136Settings? ReadRfc2136(Section s, List<string>? names)
     {
-        const string serverExpected = "HOST or HOST:PORT of the primary name server";
-        string? host = null;
-        int port = Rfc2136Settings.DefaultPort;
-        if (s.String("server", serverExpected) is { } serverText)
-        {
-            if (StunTarget.TryParse(serverText, out var target, out var error))
-            {
-                host = target!.Host;
-                if (HasPort(serverText.Trim()))
-                    port = target.Port;
-            }
-            else
-            {
-                Problem(s.Node("server")!, s.Key("server"), $"{serverExpected} ({error})");
-            }
-        }
-        else if (s.Node("server") is null)
-        {
-            Problem(s.Table, s.Key("server"), $"{serverExpected} (missing)");
-        }
+        var server = ReadNameServer(s, "server", "HOST or HOST:PORT of the primary name server", required: true);
+        string? host = server?.Host;
+        var port = server?.Port ?? Rfc2136Settings.DefaultPort;
 
         var zone = ReadZone(s, names);
         TsigKey? key = null;

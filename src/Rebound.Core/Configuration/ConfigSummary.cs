@@ -31,7 +31,9 @@ public static class ConfigSummary
                 _ => "",
             };
             lines.Add($"{entry.Label} line {entry.Line}: {string.Join(", ", entry.Names)} ({families}); {detail}; "
-                + $"min interval {ConfigDuration.Format(entry.MinInterval)}, refresh every {ConfigDuration.Format(entry.Refresh)}");
+                + $"min interval {ConfigDuration.Format(entry.MinInterval)}, refresh every {ConfigDuration.Format(entry.Refresh)}; "
+                + (entry.VerifyServer is { } v ? $"verified at {v}"
+                    : entry.Provider == DdnsProviderKind.Rfc2136 ? "verified at its server" : "not verified (no verify_server)"));
         }
 
         return lines;

@@ -73,8 +73,20 @@ public sealed record DdnsEntryConfig(
     public DuckDnsSettings? DuckDns { get; init; }
     public DesecSettings? Desec { get; init; }
 
+    /// <summary>
+    /// Where to check that an update is published. RFC 2136 entries default to their own server; for
+    /// HTTP providers it must be given (one of the zone's authoritative servers), else nothing is verified.
+    /// </summary>
+    public HostPort? VerifyServer { get; init; }
+
     /// <summary>"ddns[1] (cloudflare)", for log lines.</summary>
     public string Label => $"ddns[{Index}] ({DdnsProviders.Name(Provider)})";
+}
+
+/// <summary>A host (name or address) and port.</summary>
+public sealed record HostPort(string Host, int Port)
+{
+    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }
 
 /// <summary>RFC 2136 dynamic update to a primary server. <see cref="Key"/> null means unsigned updates.</summary>

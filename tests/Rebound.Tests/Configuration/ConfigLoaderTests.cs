@@ -509,8 +509,8 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(7, lines.Count);
         Assert.Equal("watch: 203.0.113.10:3478, 203.0.113.11:3478 every 1s (timeout 500ms; confirm with 2 servers or 3 rounds; lost after 2 rounds)", lines[0]);
         Assert.Equal("state: /srv/rebound", lines[1]);
-        Assert.Equal("ddns[0] (rfc2136) line 11: gw.home.test (ipv4+ipv6); server 203.0.113.53:53, zone home.test, ttl 60, key home-key (hmac-sha256); min interval 0s, refresh every 7d", lines[2]);
-        Assert.Equal("ddns[2] (cloudflare) line 28: home.example.com (ipv4); zone example.com at https://api.cloudflare.com/, token from env CF_API_TOKEN; min interval 0s, refresh every 1d", lines[4]);
+        Assert.Equal("ddns[0] (rfc2136) line 11: gw.home.test (ipv4+ipv6); server 203.0.113.53:53, zone home.test, ttl 60, key home-key (hmac-sha256); min interval 0s, refresh every 7d; verified at its server", lines[2]);
+        Assert.Equal("ddns[2] (cloudflare) line 28: home.example.com (ipv4); zone example.com at https://api.cloudflare.com/, token from env CF_API_TOKEN; min interval 0s, refresh every 1d; not verified (no verify_server)", lines[4]);
         Assert.Contains("min interval 1m", lines[6], StringComparison.Ordinal);
         Assert.DoesNotContain(lines, line => Secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
     }

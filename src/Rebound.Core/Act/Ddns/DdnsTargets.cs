@@ -55,6 +55,18 @@ public static class DdnsTargets
                     return ([], owned, $"{entry.Label}: unsupported provider");
             }
 
+            if (entry.VerifyServer is { } check)
+            {
+                // Queries only: no key, so the provider's credentials never reach this server.
+                var verifyAt = await ResolveAsync(check.Host, check.Port, ct);
+                if (verifyAt is null)
+                {
+                    return ([], owned, $"{entry.Label}: cannot resolve verify_server {check.Host}");
+                }
+
+                verifier = new AuthoritativeVerifier(new Rfc2136Client(new Rfc2136ClientOptions { Server = verifyAt }, time));
+            }
+
             targets.Add(new DdnsTarget(id, DdnsProviders.Name(entry.Provider), entry.Names, updater)
             {
                 Families = entry.Families,

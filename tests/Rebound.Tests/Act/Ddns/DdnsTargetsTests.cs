@@ -34,4 +34,31 @@ public sealed class DdnsTargetsTests
         Assert.StartsWith("dyndns2-", id, StringComparison.Ordinal);
         Assert.DoesNotContain("pw-1", id, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_HTTP_provider_is_verified_only_where_a_verify_server_is_given()
+    {
+        var withCheck = Entry(Dyn + "verify_server = \"203.0.113.53\"\n");
+        Assert.Equal(new HostPort("203.0.113.53", 53), withCheck.VerifyServer);
+
+        var config = ConfigLoader.Parse(Dyn + "verify_server = \"203.0.113.53:5353\"\n" + Dyn.Replace("home.example.net", "other.example.net", StringComparison.Ordinal), "r.toml", _ => null).Config!;
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, TimeProvider.System, TestContext.Current.CancellationToken);
+        foreach (var d in owned)
+        {
+            d.Dispose();
+        }
+
+        Assert.Null(problem);
+        Assert.NotNull(targets[0].Verifier);
+        Assert.Null(targets[1].Verifier);
+    }
+
+    [Fact]
+    public void A_bad_verify_server_is_a_config_problem_on_its_line()
+    {
+        var result = ConfigLoader.Parse(Dyn + "verify_server = \"ns1.example.net:99999\"\n", "r.toml", _ => null);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(7, problem.Line);
+        Assert.Equal("ddns[0].verify_server", problem.Key);
+    }
 }
