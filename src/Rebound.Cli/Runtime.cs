@@ -91,7 +91,7 @@ internal static class Runtime
         }
 
         var watcher = new WanWatcher(settings.Options, CreateProber(settings.ProbeTimeout), TimeProvider.System, monitor, hints);
-        return new WanWatcherRuntime(watcher, warnings, [.. owned]);
+        return new WanWatcherRuntime(watcher, warnings, [.. owned]) { LocalNetwork = monitor };
     }
 
     /// <summary>Router announcements are believed only from a current IPv4 default gateway.</summary>

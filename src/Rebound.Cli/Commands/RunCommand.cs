@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rebound.Act.Ddns;
 using Rebound.Act.Ddns.Engine;
+using Rebound.Decide;
 
 namespace Rebound.Cli.Commands;
 
@@ -55,6 +56,12 @@ internal static class RunCommand
                 }
 
                 var printer = new EventPrinter(services.Stdout, parse.GetValue(json));
+                var ipv6 = loaded.Watch.Ipv6Interface is { } iface ? new InterfaceIpv6Source(iface) : null;
+                if (ipv6 is not null && runtime.LocalNetwork is null)
+                {
+                    await services.Stderr.WriteLineAsync($"rebound: warning: ipv6_interface {ipv6.InterfaceName} needs the local network monitor, which is unavailable; no IPv6 address will be published");
+                }
+
                 await Foreground.RunAsync(services, async stop =>
                 {
                     // The engine stops after the watcher, once nothing is in flight: an update the
@@ -69,6 +76,12 @@ internal static class RunCommand
                             {
                                 await printer.Print(e);
                                 engine.OnWanEvent(e);
+                                if (ipv6 is not null && runtime.LocalNetwork is { } local && e is WatcherStarted or LocalNetworkChanged
+                                    && ipv6.Update(local.Current, e.Time) is { } changed)
+                                {
+                                    await printer.Print(changed);
+                                    engine.OnWanEvent(changed);
+                                }
                             },
                             stop.Token);
                     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rebound.Decide;
+using Rebound.Sense.Netlink;
 using Rebound.Sense;
 
 namespace Rebound.Cli.Commands;
@@ -65,6 +66,9 @@ internal sealed class WanWatcherRuntime(WanWatcher watcher, IReadOnlyList<string
     public WanWatcher Watcher { get; } = watcher;
 
     public IReadOnlyList<string> Warnings { get; } = warnings;
+
+    /// <summary>The host's own view of its network, when netlink could be opened.</summary>
+    public ILocalNetworkMonitor? LocalNetwork { get; init; }
 
     public async ValueTask DisposeAsync()
     {

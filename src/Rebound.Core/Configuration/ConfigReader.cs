@@ -12,7 +12,7 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
     private const string HostNames = "a non-empty array of host names";
 
     private static readonly string[] TopKeys = ["watch", "state", "ddns"];
-    private static readonly string[] WatchKeys = ["servers", "interval", "timeout", "confirm_servers", "confirm_rounds", "loss_rounds"];
+    private static readonly string[] WatchKeys = ["servers", "interval", "timeout", "confirm_servers", "confirm_rounds", "loss_rounds", "ipv6_interface"];
     private static readonly string[] StateKeys = ["directory"];
     private static readonly string[] CommonKeys = ["provider", "names", "families", "min_interval", "refresh", "verify_server"];
     private static readonly string[] Rfc2136Keys = ["server", "zone", "ttl", "key_file"];
@@ -97,8 +97,14 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
         var lossRounds = (int?)s.Integer("loss_rounds", 1, 100) ?? defaults.LossRounds;
         if (s.Node("confirm_servers") is { } confirmNode && confirmServers > servers.Count && servers.Count > 0)
             Problem(confirmNode, "watch.confirm_servers", $"at most the number of servers ({servers.Count})");
+        var ipv6Interface = s.String("ipv6_interface", "the name of the interface whose global IPv6 address is the public one");
+        if (ipv6Interface is { } iface && (iface.Length is 0 or > 15 || iface.Any(c => char.IsWhiteSpace(c) || c == '/')))
+        {
+            Problem(s.Node("ipv6_interface")!, s.Key("ipv6_interface"), $"an interface name (1-15 characters, no spaces or '/'), found {Clip(iface)}");
+        }
+
         s.RejectUnknown(WatchKeys);
-        return new WatchConfig(servers, interval, timeout, confirmServers, confirmRounds, lossRounds);
+        return new WatchConfig(servers, interval, timeout, confirmServers, confirmRounds, lossRounds) { Ipv6Interface = ipv6Interface };
     }
 
     private StateConfig ReadState(Section s)

@@ -19,6 +19,12 @@ public sealed record WatchConfig(
 {
     public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Take the public IPv6 address from this interface's global address (IPv6 is rarely NATed, so
+    /// the host's own address is what DNS should carry) instead of from STUN over IPv6.
+    /// </summary>
+    public string? Ipv6Interface { get; init; }
+
     /// <summary>Used when the file has no <c>[watch]</c> table: the public servers at the polite interval.</summary>
     public static WatchConfig Default { get; } = new(
         StunTarget.PublicDefaults, WanWatcherOptions.DefaultInterval, DefaultProbeTimeout, 2, 2, 2);

@@ -593,4 +593,18 @@ public sealed class ConfigLoaderTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public void Ipv6_interface_is_read_and_checked()
+    {
+        const string Rest = "[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nfamilies = [\"ipv4\", \"ipv6\"]\n";
+        var ok = ConfigLoader.Parse("[watch]\nipv6_interface = \"eth0\"\n" + Rest, "r.toml");
+        Assert.True(ok.IsValid, string.Join("\n", ok.Problems));
+        Assert.Equal("eth0", ok.Config!.Watch.Ipv6Interface);
+
+        var bad = ConfigLoader.Parse("[watch]\nipv6_interface = \"eth0 wlan0\"\n" + Rest, "r.toml");
+        var problem = Assert.Single(bad.Problems);
+        Assert.Equal(2, problem.Line);
+        Assert.Equal("watch.ipv6_interface", problem.Key);
+    }
 }
