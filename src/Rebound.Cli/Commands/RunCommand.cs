@@ -110,8 +110,8 @@ internal static class RunCommand
 
     private static async Task WhenIdleAsync(DdnsEngine engine, TimeSpan grace)
     {
-        var deadline = TimeProvider.System.GetTimestamp();
-        while (!engine.IsIdle && TimeProvider.System.GetElapsedTime(deadline) < grace)
+        var since = TimeProvider.System.GetTimestamp();
+        while (!engine.IsIdle && TimeProvider.System.GetElapsedTime(since) < grace)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
         }
