@@ -75,13 +75,8 @@ internal static class ProbeCommand
     internal static (IPAddress? Address, int Agree, int Answered) Consensus(IEnumerable<(ProbeObservation Observation, int? Port)> results, IpFamily family)
     {
         var answered = results.Select(r => r.Observation).Where(o => o.Family == family && o.Address is not null).ToList();
-        if (answered.Count == 0)
-        {
-            return (null, 0, 0);
-        }
-
-        var best = answered.GroupBy(o => o.Address!).OrderByDescending(g => g.Count()).First();
-        return best.Count() * 2 > answered.Count ? (best.Key, best.Count(), answered.Count) : (null, best.Count(), answered.Count);
+        var (address, votes) = ProbeConsensus.StrictMajority(answered);
+        return (address, votes, answered.Count);
     }
 
     private static void WriteJson(Stream stdout, (ProbeObservation Observation, int? Port)[] results, DateTimeOffset time, (IPAddress? Address, int Agree, int Answered) ipv4, (IPAddress? Address, int Agree, int Answered) ipv6)

@@ -11,3 +11,23 @@ public sealed record ProbeObservation(string Server, IpFamily Family, IPAddress?
 
 /// <summary>Why a state change was believed: what set it off, over how many rounds, and the last round's answers.</summary>
 public sealed record WanEvidence(string Trigger, int Rounds, IReadOnlyList<ProbeObservation> Observations);
+
+/// <summary>What a set of answers agrees on; shared by the watcher and the one-shot commands.</summary>
+public static class ProbeConsensus
+{
+    /// <summary>
+    /// The address more than half of the answers (observations that carry an address) report, or null
+    /// when none does; with the votes of the most reported address either way.
+    /// </summary>
+    public static (IPAddress? Address, int TopVotes) StrictMajority(IReadOnlyCollection<ProbeObservation> answered)
+    {
+        ArgumentNullException.ThrowIfNull(answered);
+        var top = answered
+            .Where(o => o.Address is not null)
+            .GroupBy(o => o.Address!)
+            .Select(g => (Address: g.Key, Votes: g.Count()))
+            .OrderByDescending(x => x.Votes)
+            .FirstOrDefault();
+        return (top.Votes * 2 > answered.Count ? top.Address : null, top.Votes);
+    }
+}

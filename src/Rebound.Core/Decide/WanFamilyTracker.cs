@@ -66,7 +66,7 @@ public sealed class WanFamilyTracker
         }
 
         _failedRounds = 0;
-        var (majority, votes) = StrictMajority(answered);
+        var (majority, votes) = ProbeConsensus.StrictMajority(answered);
         if (majority is null)
         {
             // Servers disagree and none has a majority: believe nothing, look again.
@@ -122,16 +122,5 @@ public sealed class WanFamilyTracker
     {
         _candidate = null;
         _candidateRounds = 0;
-    }
-
-    /// <summary>The address more than half of the answering servers reported, with its vote count.</summary>
-    private static (IPAddress? Address, int Votes) StrictMajority(List<ProbeObservation> answered)
-    {
-        var best = answered
-            .GroupBy(o => o.Address!)
-            .Select(g => (Address: g.Key, Votes: g.Count()))
-            .OrderByDescending(x => x.Votes)
-            .First();
-        return best.Votes * 2 > answered.Count ? best : (null, 0);
     }
 }
