@@ -6,7 +6,7 @@ using Tomlyn.Syntax;
 namespace Rebound.Configuration;
 
 /// <summary>Turns the <see cref="TomlTree"/> into typed records, collecting every problem on the way.</summary>
-internal sealed class ConfigReader(string path, Func<string, string?> environment, UnixFileMode? configFileMode)
+internal sealed partial class ConfigReader(string path, Func<string, string?> environment, UnixFileMode? configFileMode)
 {
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const string HostNames = "a non-empty array of host names";
@@ -47,15 +47,11 @@ internal sealed class ConfigReader(string path, Func<string, string?> environmen
         var ddns = top.Node("ddns");
         if (ddns is null)
         {
-            Problem(root, "ddns", "at least one [[ddns]] entry");
+            // No DNS records to keep: the agent may still heal tunnels, run hooks and record.
         }
         else if (ddns is not TomlArrayNode { } array || array.Items.Any(item => item is not TomlTableNode))
         {
             Problem(ddns, "ddns", $"[[ddns]] tables, found {ddns.Describe()}");
-        }
-        else if (array.Items.Count == 0)
-        {
-            Problem(ddns, "ddns", "at least one [[ddns]] entry");
         }
         else
         {

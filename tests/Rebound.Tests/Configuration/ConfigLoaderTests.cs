@@ -161,6 +161,16 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(TimeSpan.Zero, noSystemd.Config.Ddns[0].MinInterval);
     }
 
+    [Fact]
+    public void A_file_without_ddns_entries_is_valid_and_keeps_no_records()
+    {
+        var result = Parse("[watch]\ninterval = \"1s\"\n");
+
+        var config = Assert.IsType<ReboundConfig>(result.Config);
+        Assert.Empty(config.Ddns);
+        Assert.Equal(TimeSpan.FromSeconds(1), config.Watch.Interval);
+    }
+
     private static IEnumerable<string> StunTargetDefaults() => Rebound.Sense.StunTarget.PublicDefaults.Select(s => s.Name);
 
     private const string Duck = "[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\n";
@@ -179,7 +189,6 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("[watch]\nintervall = \"1s\"\n" + Duck, 2, "watch.intervall", "\"intervall\" is unknown")]
     [InlineData("[state]\ndirectory = \"var/lib\"\n" + Duck, 2, "state.directory", "an absolute directory path")]
     [InlineData("colour = 1\n" + Duck, 1, "colour", "a known key (watch, state, ddns)")]
-    [InlineData("[watch]\n", 1, "ddns", "at least one [[ddns]] entry")]
     [InlineData("ddns = 3\n", 1, "ddns", "[[ddns]] tables, found an integer")]
     [InlineData("[[ddns]]\nnames = [\"x\"]\ntoken = \"t\"\n", 1, "ddns[0].provider", "one of rfc2136, dyndns2, cloudflare, duckdns, desec (missing)")]
     [InlineData("[[ddns]]\nprovider = \"noip\"\nnames = [\"x\"]\n", 2, "ddns[0].provider", "found \"noip\"")]

@@ -1,0 +1,19 @@
+using Rebound.Configuration;
+
+namespace Rebound.Act.Heal;
+
+/// <summary>Builds the heal targets a configuration asks for; one line per kind of target.</summary>
+public static class HealTargets
+{
+    /// <summary>
+    /// The configured targets, in file order per kind. Targets that hold resources implement
+    /// <see cref="IAsyncDisposable"/>; the caller disposes them.
+    /// </summary>
+    public static IReadOnlyList<IHealTarget> Create(ReboundConfig config, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var targets = new List<IHealTarget>();
+        return targets;
+    }
+}

@@ -1,0 +1,69 @@
+namespace Rebound.Act.Heal;
+
+/// <summary>
+/// Something the agent keeps working across failovers (a WireGuard interface, tailscaled, the router's
+/// NAT table). It diagnoses itself, offers a ladder of remedies from least to most disruptive, and
+/// says whether it works again. The heal engine decides when to climb the ladder.
+/// </summary>
+public interface IHealTarget
+{
+    /// <summary>Stable and unique, e.g. <c>wireguard:wg0</c>, <c>tailscale</c>, <c>router:conntrack</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Remedies, least disruptive first. The engine skips those that don't apply to the diagnosis.</summary>
+    IReadOnlyList<IHealAction> Ladder { get; }
+
+    /// <summary>After each rung, how long the target gets to verify before the engine escalates.</summary>
+    TimeSpan VerifyDeadline { get; }
+
+    /// <summary>How often <see cref="VerifyAsync"/> is retried within <see cref="VerifyDeadline"/>.</summary>
+    TimeSpan VerifyInterval { get; }
+
+    /// <summary>Whether this trigger is one the target should be looked at for (router mode only cares about local network changes).</summary>
+    bool Wants(HealTrigger trigger);
+
+    /// <summary>Looks at the target's own state (handshakes, LocalAPI status, conntrack) and names its condition.</summary>
+    ValueTask<HealDiagnosis> DiagnoseAsync(HealTrigger trigger, CancellationToken cancellationToken);
+
+    /// <summary>One check that the target works again; the evidence line is journaled either way.</summary>
+    ValueTask<HealCheck> VerifyAsync(HealTrigger trigger, CancellationToken cancellationToken);
+}
+
+/// <summary>One rung of a target's ladder.</summary>
+public interface IHealAction
+{
+    /// <summary>Short, for JSON: <c>keepalive</c>, <c>rotate-port</c>, <c>reresolve</c>, <c>rebind</c>, <c>restun</c>, <c>break-derp-conns</c>, <c>flush-conntrack</c>, <c>restart</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Restarts count against the per-target hourly restart budget.</summary>
+    bool IsRestart { get; }
+
+    bool AppliesTo(HealDiagnosis diagnosis);
+
+    /// <summary>
+    /// Does it. Returns one line for the journal ("listen port 51820 -> 43117"). Throws
+    /// <see cref="HealActionException"/> with a one-line reason when it could not be done.
+    /// </summary>
+    ValueTask<string> RunAsync(HealTrigger trigger, CancellationToken cancellationToken);
+}
+
+/// <summary>Result of one verification attempt.</summary>
+public readonly record struct HealCheck(bool Ok, string Evidence);
+
+/// <summary>An action could not be carried out; the message is one line without secrets.</summary>
+public sealed class HealActionException : Exception
+{
+    public HealActionException()
+    {
+    }
+
+    public HealActionException(string message)
+        : base(message)
+    {
+    }
+
+    public HealActionException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
