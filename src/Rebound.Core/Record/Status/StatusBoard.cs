@@ -1,0 +1,223 @@
+using Rebound.Act.Ddns.Engine;
+using Rebound.Act.Heal;
+using Rebound.Decide;
+
+namespace Rebound.Record.Status;
+
+/// <summary>
+/// Keeps the agent's current state from the event stream: public addresses and upstream per family,
+/// the recent failovers with each target's time to heal or publish, and each target's last result.
+/// Heal and DDNS events are attributed to the latest failover that precedes them.
+/// Thread-safe; <see cref="Snapshot"/> is a consistent copy.
+/// </summary>
+public sealed class StatusBoard : IEventSink
+{
+    public const int MaxFailovers = 20;
+
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private readonly string _version;
+    private readonly DateTimeOffset _startedAt;
+    private readonly SortedDictionary<string, FamilyStatus> _families = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, TargetStatus> _targets = new(StringComparer.Ordinal);
+
+    // Oldest first; each failover's outcomes by target (insertion order kept for display).
+    private readonly List<(FailoverStatus Failover, List<TargetOutcome> Outcomes)> _failovers = [];
+    private TimeSpan? _pendingDetection;
+
+    public StatusBoard(string version, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(time);
+        _version = version;
+        _time = time;
+        _startedAt = time.GetUtcNow();
+        foreach (var family in (ReadOnlySpan<string>)["ipv4", "ipv6"])
+        {
+            _families[family] = new FamilyStatus(family, null, null, null);
+        }
+    }
+
+    /// <summary>
+    /// The detection latency of the next failover event: call it just before that event reaches
+    /// <see cref="OnEvent"/> (the same value as <c>MetricsRegistry.ObserveDetection</c>).
+    /// </summary>
+    public void ObserveDetection(TimeSpan latency)
+    {
+        lock (_lock)
+        {
+            _pendingDetection = latency < TimeSpan.Zero ? TimeSpan.Zero : latency;
+        }
+    }
+
+    public void OnEvent(RecordedEvent recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        lock (_lock)
+        {
+            switch (recorded.Source)
+            {
+                case WanEvent wan:
+                    OnWan(wan);
+                    break;
+                case HealEvent heal:
+                    OnHeal(heal);
+                    break;
+                case DdnsEvent ddns:
+                    OnDdns(ddns);
+                    break;
+            }
+        }
+    }
+
+    private void OnWan(WanEvent e)
+    {
+        switch (e)
+        {
+            case WatcherStarted s:
+                _families["ipv4"] = new FamilyStatus("ipv4", s.Ipv4?.ToString(), s.Ipv4 is not null, s.Time);
+                _families["ipv6"] = new FamilyStatus("ipv6", s.Ipv6?.ToString(), s.Ipv6 is not null, s.Time);
+                break;
+            case PublicAddressChanged c:
+                _families[c.Family.ToName()] = new FamilyStatus(c.Family.ToName(), c.New.ToString(), true, c.Time);
+                AddFailover(e, c.Family, c.Old?.ToString(), c.New.ToString());
+                break;
+            case UpstreamLost l:
+                _families[l.Family.ToName()] = new FamilyStatus(l.Family.ToName(), null, false, l.Time);
+                AddFailover(e, l.Family, l.LastAddress?.ToString(), null);
+                break;
+            case UpstreamRestored r:
+                var old = _families[r.Family.ToName()];
+                _families[r.Family.ToName()] = new FamilyStatus(r.Family.ToName(), r.Address.ToString(), true, r.Time);
+                AddFailover(e, r.Family, LastKnownAddress(r.Family) ?? old.Address, r.Address.ToString());
+                break;
+        }
+    }
+
+    /// <summary>The address before the upstream was lost, so a restore shows old → new.</summary>
+    private string? LastKnownAddress(IpFamily family)
+    {
+        for (int i = _failovers.Count - 1; i >= 0; i--)
+        {
+            var f = _failovers[i].Failover;
+            if (f.Family == family.ToName())
+            {
+                return f.Kind == "upstream-lost" ? f.Old : f.New;
+            }
+        }
+
+        return null;
+    }
+
+    private void AddFailover(WanEvent e, IpFamily family, string? old, string? @new)
+    {
+        var detect = _pendingDetection is { } d ? Math.Round(d.TotalSeconds, 3) : (double?)null;
+        _pendingDetection = null;
+        _failovers.Add((new FailoverStatus(e.Time, e.Name, family.ToName(), old, @new, detect, []), []));
+        if (_failovers.Count > MaxFailovers)
+        {
+            _failovers.RemoveAt(0);
+        }
+    }
+
+    private void OnHeal(HealEvent e)
+    {
+        var (result, action, seconds, detail) = e switch
+        {
+            HealStarted s => ("healing", null, null, s.Reason),
+            HealStep s => ("healing", s.Action, (double?)null, $"{s.Action} {s.Result}"),
+            HealVerified v => ("verified", v.Action, v.ElapsedMs / 1000.0, v.Evidence),
+            HealFailed f => ("failed", null, null, f.Error),
+            HealSkipped s => ("skipped", null, null, s.Reason),
+            _ => ((string?)null, (string?)null, (double?)null, (string?)null),
+        };
+        if (result is null)
+        {
+            return;
+        }
+
+        var previous = _targets.GetValueOrDefault(e.Target);
+        // A step keeps the target "healing" but remembers the rung being tried.
+        _targets[e.Target] = new TargetStatus(e.Target, "heal", result, e.Time, action ?? previous?.Action, seconds, detail, null);
+        if (e is HealSkipped && CurrentFailover(e.Time) is { } skippedIn && !skippedIn.Outcomes.Exists(o => o.Target == e.Target))
+        {
+            skippedIn.Outcomes.Add(new TargetOutcome(e.Target, "heal", result, null, null, detail));
+        }
+        else if (e is not HealSkipped && CurrentFailover(e.Time) is { } failover)
+        {
+            var existing = failover.Outcomes.FindIndex(o => o.Target == e.Target && o.Kind == "heal");
+            var outcome = new TargetOutcome(e.Target, "heal", result, action ?? (existing >= 0 ? failover.Outcomes[existing].Action : null), seconds, detail);
+            if (existing >= 0)
+            {
+                // Once verified, a later step does not turn the failover's outcome back to healing.
+                if (failover.Outcomes[existing].Result != "verified" || result != "healing")
+                    failover.Outcomes[existing] = outcome;
+            }
+            else
+            {
+                failover.Outcomes.Add(outcome);
+            }
+        }
+    }
+
+    private void OnDdns(DdnsEvent e)
+    {
+        switch (e)
+        {
+            case DdnsUpdated u:
+                var result = u.Unchanged ? "unchanged" : "published";
+                var detail = $"{string.Join(", ", u.Names)} via {u.Provider}";
+                _targets[u.TargetId] = new TargetStatus(u.TargetId, "ddns", result, u.Time, u.Provider, u.ElapsedMs / 1000.0, detail, u.Address.ToString());
+                if (!u.Refresh && CurrentFailover(u.Time) is { } failover)
+                {
+                    Upsert(failover.Outcomes, new TargetOutcome(u.TargetId, "ddns", result, u.Provider, u.ElapsedMs / 1000.0, detail));
+                }
+
+                break;
+            case DdnsFailed f:
+                var previous = _targets.GetValueOrDefault(f.TargetId);
+                _targets[f.TargetId] = new TargetStatus(f.TargetId, "ddns", "failed", f.Time, f.Provider, null, f.Error, previous?.Address);
+                if (CurrentFailover(f.Time) is { } failed)
+                {
+                    Upsert(failed.Outcomes, new TargetOutcome(f.TargetId, "ddns", "failed", f.Provider, null, f.Error));
+                }
+
+                break;
+        }
+    }
+
+    private static void Upsert(List<TargetOutcome> outcomes, TargetOutcome outcome)
+    {
+        var index = outcomes.FindIndex(o => o.Target == outcome.Target && o.Kind == outcome.Kind);
+        if (index >= 0)
+            outcomes[index] = outcome;
+        else
+            outcomes.Add(outcome);
+    }
+
+    private (FailoverStatus Failover, List<TargetOutcome> Outcomes)? CurrentFailover(DateTimeOffset time) =>
+        _failovers.Count > 0 && _failovers[^1].Failover.Time <= time ? _failovers[^1] : null;
+
+    public StatusSnapshot Snapshot()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            var failovers = new List<FailoverStatus>(_failovers.Count);
+            for (int i = _failovers.Count - 1; i >= 0; i--)
+            {
+                failovers.Add(_failovers[i].Failover with { Targets = [.. _failovers[i].Outcomes] });
+            }
+
+            return new StatusSnapshot(
+                _version,
+                _startedAt,
+                now,
+                Math.Round((now - _startedAt).TotalSeconds, 3),
+                [.. _families.Values],
+                failovers.Count > 0 ? failovers[0] : null,
+                failovers,
+                [.. _targets.Values]);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+
+namespace Rebound.Record.Status;
+
+/// <summary>The snapshot for a terminal (<c>rebound status</c> without <c>--json</c>).</summary>
+public static class StatusText
+{
+    public static string Render(StatusSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"rebound {snapshot.Version}, up {Duration(snapshot.UptimeSeconds)} (since {EventTime.Format(snapshot.StartedAt)})\n");
+        foreach (var f in snapshot.Families)
+        {
+            var state = f.Up switch { true => "up", false => "LOST", null => "unknown" };
+            var since = f.Since is { } s ? $" since {EventTime.Format(s)}" : "";
+            text.Append(CultureInfo.InvariantCulture, $"  {f.Family}: {f.Address ?? "-"} (upstream {state}{since})\n");
+        }
+
+        if (snapshot.LastFailover is { } last)
+        {
+            text.Append("last failover:\n");
+            AppendFailover(text, last);
+        }
+        else
+        {
+            text.Append("last failover: none since start\n");
+        }
+
+        if (snapshot.Targets.Count > 0)
+        {
+            text.Append("targets:\n");
+            foreach (var t in snapshot.Targets)
+            {
+                var seconds = t.Seconds is { } sec ? $" in {Seconds(sec)}" : "";
+                var address = t.Address is { } a ? $" {a}" : "";
+                var detail = string.IsNullOrEmpty(t.Detail) ? "" : $" ({t.Detail})";
+                text.Append(CultureInfo.InvariantCulture, $"  {t.Target} [{t.Kind}] {t.Result}{address}{seconds} at {EventTime.Format(t.Time)}{detail}\n");
+            }
+        }
+
+        if (snapshot.Failovers.Count > 1)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"earlier failovers ({snapshot.Failovers.Count - 1}):\n");
+            foreach (var f in snapshot.Failovers.Skip(1))
+            {
+                AppendFailover(text, f);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static void AppendFailover(StringBuilder text, FailoverStatus f)
+    {
+        var detect = f.DetectSeconds is { } d ? $", detected in {Seconds(d)}" : "";
+        text.Append(CultureInfo.InvariantCulture, $"  {EventTime.Format(f.Time)} {f.Kind} {f.Family} {f.Old ?? "none"} -> {f.New ?? "none"}{detect}\n");
+        foreach (var o in f.Targets)
+        {
+            var seconds = o.Seconds is { } s ? $" in {Seconds(s)}" : "";
+            var action = o.Action is { } a ? $" ({a})" : "";
+            text.Append(CultureInfo.InvariantCulture, $"    {o.Target} [{o.Kind}] {o.Result}{seconds}{action}\n");
+        }
+    }
+
+    public static string Seconds(double seconds) =>
+        seconds < 10 ? seconds.ToString("0.###", CultureInfo.InvariantCulture) + " s" : seconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+
+    private static string Duration(double seconds)
+    {
+        var t = TimeSpan.FromSeconds(Math.Max(0, Math.Floor(seconds)));
+        return t.TotalDays >= 1 ? $"{(int)t.TotalDays}d {t.Hours}h {t.Minutes}m"
+            : t.TotalHours >= 1 ? $"{t.Hours}h {t.Minutes}m"
+            : t.TotalMinutes >= 1 ? $"{t.Minutes}m {t.Seconds}s"
+            : $"{t.Seconds}s";
+    }
+}
