@@ -1,0 +1,36 @@
+using System.Net;
+
+namespace Rebound.Cli.Serve;
+
+/// <summary>Where and how the agent's local HTTP surface listens.</summary>
+internal sealed class AgentHttpServerOptions
+{
+    public static readonly IPEndPoint DefaultListen = new(IPAddress.Loopback, 9464);
+
+    /// <summary>TCP endpoint; null: no TCP listener. Port 0 picks a free port (tests).</summary>
+    public IPEndPoint? Listen { get; init; } = DefaultListen;
+
+    /// <summary>Unix socket path for the CLI (<c>rebound status</c>); null: none. Created with mode 0660.</summary>
+    public string? ControlSocket { get; init; }
+
+    /// <summary>Open connections (page loads, scrapes, event streams) served at once; more are answered 503.</summary>
+    public int MaxConnections { get; init; } = 32;
+
+    /// <summary>Request line plus headers; larger requests get 431.</summary>
+    public int MaxHeaderBytes { get; init; } = HttpRequestHead.DefaultMaxBytes;
+
+    /// <summary>A client must send its whole request head within this time, else 408.</summary>
+    public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A response write (or an event) that takes longer drops the client.</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Comment lines on an idle event stream, so proxies and browsers keep it open.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Events queued for one stream client; a client that falls this far behind is dropped.</summary>
+    public int EventQueue { get; init; } = 64;
+
+    /// <summary>Events kept for <c>/journal.json</c> when no journal is given.</summary>
+    public int RecentEvents { get; init; } = 200;
+}
