@@ -213,6 +213,7 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         {
             using (client)
             {
+                await using var closer = new LingeringClose(this, client);
                 if (Interlocked.Increment(ref _open) > _options.MaxConnections)
                 {
                     responded = true;
@@ -242,7 +243,6 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
 
                 responded = true;
                 await RespondAsync(client, request, isTcp);
-                client.Shutdown(SocketShutdown.Send);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
@@ -264,6 +264,37 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         {
             Interlocked.Decrement(ref _open);
             _connections.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>
+    /// Ends a connection the way RFC 9112 9.6 asks: FIN after the response, then read (and discard) what
+    /// the client still sends until it closes, so an unread request tail does not turn into a reset that
+    /// destroys the response in flight. Bounded in bytes and time.
+    /// </summary>
+    private sealed class LingeringClose(AgentHttpServer server, Socket client) : IAsyncDisposable
+    {
+        private const int MaxDrainBytes = 64 * 1024;
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                client.Shutdown(SocketShutdown.Send);
+                using var timeout = new CancellationTokenSource(server._options.HeaderTimeout, server._time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, server._stop.Token);
+                var buffer = new byte[4096];
+                var drained = 0;
+                int n;
+                while (drained < MaxDrainBytes && (n = await client.ReceiveAsync(buffer, SocketFlags.None, linked.Token)) > 0)
+                {
+                    drained += n;
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // Closed either way.
+            }
         }
     }
 

@@ -1,0 +1,429 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using Rebound.Cli.Serve;
+using Rebound.Record;
+using Rebound.Record.Metrics;
+using Rebound.Record.Status;
+using static Rebound.Tests.Record.Status.SyntheticEvents;
+
+namespace Rebound.Tests.Serve;
+
+public sealed class AgentHttpServerTests : IAsyncLifetime
+{
+    private readonly StatusBoard _board = new("1.2.3", TimeProvider.System);
+    private readonly MetricsRegistry _metrics = new("1.2.3");
+    private readonly List<AgentHttpServer> _servers = [];
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<AgentHttpServer> StartAsync(AgentHttpServerOptions? options = null, TimeProvider? time = null, Func<int, IReadOnlyList<RecordedEvent>>? journal = null)
+    {
+        var server = new AgentHttpServer(options ?? new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, _board, _metrics, journal, time ?? TimeProvider.System);
+        _servers.Add(server);
+        await server.StartAsync(Ct);
+        return server;
+    }
+
+    private void Feed(AgentHttpServer server, RecordedEvent e)
+    {
+        _board.OnEvent(e);
+        _metrics.OnEvent(e);
+        server.OnEvent(e);
+    }
+
+    /// <summary>Sends raw bytes and returns everything the server wrote before closing.</summary>
+    private static async Task<string> RawAsync(AgentHttpServer server, string request)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.LocalEndPoint!, Ct);
+        await socket.SendAsync(Encoding.Latin1.GetBytes(request), SocketFlags.None, Ct);
+        return await ReadToEndAsync(socket);
+    }
+
+    private static async Task<string> ReadToEndAsync(Socket socket)
+    {
+        var all = new MemoryStream();
+        var buffer = new byte[4096];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
+        {
+            all.Write(buffer, 0, n);
+        }
+
+        return Encoding.UTF8.GetString(all.ToArray());
+    }
+
+    [Fact]
+    public async Task The_page_is_served_with_a_strict_content_security_policy_and_no_external_assets()
+    {
+        var server = await StartAsync();
+
+        using var response = await _http.GetAsync(server.BaseAddress, Ct);
+        var html = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(Encoding.UTF8.GetByteCount(html), response.Content.Headers.ContentLength);
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Contains("new EventSource(\"events\")", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_json_is_the_boards_snapshot()
+    {
+        var server = await StartAsync();
+        Feed(server, Started(T0, "198.51.100.7"));
+
+        var json = await _http.GetStringAsync(new Uri(server.BaseAddress!, "status.json"), Ct);
+
+        var snapshot = StatusJson.Parse(json);
+        Assert.Equal("198.51.100.7", snapshot.Families[0].Address);
+        Assert.Equal("1.2.3", snapshot.Version);
+    }
+
+    [Fact]
+    public async Task Metrics_have_the_prometheus_content_type()
+    {
+        var server = await StartAsync();
+        _metrics.ObserveProbe(20, 32, ok: true);
+
+        using var response = await _http.GetAsync(new Uri(server.BaseAddress!, "metrics"), Ct);
+
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.GetValues("Content-Type").Single());
+        Assert.Contains("rebound_probes_total{result=\"ok\"} 1", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Head_gives_the_headers_of_get_with_no_body()
+    {
+        var server = await StartAsync();
+
+        var get = await RawAsync(server, "GET /status.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        var head = await RawAsync(server, "HEAD /status.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+        var getLength = get.Split("\r\n").Single(l => l.StartsWith("Content-Length:", StringComparison.Ordinal));
+        Assert.Contains(getLength, head, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\n", head, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", head, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    [InlineData("OPTIONS")]
+    public async Task Other_methods_get_405_with_allow(string method)
+    {
+        var server = await StartAsync();
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(server.BaseAddress!, "status.json"));
+        using var response = await _http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET", "HEAD"], response.Content.Headers.Allow);
+    }
+
+    [Fact]
+    public async Task Unknown_paths_get_404()
+    {
+        var server = await StartAsync();
+
+        using var response = await _http.GetAsync(new Uri(server.BaseAddress!, "admin"), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not found\n", await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData("GET\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: localhost\r\nHost: localhost\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: localhost\r\nbroken header\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: localhost\r\n folded\r\n\r\n")]
+    [InlineData("GET http://localhost/ HTTP/1.1\r\nHost: localhost\r\n\r\n")]
+    [InlineData("get / HTTP/1.1\r\nHost: localhost\r\n\r\n")]
+    [InlineData("GET /\u00e9 HTTP/1.1\r\nHost: localhost\r\n\r\n")]
+    public async Task Malformed_requests_get_400_without_details(string request)
+    {
+        var server = await StartAsync();
+
+        var response = await RawAsync(server, request);
+
+        Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", response, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nbad request\n", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_2_request_lines_get_505()
+    {
+        var server = await StartAsync();
+
+        Assert.StartsWith("HTTP/1.1 505 ", await RawAsync(server, "GET / HTTP/2.0\r\nHost: localhost\r\n\r\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_1_0_without_host_is_served()
+    {
+        var server = await StartAsync();
+
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", await RawAsync(server, "GET /metrics HTTP/1.0\r\n\r\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_head_over_the_limit_gets_431()
+    {
+        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxHeaderBytes = 1024 });
+
+        var response = await RawAsync(server, $"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: {new string('a', 2000)}\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 431 ", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_finish_its_request_head_in_time_gets_408()
+    {
+        var time = new FakeTimeProvider(T0);
+        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), HeaderTimeout = TimeSpan.FromSeconds(5) }, time);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.LocalEndPoint!, Ct);
+        await socket.SendAsync("GET / HTTP/1.1\r\nHost: loc"u8.ToArray(), SocketFlags.None, Ct);
+        var read = ReadToEndAsync(socket);
+
+        await Task.Delay(200, Ct);
+        Assert.False(read.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(4));
+        await Task.Delay(100, Ct);
+        Assert.False(read.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.StartsWith("HTTP/1.1 408 ", await read, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_foreign_host_name_is_refused_on_a_loopback_listener()
+    {
+        var server = await StartAsync();
+
+        Assert.StartsWith("HTTP/1.1 421 ", await RawAsync(server, "GET /status.json HTTP/1.1\r\nHost: attacker.example:9464\r\n\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 ", await RawAsync(server, "GET /status.json HTTP/1.1\r\nHost: localhost:9464\r\n\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 ", await RawAsync(server, "GET /status.json HTTP/1.1\r\nHost: [::1]:9464\r\n\r\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Journal_returns_the_newest_events_oldest_first_and_rejects_a_bad_limit()
+    {
+        var server = await StartAsync();
+        for (int i = 0; i < 5; i++)
+        {
+            Feed(server, AddressChanged(T0.AddMinutes(i), null, $"203.0.113.{i + 1}"));
+        }
+
+        var json = await _http.GetStringAsync(new Uri(server.BaseAddress!, "journal.json?limit=2"), Ct);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(["203.0.113.4", "203.0.113.5"], doc.RootElement.EnumerateArray().Select(e => e.GetProperty("new").GetString()));
+
+        using var bad = await _http.GetAsync(new Uri(server.BaseAddress!, "journal.json?limit=-1"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task Journal_uses_the_given_provider()
+    {
+        var asked = 0;
+        var server = await StartAsync(journal: limit => { asked = limit; return [Started(T0, "198.51.100.7")]; });
+
+        var json = await _http.GetStringAsync(new Uri(server.BaseAddress!, "journal.json"), Ct);
+
+        Assert.Equal(50, asked);
+        Assert.Contains("\"event\":\"started\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Events_are_streamed_as_server_sent_events()
+    {
+        var server = await StartAsync();
+        using var stream = await _http.GetStreamAsync(new Uri(server.BaseAddress!, "events"), Ct);
+        using var reader = new StreamReader(stream);
+        Assert.Equal("retry: 2000", await reader.ReadLineAsync(Ct));
+        Assert.Equal(": connected", await reader.ReadLineAsync(Ct));
+        Assert.Equal("", await reader.ReadLineAsync(Ct));
+
+        var changed = AddressChanged(T0, "198.51.100.7", "203.0.113.9");
+        Feed(server, changed);
+
+        Assert.Equal("data: " + changed.Json, await reader.ReadLineAsync(Ct));
+        Assert.Equal("", await reader.ReadLineAsync(Ct));
+    }
+
+    [Fact]
+    public async Task An_idle_event_stream_gets_heartbeats_from_the_time_provider()
+    {
+        var time = new FakeTimeProvider(T0);
+        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), Heartbeat = TimeSpan.FromSeconds(15) }, time);
+        using var stream = await _http.GetStreamAsync(new Uri(server.BaseAddress!, "events"), Ct);
+        using var reader = new StreamReader(stream);
+        for (int i = 0; i < 3; i++)
+        {
+            await reader.ReadLineAsync(Ct);
+        }
+
+        var next = reader.ReadLineAsync(Ct).AsTask();
+        await Task.Delay(200, Ct);
+        Assert.False(next.IsCompleted);
+        // The stream loop arms its heartbeat timer asynchronously; advance until it fires.
+        for (int i = 0; i < 50 && !next.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(15));
+            await Task.WhenAny(next, Task.Delay(50, Ct));
+        }
+
+        Assert.Equal(": heartbeat", await next);
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_read_its_event_stream_is_dropped_without_blocking_the_agent()
+    {
+        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), EventQueue = 8 });
+        using var slow = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await slow.ConnectAsync(server.LocalEndPoint!, Ct);
+        await slow.SendAsync("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), SocketFlags.None, Ct);
+        for (int i = 0; i < 100 && server.EventClients == 0; i++)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.Equal(1, server.EventClients);
+        var big = Started(T0, "198.51.100.7") with { Json = "{\"event\":\"x\",\"pad\":\"" + new string('p', 64 * 1024) + "\"}" };
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 500; i++)
+        {
+            server.OnEvent(big);
+        }
+
+        clock.Stop();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"publishing took {clock.Elapsed}");
+        Assert.Equal(1, server.DroppedEventClients);
+        Assert.Equal(0, server.EventClients);
+        using var response = await _http.GetAsync(new Uri(server.BaseAddress!, "status.json"), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Connections_over_the_limit_get_503()
+    {
+        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxConnections = 2 });
+        using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await first.ConnectAsync(server.LocalEndPoint!, Ct);
+        await second.ConnectAsync(server.LocalEndPoint!, Ct);
+        await Task.Delay(200, Ct);
+
+        Assert.StartsWith("HTTP/1.1 503 ", await RawAsync(server, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"), StringComparison.Ordinal);
+        first.Dispose();
+        second.Dispose();
+        string response = "";
+        for (int i = 0; i < 50 && !response.StartsWith("HTTP/1.1 200", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50, Ct);
+            response = await RawAsync(server, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        }
+
+        Assert.StartsWith("HTTP/1.1 200 ", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task The_control_socket_serves_the_same_json_with_mode_0660_and_is_removed_on_dispose()
+    {
+        var directory = Directory.CreateTempSubdirectory("rebound-http-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "run", "control.sock");
+            var server = await StartAsync(new AgentHttpServerOptions { Listen = null, ControlSocket = path });
+            Feed(server, Started(T0, "198.51.100.7"));
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, File.GetUnixFileMode(path));
+            using var handler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, ct) =>
+                {
+                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                },
+            };
+            using var client = new HttpClient(handler);
+            var json = await client.GetStringAsync(new Uri("http://rebound/status.json"), Ct);
+            Assert.Equal("198.51.100.7", StatusJson.Parse(json).Families[0].Address);
+
+            await server.DisposeAsync();
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_stale_control_socket_file_is_replaced_but_a_live_one_is_an_error()
+    {
+        var directory = Directory.CreateTempSubdirectory("rebound-http-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "control.sock");
+            using (var stale = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            {
+                stale.Bind(new UnixDomainSocketEndPoint(path));
+            }
+
+            await StartAsync(new AgentHttpServerOptions { Listen = null, ControlSocket = path });
+
+            var second = new AgentHttpServer(new AgentHttpServerOptions { Listen = null, ControlSocket = path }, _board, _metrics, null, TimeProvider.System);
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync(Ct));
+            Assert.Equal($"control socket {path}: another agent is listening on it", error.Message);
+        }
+        finally
+        {
+            foreach (var s in _servers)
+            {
+                await s.DisposeAsync();
+            }
+
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_port_in_use_is_a_one_line_error()
+    {
+        var first = await StartAsync();
+        var second = new AgentHttpServer(new AgentHttpServerOptions { Listen = first.LocalEndPoint }, _board, _metrics, null, TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync(Ct));
+
+        Assert.StartsWith($"http listen {first.LocalEndPoint}: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+
+        _http.Dispose();
+    }
+}
