@@ -41,6 +41,7 @@ h2 { font-size:13px; text-transform:uppercase; letter-spacing:.06em; color:var(-
 table { width:100%; border-collapse:collapse; }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-size:12px; color:var(--muted); font-weight:600; }
+td:first-child { white-space:nowrap; }
 td.mono, .mono { font-family:ui-monospace,SFMono-Regular,Menlo,monospace; font-size:13px; }
 .outcome { display:inline-block; margin:0 6px 4px 0; padding:1px 8px; border-radius:10px; border:1px solid var(--line); font-size:12px; white-space:nowrap; }
 .outcome.verified, .outcome.published, .outcome.unchanged { border-color:var(--ok); color:var(--ok); }
