@@ -1,11 +1,19 @@
 using System.Net;
+using Rebound.Configuration;
 
 namespace Rebound.Cli.Serve;
 
 /// <summary>Where and how the agent's local HTTP surface listens.</summary>
 internal sealed class AgentHttpServerOptions
 {
-    public static readonly IPEndPoint DefaultListen = new(IPAddress.Loopback, 9464);
+    public static readonly IPEndPoint DefaultListen = HttpConfig.DefaultListen;
+
+    /// <summary>The listeners of the <c>[http]</c> table, with the default limits.</summary>
+    public static AgentHttpServerOptions From(HttpConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new AgentHttpServerOptions { Listen = config.Listen, ControlSocket = config.ControlSocket };
+    }
 
     /// <summary>TCP endpoint; null: no TCP listener. Port 0 picks a free port (tests).</summary>
     public IPEndPoint? Listen { get; init; } = DefaultListen;
