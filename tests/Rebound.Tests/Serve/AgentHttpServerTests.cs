@@ -106,8 +106,8 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     {
         var server = await StartAsync();
 
-        var get = await RawAsync(server, "GET /status.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-        var head = await RawAsync(server, "HEAD /status.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        var get = await RawAsync(server, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        var head = await RawAsync(server, "HEAD /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 
         var getLength = get.Split("\r\n").Single(l => l.StartsWith("Content-Length:", StringComparison.Ordinal));
         Assert.Contains(getLength, head, StringComparison.Ordinal);
