@@ -51,6 +51,6 @@ public sealed record TargetStatus(
     string? Address);
 
 /// <summary>Source-generated (AOT-safe) JSON for the snapshot: camelCase names, nulls written.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false, Converters = [typeof(UtcTimeConverter)])]
 [JsonSerializable(typeof(StatusSnapshot))]
 public sealed partial class StatusJsonContext : JsonSerializerContext;

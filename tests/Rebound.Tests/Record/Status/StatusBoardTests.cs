@@ -146,6 +146,8 @@ public class StatusBoardTests
 
         Assert.Contains("\"lastFailover\":{", json, StringComparison.Ordinal);
         Assert.Contains("\"detectSeconds\":1.5", json, StringComparison.Ordinal);
+        Assert.Contains("\"startedAt\":\"2026-11-26T06:00:00.000Z\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"since\":\"2026-11-26T06:00:00.000Z\"", json, StringComparison.Ordinal);
         Assert.Equal(json, StatusJson.Serialize(back));
     }
 
