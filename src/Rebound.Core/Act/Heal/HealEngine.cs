@@ -156,13 +156,19 @@ public sealed class HealEngine
         private HealTrigger? _retryTrigger;
         private TimeSpan _backoff = engine._options.RetryBackoffMin;
         private bool _exhaustedAnnounced;
+        private DateTimeOffset? _parkedUntil;
 
         public bool IsIdle
         {
             get
             {
                 lock (_gate)
-                    return !_busy && _pending is null && (_retryAt is not { } at || at > engine._time.GetUtcNow());
+                {
+                    var now = engine._time.GetUtcNow();
+                    // Waiting for time only: between heals, or parked on a verification timer.
+                    return (!_busy && _pending is null && (_retryAt is not { } at || at > now))
+                        || (_parkedUntil is { } parked && parked > now);
+                }
             }
         }
 
@@ -477,7 +483,18 @@ public sealed class HealEngine
                     }
 
                     var wait = deadline - now < target.VerifyInterval ? deadline - now : target.VerifyInterval;
-                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                    var sleep = Task.Delay(wait, time, cancellationToken);
+                    lock (_gate)
+                        _parkedUntil = now + wait;
+                    try
+                    {
+                        await sleep.ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        lock (_gate)
+                            _parkedUntil = null;
+                    }
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
