@@ -381,4 +381,40 @@ public sealed class HealEngineTests
         Assert.Equal(3000, h.Events<HealStep>()[1].DurationMs);
         Assert.Empty(h.Events<HealFailed>());
     }
+
+    [Fact]
+    public async Task A_target_whose_diagnosis_throws_is_retried_and_the_exception_text_is_not_journaled()
+    {
+        var keepalive = new FakeHealAction("keepalive");
+        var target = new FakeHealTarget("wireguard:wg0", keepalive) { DiagnoseThrows = new InvalidOperationException("secret=hunter2") };
+        keepalive.Fixes = target;
+        await using var h = new HealHarness(Options(), target).Started();
+
+        h.Fire();
+        await h.IdleAsync();
+        var failed = Assert.Single(h.Events<HealFailed>());
+        Assert.Equal("diagnosis failed: InvalidOperationException (not a HealActionException)", failed.Error);
+        Assert.Equal(TimeSpan.FromSeconds(5), failed.RetryIn);
+
+        target.DiagnoseThrows = null;
+        await h.AdvanceAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("retry", Assert.Single(h.Events<HealStarted>()).Reason);
+        Assert.Single(h.Events<HealVerified>());
+    }
+
+    [Fact]
+    public async Task With_no_restarts_allowed_the_restart_rung_is_always_skipped()
+    {
+        var restart = new FakeHealAction("restart", isRestart: true);
+        var target = new FakeHealTarget("tailscale", restart);
+        await using var h = new HealHarness(Options(maxRestarts: 0), target).Started();
+
+        h.Fire();
+        await h.IdleAsync();
+
+        Assert.Equal(0, restart.Runs);
+        Assert.Equal(["restart:skipped"], h.Steps());
+        Assert.Equal("restart budget spent: 0 restart(s) per hour", h.Events<HealStep>()[0].Detail);
+        Assert.True(Assert.Single(h.Events<HealFailed>()).RestartsExhausted);
+    }
 }

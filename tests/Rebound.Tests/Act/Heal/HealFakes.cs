@@ -27,6 +27,9 @@ internal sealed class FakeHealTarget(string name, params FakeHealAction[] ladder
 
     public bool Works { get; set; }
 
+    /// <summary>When set, diagnosis throws it (a target breaking its contract).</summary>
+    public Exception? DiagnoseThrows { get; set; }
+
     public int Checks { get; private set; }
 
     public IReadOnlyList<HealTrigger> Diagnosed
@@ -46,6 +49,8 @@ internal sealed class FakeHealTarget(string name, params FakeHealAction[] ladder
             _diagnosed.Add(trigger);
         if (DiagnoseGate is { } gate)
             await gate.Task.WaitAsync(cancellationToken);
+        if (DiagnoseThrows is { } ex)
+            throw ex;
         // Once an action fixed it, the target diagnoses itself healthy.
         var condition = Works ? HealCondition.Healthy : Condition;
         return new HealDiagnosis(condition, [$"condition {condition.ToName()}", "last handshake 200 s ago"]);
