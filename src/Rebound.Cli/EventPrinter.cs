@@ -41,6 +41,8 @@ internal sealed class EventPrinter(Stream stdout, bool json)
         WanEvent w => WanEventText.Format(w),
         DdnsEvent d => DdnsEventJson.Text(d, e.Target),
         AgentNotice n => $"{EventTime.Format(n.Time)} {n.Name}: {n.Message}",
+        Rebound.Act.Heal.HealEvent h => HealEventJson.Text(h),
+        Rebound.Act.Hooks.HookEvent k => Rebound.Act.Hooks.HookEventJson.Text(k),
         _ => $"{EventTime.Format(e.Time)} {e.Kind}{(e.Target is null ? "" : " " + e.Target)}",
     };
 

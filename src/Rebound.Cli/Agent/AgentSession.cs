@@ -1,9 +1,12 @@
 using Rebound.Act.Ddns;
 using Rebound.Act.Ddns.Engine;
+using Rebound.Act.Heal;
+using Rebound.Act.Hooks;
 using Rebound.Cli.Commands;
 using Rebound.Configuration;
 using Rebound.Decide;
 using Rebound.Record;
+using System.Threading.Channels;
 
 namespace Rebound.Cli.Agent;
 
@@ -21,14 +24,30 @@ internal sealed class AgentSession : IAsyncDisposable
 
     private readonly WanWatcherRuntime _runtime;
     private readonly DdnsEngine _ddns;
+    private readonly HealEngine _heal;
+    private readonly HealTriggerSource _triggers;
+    private readonly IReadOnlyList<IHealTarget> _healTargets;
+    private readonly HookRunner _hooks;
+    private readonly EventHub _hub;
     private readonly IReadOnlyList<IDisposable> _owned;
     private readonly InterfaceIpv6Source? _ipv6;
     private readonly Action<RecordedEvent> _emit;
 
-    private AgentSession(WanWatcherRuntime runtime, DdnsEngine ddns, IReadOnlyList<IDisposable> owned, InterfaceIpv6Source? ipv6, Action<RecordedEvent> emit)
+    private AgentSession(
+        WanWatcherRuntime runtime,
+        DdnsEngine ddns,
+        (HealEngine Engine, HealTriggerSource Triggers, IReadOnlyList<IHealTarget> Targets) heal,
+        HookRunner hooks,
+        EventHub hub,
+        IReadOnlyList<IDisposable> owned,
+        InterfaceIpv6Source? ipv6,
+        Action<RecordedEvent> emit)
     {
         _runtime = runtime;
         _ddns = ddns;
+        (_heal, _triggers, _healTargets) = heal;
+        _hooks = hooks;
+        _hub = hub;
         _owned = owned;
         _ipv6 = ipv6;
         _emit = emit;
@@ -39,7 +58,7 @@ internal sealed class AgentSession : IAsyncDisposable
     /// server name that does not resolve) are a <see cref="UsageException"/>; warnings go to <paramref name="warn"/>.
     /// </summary>
     public static async Task<AgentSession> StartAsync(
-        ReboundConfig config, CliServices services, Action<RecordedEvent> emit, Action<string> warn, CancellationToken ct)
+        ReboundConfig config, CliServices services, EventHub hub, Action<RecordedEvent> emit, Action<string> warn, CancellationToken ct)
     {
         var stateDirectory = config.State.Directory;
         try
@@ -73,7 +92,11 @@ internal sealed class AgentSession : IAsyncDisposable
                 warn($"ipv6_interface {ipv6.InterfaceName} needs the local network monitor, which is unavailable; no IPv6 address will be published");
             }
 
-            return new AgentSession(runtime, ddns, owned, ipv6, emit);
+            var triggers = new HealTriggerSource();
+            var healTargets = HealTargets.Create(config, TimeProvider.System);
+            var heal = new HealEngine(healTargets, config.Heal.ToEngineOptions(stateDirectory, triggers.Periodic), TimeProvider.System);
+            var hooks = new HookRunner(config.Hooks);
+            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, ipv6, emit);
         }
         catch
         {
@@ -93,7 +116,12 @@ internal sealed class AgentSession : IAsyncDisposable
         // applying right now must be recorded, or the next start resends it.
         using var engineStop = new CancellationTokenSource();
         var ddnsRun = _ddns.RunAsync(engineStop.Token);
-        var ddnsEvents = ForwardAsync(_ddns, stop);
+        var ddnsEvents = ForwardAsync(_ddns.Events, EventHub.Record, stop);
+        var healRun = _heal.RunAsync(engineStop.Token);
+        var healEvents = ForwardAsync(_heal.Events, e => [HealEventJson.ToRecorded(e)], stop);
+        _hub.Add(_hooks);
+        var hooksRun = _hooks.RunAsync(engineStop.Token);
+        var hookEvents = ForwardAsync(_hooks.Events, e => [HookEventJson.ToRecorded(e)], stop);
         try
         {
             await _runtime.Watcher.RunAsync(
@@ -119,8 +147,9 @@ internal sealed class AgentSession : IAsyncDisposable
             await stop.CancelAsync();
             await WhenIdleAsync(ShutdownGrace);
             await engineStop.CancelAsync();
-            await ddnsRun;
-            await ddnsEvents;
+            await Task.WhenAll(ddnsRun, healRun, hooksRun);
+            _hub.Remove(_hooks);
+            await Task.WhenAll(ddnsEvents, healEvents, hookEvents);
         }
     }
 
@@ -128,25 +157,33 @@ internal sealed class AgentSession : IAsyncDisposable
     {
         _emit(EventHub.Record(e));
         _ddns.OnWanEvent(e);
+        if (_triggers.OnWanEvent(e, _runtime.LocalNetwork?.Current) is { } trigger)
+        {
+            _heal.OnTrigger(trigger);
+        }
     }
 
+    /// <summary>
+    /// Waits (bounded) for DNS updates in flight to be recorded. The heal engine bounds its own
+    /// running action by its shutdown grace and journals the heal as interrupted.
+    /// </summary>
     private async Task WhenIdleAsync(TimeSpan grace)
     {
         var since = TimeProvider.System.GetTimestamp();
-        while (!_ddns.IsIdle && TimeProvider.System.GetElapsedTime(since) < grace)
+        while (!(_ddns.IsIdle && _hooks.IsIdle) && TimeProvider.System.GetElapsedTime(since) < grace)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
         }
     }
 
-    private async Task ForwardAsync(DdnsEngine engine, CancellationTokenSource stop)
+    private async Task ForwardAsync<T>(ChannelReader<T> events, Func<T, IReadOnlyList<RecordedEvent>> record, CancellationTokenSource stop)
     {
         try
         {
             // Completes when the engine stops; every event it produced is forwarded first.
-            await foreach (var e in engine.Events.ReadAllAsync(CancellationToken.None))
+            await foreach (var e in events.ReadAllAsync(CancellationToken.None))
             {
-                foreach (var recorded in EventHub.Record(e))
+                foreach (var recorded in record(e))
                 {
                     _emit(recorded);
                 }
@@ -161,6 +198,12 @@ internal sealed class AgentSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _runtime.DisposeAsync();
+        _hooks.Dispose();
+        foreach (var target in _healTargets.OfType<IAsyncDisposable>())
+        {
+            await target.DisposeAsync();
+        }
+
         foreach (var d in _owned)
         {
             d.Dispose();

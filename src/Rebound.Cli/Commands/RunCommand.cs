@@ -60,7 +60,7 @@ internal static class RunCommand
                     AgentSession session;
                     try
                     {
-                        session = await AgentSession.StartAsync(current, services, Emit, Warn, stop.Token);
+                        session = await AgentSession.StartAsync(current, services, hub, Emit, Warn, stop.Token);
                     }
                     catch (Exception ex) when (previous is not null && ex is UsageException or InvalidOperationException)
                     {
