@@ -6,7 +6,10 @@ using Rebound.Sense;
 namespace Rebound.Configuration;
 
 /// <summary>The whole configuration file, validated.</summary>
-public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOnlyList<DdnsEntryConfig> Ddns);
+public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOnlyList<DdnsEntryConfig> Ddns)
+{
+    public JournalConfig Journal { get; init; } = JournalConfig.Default;
+}
 
 /// <summary>The <c>[watch]</c> table: which STUN servers to ask and how often.</summary>
 public sealed record WatchConfig(
