@@ -25,6 +25,9 @@ internal sealed class JournalStore : IDisposable
         var db = SqliteDatabase.Open(path, readOnly: false, busyTimeout);
         try
         {
+            // Before anything that writes (switching to WAL changes the header): a newer schema is not ours to touch.
+            CheckNotNewer(db, path);
+
             // WAL: a commit is one append to the -wal file; readers (rebound events/status) never block the writer.
             // synchronous=NORMAL: the WAL is fsynced at checkpoints, not at every commit. A committed transaction is in
             // the -wal file (in the OS page cache) when COMMIT returns, so killing the process at any moment - even
@@ -85,14 +88,20 @@ internal sealed class JournalStore : IDisposable
     /// <summary>A file without our schema yet (created but never written): every query is empty.</summary>
     private bool IsEmptyFile { get; init; }
 
+    private static long CheckNotNewer(SqliteDatabase db, string path)
+    {
+        var version = db.QueryInt64("PRAGMA user_version");
+        if (version > SchemaVersion)
+            throw new JournalException($"{path} was written by a newer rebound (schema {version}, this one writes {SchemaVersion}); not touching it");
+        return version;
+    }
+
     private static void Migrate(SqliteDatabase db, string path)
     {
         db.Execute("BEGIN IMMEDIATE");
         try
         {
-            var version = db.QueryInt64("PRAGMA user_version");
-            if (version > SchemaVersion)
-                throw new JournalException($"{path} was written by a newer rebound (schema {version}, this one writes {SchemaVersion}); not touching it");
+            var version = CheckNotNewer(db, path);
             if (version < 1)
             {
                 db.Execute("""
