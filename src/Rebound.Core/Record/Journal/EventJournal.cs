@@ -114,7 +114,8 @@ public sealed class EventJournal : IEventSink, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(recorded);
         if (_store is null || Volatile.Read(ref _disposed) != 0)
             return;
-        if (!_queue.Writer.TryWrite(new Item(recorded, null, false)) && Interlocked.Exchange(ref _dropWarned, 1) == 0)
+        if (!_queue.Writer.TryWrite(new Item(recorded, null, false)) && Volatile.Read(ref _disposed) == 0
+            && Interlocked.Exchange(ref _dropWarned, 1) == 0)
             _warn($"event journal {Path} is falling behind; dropping events until the disk catches up");
     }
 
@@ -200,7 +201,9 @@ public sealed class EventJournal : IEventSink, IAsyncDisposable
             _writeWarned = false;
             Volatile.Write(ref _dropWarned, 0);
         }
-        catch (SqliteException ex)
+#pragma warning disable CA1031 // Whatever fails (disk full, I/O error, a bug), the writer must live on: FlushAsync callers wait for it.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
             if (!_writeWarned)
                 _warn($"event journal {Path}: cannot write {batch.Count} event(s) ({JournalStore.OneLine(ex.Message)}); they are lost");
@@ -214,7 +217,9 @@ public sealed class EventJournal : IEventSink, IAsyncDisposable
         {
             store.Prune(_time.GetUtcNow() - _options.Retention, _options.MaxEvents);
         }
-        catch (SqliteException ex)
+#pragma warning disable CA1031 // As for writes: the writer must live on.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
             if (!_writeWarned)
                 _warn($"event journal {Path}: cannot delete old events ({JournalStore.OneLine(ex.Message)})");

@@ -56,31 +56,36 @@ internal sealed class JournalStore : IDisposable
     {
         if (!File.Exists(path))
             throw new JournalException($"no event journal at {path} yet") { IsMissing = true };
-        SqliteDatabase db;
+        SqliteDatabase? db = null;
         try
         {
             db = SqliteDatabase.Open(path, readOnly: true, busyTimeout);
-        }
-        catch (SqliteException ex)
-        {
-            throw new JournalException($"{path}: {ex.Message}", ex);
-        }
+            long version;
+            try
+            {
+                version = db.QueryInt64("PRAGMA user_version");
+            }
+            catch (SqliteException ex) when (ex.Code is SqliteNative.ReadOnly or SqliteNative.CantOpen && !File.Exists(path + "-wal"))
+            {
+                // A reader without write access to the directory cannot create the -shm file a WAL database needs.
+                // Without a -wal file everything is in the main file and no writer is active: read it as immutable.
+                db.Dispose();
+                db = SqliteDatabase.Open(path, readOnly: true, busyTimeout, immutable: true);
+                version = db.QueryInt64("PRAGMA user_version");
+            }
 
-        try
-        {
-            var version = db.QueryInt64("PRAGMA user_version");
             if (version > SchemaVersion)
                 throw new JournalException($"{path} was written by a newer rebound (schema {version}, this one reads up to {SchemaVersion})");
             return new JournalStore(db) { IsEmptyFile = version == 0 };
         }
         catch (SqliteException ex)
         {
-            db.Dispose();
+            db?.Dispose();
             throw new JournalException($"{path}: {ex.Message}", ex);
         }
         catch
         {
-            db.Dispose();
+            db?.Dispose();
             throw;
         }
     }

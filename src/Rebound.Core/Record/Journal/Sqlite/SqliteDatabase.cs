@@ -19,9 +19,17 @@ internal sealed class SqliteDatabase : IDisposable
 
     private SqliteDatabase(nint db) => _db = db;
 
-    public static SqliteDatabase Open(string path, bool readOnly, TimeSpan busyTimeout)
+    public static SqliteDatabase Open(string path, bool readOnly, TimeSpan busyTimeout, bool immutable = false)
     {
         var flags = (readOnly ? SqliteNative.OpenReadOnly : SqliteNative.OpenReadWrite | SqliteNative.OpenCreate) | SqliteNative.OpenNoMutex;
+        if (immutable)
+        {
+            // A URI so SQLite neither locks nor looks for -wal/-shm: only for a file nobody is writing.
+            flags |= SqliteNative.OpenUri;
+            path = "file:" + path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal)
+                .Replace("#", "%23", StringComparison.Ordinal) + "?immutable=1";
+        }
+
         int rc = SqliteNative.Open(path, out var db, flags, null);
         if (rc != SqliteNative.Ok)
         {

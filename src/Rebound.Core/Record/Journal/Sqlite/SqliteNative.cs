@@ -26,6 +26,7 @@ internal static partial class SqliteNative
     public const int OpenReadOnly = 0x1;
     public const int OpenReadWrite = 0x2;
     public const int OpenCreate = 0x4;
+    public const int OpenUri = 0x40;
     public const int OpenNoMutex = 0x8000;
 
     public const int TypeNull = 5;
