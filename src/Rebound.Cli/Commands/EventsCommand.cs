@@ -11,8 +11,6 @@ namespace Rebound.Cli.Commands;
 /// <summary><c>rebound events</c>: what the agent recorded, read straight from the journal file.</summary>
 internal static class EventsCommand
 {
-    public const int DefaultLimit = 1000;
-
     public static Command Create(CliServices services)
     {
         var config = ConfigFile.Option();
@@ -36,11 +34,10 @@ internal static class EventsCommand
             HelpName = "KIND",
             AllowMultipleArgumentsPerToken = false,
         };
-        var limit = new Option<int>("--limit", "-n")
+        var limit = new Option<int?>("--limit", "-n")
         {
-            Description = $"Show at most the newest N events (1 to 1000000).",
+            Description = "Show only the newest N events (1 to 1000000). Default: every event the journal keeps.",
             HelpName = "N",
-            DefaultValueFactory = _ => DefaultLimit,
             CustomParser = ParseLimit,
         };
         var json = new Option<bool>("--json")
@@ -81,7 +78,7 @@ internal static class EventsCommand
             {
                 using var reader = JournalReader.Open(path);
                 var from = parse.GetValue(since) is { } window ? TimeProvider.System.GetUtcNow() - window : (DateTimeOffset?)null;
-                entries = reader.Query(from, parse.GetValue(kinds), parse.GetValue(limit));
+                entries = reader.Query(from, parse.GetValue(kinds), parse.GetValue(limit) ?? int.MaxValue);
             }
             catch (JournalException ex)
             {
@@ -180,7 +177,7 @@ internal static class EventsCommand
         return null;
     }
 
-    private static int ParseLimit(ArgumentResult result)
+    private static int? ParseLimit(ArgumentResult result)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
         if (int.TryParse(text, out var n) && n is >= 1 and <= 1_000_000)
