@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Rebound.Cli.Agent;
 using Rebound.Configuration;
 using Rebound.Record;
+using Rebound.Record.Journal;
 
 namespace Rebound.Cli.Commands;
 
@@ -51,6 +52,10 @@ internal static class RunCommand
             void Warn(string message) => services.Stderr.WriteLine($"rebound: warning: {message}");
 
             hub.SinkFailed = (sink, ex) => Warn($"{sink.GetType().Name}: {ex.Message}");
+
+            // The journal outlives reloads; a journal that cannot be opened costs only the record (one warning).
+            await using var journal = EventJournal.Start(EventJournalOptions.InStateDirectory(loaded.State.Directory, loaded.Journal), TimeProvider.System, Warn);
+            hub.Add(journal);
             await Foreground.RunAsync(services, async stop =>
             {
                 ReboundConfig current = loaded;

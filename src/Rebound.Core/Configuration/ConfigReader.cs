@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const string HostNames = "a non-empty array of host names";
 
-    private static readonly string[] TopKeys = ["watch", "state", "ddns", "heal", "hook"];
+    private static readonly string[] TopKeys = ["watch", "state", "ddns", "heal", "hook", "journal"];
     private static readonly string[] WatchKeys = ["servers", "interval", "timeout", "confirm_servers", "confirm_rounds", "loss_rounds", "ipv6_interface"];
     private static readonly string[] StateKeys = ["directory"];
     private static readonly string[] CommonKeys = ["provider", "names", "families", "min_interval", "refresh", "verify_server"];
@@ -26,6 +26,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
     [
         .. TopKeys, .. WatchKeys, .. StateKeys, .. CommonKeys, .. Rfc2136Keys, .. Dyndns2Keys, .. CloudflareKeys, .. DesecKeys,
         .. HealKeys, .. HookKeys,
+        .. JournalKeys,
         "newline", "Invalid", "end-of-line", "end-of-file", "=", "[", "]", "[[", "]]", "{", "}", ",",
     ];
 
@@ -44,6 +45,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         var top = new Section(this, root, "");
         var watch = top.SubTable("watch") is { } watchTable ? ReadWatch(new Section(this, watchTable, "watch")) : WatchConfig.Default;
         var state = top.SubTable("state") is { } stateTable ? ReadState(new Section(this, stateTable, "state")) : new StateConfig(DefaultStateDirectory());
+        var journal = top.SubTable("journal") is { } journalTable ? ReadJournal(new Section(this, journalTable, "journal")) : JournalConfig.Default;
         var entries = new List<DdnsEntryConfig>();
         var ddns = top.Node("ddns");
         if (ddns is null)
@@ -66,7 +68,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         var heal = top.SubTable("heal") is { } healTable ? ReadHeal(new Section(this, healTable, "heal")) : HealConfig.Default;
         var hooks = ReadHooks(top);
         top.RejectUnknown(TopKeys);
-        return new ReboundConfig(watch, state, entries) { Heal = heal, Hooks = hooks };
+        return new ReboundConfig(watch, state, entries) { Heal = heal, Hooks = hooks, Journal = journal };
     }
 
     private WatchConfig ReadWatch(Section s)

@@ -10,6 +10,7 @@ public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOn
 {
     public HealConfig Heal { get; init; } = HealConfig.Default;
     public IReadOnlyList<HookConfig> Hooks { get; init; } = [];
+    public JournalConfig Journal { get; init; } = JournalConfig.Default;
 }
 
 /// <summary>The <c>[watch]</c> table: which STUN servers to ask and how often.</summary>
