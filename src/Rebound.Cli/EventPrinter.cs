@@ -29,6 +29,23 @@ internal sealed class EventPrinter(Stream stdout, bool json)
         }
     }
 
+    /// <summary>An event already rendered for the journal: <c>--json</c> prints exactly what is recorded.</summary>
+    public void Print(RecordedEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        Write(writer => writer.WriteRawValue(e.Json, skipInputValidation: true), () => Text(e));
+    }
+
+    private static string Text(RecordedEvent e) => e.Source switch
+    {
+        WanEvent w => WanEventText.Format(w),
+        DdnsEvent d => DdnsEventJson.Text(d, e.Target),
+        AgentNotice n => $"{EventTime.Format(n.Time)} {n.Name}: {n.Message}",
+        Rebound.Act.Heal.HealEvent h => HealEventJson.Text(h),
+        Rebound.Act.Hooks.HookEvent k => Rebound.Act.Hooks.HookEventJson.Text(k),
+        _ => $"{EventTime.Format(e.Time)} {e.Kind}{(e.Target is null ? "" : " " + e.Target)}",
+    };
+
     private void Write(Action<Utf8JsonWriter> asJson, Func<string> asText)
     {
         lock (_gate)

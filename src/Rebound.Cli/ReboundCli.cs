@@ -15,6 +15,7 @@ internal static class ReboundCli
             RunCommand.Create(services),
             CheckConfigCommand.Create(services),
             DdnsUpdateCommand.Create(services),
+            EventsCommand.Create(services),
         };
 
     public static async Task<int> RunAsync(string[] args, CliServices? services = null, CancellationToken ct = default)

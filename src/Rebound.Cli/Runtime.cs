@@ -90,7 +90,13 @@ internal static class Runtime
             hints = null;
         }
 
-        var watcher = new WanWatcher(settings.Options, CreateProber(settings.ProbeTimeout), TimeProvider.System, monitor, hints);
+        var prober = CreateProber(settings.ProbeTimeout);
+        if (settings.OnProbe is { } onProbe)
+        {
+            prober = new ObservedStunProber(prober, onProbe);
+        }
+
+        var watcher = new WanWatcher(settings.Options, prober, TimeProvider.System, monitor, hints);
         return new WanWatcherRuntime(watcher, warnings, [.. owned]) { LocalNetwork = monitor };
     }
 

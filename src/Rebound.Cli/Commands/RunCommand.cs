@@ -1,135 +1,136 @@
 using System.CommandLine;
-using Rebound.Act.Ddns;
-using Rebound.Act.Ddns.Engine;
-using Rebound.Decide;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Rebound.Cli.Agent;
+using Rebound.Configuration;
+using Rebound.Record;
+using Rebound.Record.Journal;
 
 namespace Rebound.Cli.Commands;
 
-/// <summary><c>rebound run --config FILE</c>: the agent — the watcher, plus the actions the file configures.</summary>
+/// <summary>
+/// <c>rebound run --config FILE</c>: the agent. Runs sessions (<see cref="AgentSession"/>) of the
+/// configuration until SIGINT/SIGTERM; SIGHUP re-reads the file and, only if it is valid, replaces the
+/// running session with one of the new configuration.
+/// </summary>
 internal static class RunCommand
 {
-    public const string CacheFileName = "ddns-cache.json";
-
-    /// <summary>How long a stopping agent lets in-flight DNS updates finish (a provider's own timeout is 10 s).</summary>
-    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(12);
+    public const string CacheFileName = AgentSession.CacheFileName;
 
     public static Command Create(CliServices services)
     {
         var config = ConfigFile.Option();
         var json = CommonOptions.Json();
-        var command = new Command("run", "Run the agent: watch the WAN as 'watch' does and keep the configured DNS records on the current public address, verified at the authoritative server. Runs until SIGINT or SIGTERM.")
+        var command = new Command("run", "Run the agent: watch the WAN as 'watch' does and keep the configured DNS records on the current public address, verified at the authoritative server. Runs until SIGINT or SIGTERM; SIGHUP reloads the configuration.")
         {
             config, json,
         };
         command.SetAction(async (parse, ct) =>
         {
-            var loaded = ConfigFile.Load(parse.GetValue(config)!, services);
+            var path = parse.GetValue(config)!;
+            var loaded = ConfigFile.Load(path, services);
             if (loaded is null)
             {
                 return ExitCodes.BadInput;
             }
 
-            var stateDirectory = loaded.State.Directory;
-            try
+            var printer = new EventPrinter(services.Stdout, parse.GetValue(json));
+            var hub = new EventHub();
+            var reloads = Channel.CreateUnbounded<bool>();
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
-                Directory.CreateDirectory(stateDirectory);
+                context.Cancel = true;
+                reloads.Writer.TryWrite(true);
+            });
+
+            void Emit(RecordedEvent e)
+            {
+                printer.Print(e);
+                hub.Publish(e);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+            void Warn(string message) => services.Stderr.WriteLine($"rebound: warning: {message}");
+
+            hub.SinkFailed = (sink, ex) => Warn($"{sink.GetType().Name}: {ex.Message}");
+
+            // The journal outlives reloads; a journal that cannot be opened costs only the record (one warning).
+            await using var journal = EventJournal.Start(EventJournalOptions.InStateDirectory(loaded.State.Directory, loaded.Journal), TimeProvider.System, Warn);
+            hub.Add(journal);
+            await Foreground.RunAsync(services, async stop =>
             {
-                throw new InvalidOperationException($"state directory {stateDirectory}: {ex.Message}", ex);
-            }
-
-            var (targets, owned, problem) = await DdnsTargets.CreateAsync(loaded, TimeProvider.System, ct);
-            try
-            {
-                if (problem is not null)
+                ReboundConfig current = loaded;
+                ReboundConfig? previous = null;
+                while (!stop.IsCancellationRequested)
                 {
-                    throw new UsageException(problem);
-                }
-
-                var engine = new DdnsEngine(targets, new DdnsEngineOptions { CachePath = Path.Combine(stateDirectory, CacheFileName) }, TimeProvider.System);
-                var settings = new WatchSettings(loaded.Watch.ToWatcherOptions(), loaded.Watch.ProbeTimeout);
-                await using var runtime = await services.CreateWatcher(settings, ct);
-                foreach (var warning in runtime.Warnings)
-                {
-                    await services.Stderr.WriteLineAsync($"rebound: warning: {warning}");
-                }
-
-                var printer = new EventPrinter(services.Stdout, parse.GetValue(json));
-                var ipv6 = loaded.Watch.Ipv6Interface is { } iface ? new InterfaceIpv6Source(iface) : null;
-                if (ipv6 is not null && runtime.LocalNetwork is null)
-                {
-                    await services.Stderr.WriteLineAsync($"rebound: warning: ipv6_interface {ipv6.InterfaceName} needs the local network monitor, which is unavailable; no IPv6 address will be published");
-                }
-
-                await Foreground.RunAsync(services, async stop =>
-                {
-                    // The engine stops after the watcher, once nothing is in flight: an update the
-                    // provider is applying right now must be recorded, or the next start resends it.
-                    using var engineStop = new CancellationTokenSource();
-                    var engineRun = engine.RunAsync(engineStop.Token);
-                    var engineEvents = PrintEngineEventsAsync(engine, printer, stop);
+                    AgentSession session;
                     try
                     {
-                        await runtime.Watcher.RunAsync(
-                            async (e, _) =>
-                            {
-                                await printer.Print(e);
-                                engine.OnWanEvent(e);
-                                if (ipv6 is not null && runtime.LocalNetwork is { } local && e is WatcherStarted or LocalNetworkChanged
-                                    && ipv6.Update(local.Current, e.Time) is { } changed)
-                                {
-                                    await printer.Print(changed);
-                                    engine.OnWanEvent(changed);
-                                }
-                            },
-                            stop.Token);
+                        session = await AgentSession.StartAsync(current, services, hub, Emit, Warn, stop.Token);
                     }
-                    finally
+                    catch (Exception ex) when (previous is not null && ex is UsageException or InvalidOperationException)
                     {
-                        await stop.CancelAsync();
-                        await WhenIdleAsync(engine, ShutdownGrace);
-                        await engineStop.CancelAsync();
-                        await engineRun;
-                        await engineEvents;
+                        // The new file parsed but cannot run here (a server name that does not resolve):
+                        // the previous configuration comes back rather than no agent at all.
+                        Emit(new AgentNotice(TimeProvider.System.GetUtcNow(), "config-rejected", $"{path}: {ex.Message}; back to the previous configuration").ToRecorded());
+                        current = previous;
+                        previous = null;
+                        continue;
                     }
-                }, ct);
-            }
-            finally
-            {
-                foreach (var d in owned)
-                {
-                    d.Dispose();
+
+                    ReboundConfig? next;
+                    await using (session)
+                    {
+                        using var sessionStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                        var running = session.RunAsync(sessionStop);
+                        next = await NextConfigurationAsync(path, services, reloads.Reader, running, Emit, stop.Token);
+                        await sessionStop.CancelAsync();
+                        await running;
+                    }
+
+                    if (next is null)
+                    {
+                        break;
+                    }
+
+                    previous = current;
+                    current = next;
                 }
-            }
+            }, ct);
 
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static async Task WhenIdleAsync(DdnsEngine engine, TimeSpan grace)
+    /// <summary>
+    /// Waits for the session to end (null: stop) or for a SIGHUP with a valid file (the new configuration).
+    /// An invalid file is reported and the running session carries on untouched.
+    /// </summary>
+    private static async Task<ReboundConfig?> NextConfigurationAsync(
+        string path, CliServices services, ChannelReader<bool> reloads, Task running, Action<RecordedEvent> emit, CancellationToken stop)
     {
-        var since = TimeProvider.System.GetTimestamp();
-        while (!engine.IsIdle && TimeProvider.System.GetElapsedTime(since) < grace)
+        while (true)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
-        }
-    }
-
-    private static async Task PrintEngineEventsAsync(DdnsEngine engine, EventPrinter printer, CancellationTokenSource stop)
-    {
-        try
-        {
-            // Completes when the engine stops; every event it produced is printed first.
-            await foreach (var e in engine.Events.ReadAllAsync(CancellationToken.None))
+            var reload = reloads.WaitToReadAsync(stop).AsTask();
+            if (await Task.WhenAny(running, reload) == running || !await reload.ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default))
             {
-                printer.Print(e);
+                return null;
             }
-        }
-        catch (StdoutClosedException)
-        {
-            await stop.CancelAsync();
+
+            while (reloads.TryRead(out _))
+            {
+            }
+
+            var candidate = ConfigFile.Load(path, services);
+            var now = TimeProvider.System.GetUtcNow();
+            if (candidate is null)
+            {
+                emit(new AgentNotice(now, "config-rejected", $"{path} is not valid (problems above); still running the previous configuration").ToRecorded());
+                continue;
+            }
+
+            emit(new AgentNotice(now, "config-reloaded", $"{path} reloaded; restarting the watcher and engines with it").ToRecorded());
+            return candidate;
         }
     }
 }

@@ -58,7 +58,11 @@ internal static class WatchCommand
     }
 }
 
-internal sealed record WatchSettings(WanWatcherOptions Options, TimeSpan ProbeTimeout);
+internal sealed record WatchSettings(WanWatcherOptions Options, TimeSpan ProbeTimeout)
+{
+    /// <summary>Told about every probe the watcher makes (the agent's metrics); null for none.</summary>
+    public Action<Rebound.Sense.Stun.StunProbeResult>? OnProbe { get; init; }
+}
 
 /// <summary>The watcher with the sources it owns, disposed together.</summary>
 internal sealed class WanWatcherRuntime(WanWatcher watcher, IReadOnlyList<string> warnings, params IAsyncDisposable[] owned) : IAsyncDisposable

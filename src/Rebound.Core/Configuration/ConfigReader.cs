@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const string HostNames = "a non-empty array of host names";
 
-    private static readonly string[] TopKeys = ["watch", "state", "ddns", "http"];
+    private static readonly string[] TopKeys = ["watch", "state", "ddns", "heal", "hook", "journal", "http"];
     private static readonly string[] WatchKeys = ["servers", "interval", "timeout", "confirm_servers", "confirm_rounds", "loss_rounds", "ipv6_interface"];
     private static readonly string[] StateKeys = ["directory"];
     private static readonly string[] CommonKeys = ["provider", "names", "families", "min_interval", "refresh", "verify_server"];
@@ -24,7 +24,10 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
     /// <summary>Words that may be quoted back from a TOML syntax error.</summary>
     public static readonly HashSet<string> KnownWords =
     [
-        .. TopKeys, .. WatchKeys, .. StateKeys, .. HttpKeys, .. CommonKeys, .. Rfc2136Keys, .. Dyndns2Keys, .. CloudflareKeys, .. DesecKeys,
+        .. TopKeys, .. WatchKeys, .. StateKeys, .. CommonKeys, .. Rfc2136Keys, .. Dyndns2Keys, .. CloudflareKeys, .. DesecKeys,
+        .. HealKeys, .. HookKeys,
+        .. JournalKeys,
+        .. HttpKeys,
         "newline", "Invalid", "end-of-line", "end-of-file", "=", "[", "]", "[[", "]]", "{", "}", ",",
     ];
 
@@ -43,6 +46,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         var top = new Section(this, root, "");
         var watch = top.SubTable("watch") is { } watchTable ? ReadWatch(new Section(this, watchTable, "watch")) : WatchConfig.Default;
         var state = top.SubTable("state") is { } stateTable ? ReadState(new Section(this, stateTable, "state")) : new StateConfig(DefaultStateDirectory());
+        var journal = top.SubTable("journal") is { } journalTable ? ReadJournal(new Section(this, journalTable, "journal")) : JournalConfig.Default;
         var entries = new List<DdnsEntryConfig>();
         var ddns = top.Node("ddns");
         if (ddns is null)
@@ -62,9 +66,11 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
             }
         }
 
+        var heal = top.SubTable("heal") is { } healTable ? ReadHeal(new Section(this, healTable, "heal")) : HealConfig.Default;
+        var hooks = ReadHooks(top);
         var http = ReadHttp(top.SubTable("http") is { } httpTable ? new Section(this, httpTable, "http") : null);
         top.RejectUnknown(TopKeys);
-        return new ReboundConfig(watch, state, entries) { Http = http };
+        return new ReboundConfig(watch, state, entries) { Heal = heal, Hooks = hooks, Journal = journal, Http = http };
     }
 
     private WatchConfig ReadWatch(Section s)

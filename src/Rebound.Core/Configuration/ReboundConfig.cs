@@ -8,6 +8,10 @@ namespace Rebound.Configuration;
 /// <summary>The whole configuration file, validated.</summary>
 public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOnlyList<DdnsEntryConfig> Ddns)
 {
+    public HealConfig Heal { get; init; } = HealConfig.Default;
+    public IReadOnlyList<HookConfig> Hooks { get; init; } = [];
+    public JournalConfig Journal { get; init; } = JournalConfig.Default;
+
     /// <summary>The <c>[http]</c> table: status page, metrics, event stream, control socket.</summary>
     public HttpConfig Http { get; init; } = HttpConfig.Default;
 }

@@ -10,7 +10,14 @@ public sealed record ProbeObservation(string Server, IpFamily Family, IPAddress?
 }
 
 /// <summary>Why a state change was believed: what set it off, over how many rounds, and the last round's answers.</summary>
-public sealed record WanEvidence(string Trigger, int Rounds, IReadOnlyList<ProbeObservation> Observations);
+public sealed record WanEvidence(string Trigger, int Rounds, IReadOnlyList<ProbeObservation> Observations)
+{
+    /// <summary>
+    /// When a round last confirmed the previous state (null: never, e.g. at start). The change happened
+    /// after it, so event time minus this bounds the detection latency from above.
+    /// </summary>
+    public DateTimeOffset? LastSteady { get; init; }
+}
 
 /// <summary>What a set of answers agrees on; shared by the watcher and the one-shot commands.</summary>
 public static class ProbeConsensus

@@ -13,6 +13,7 @@ public sealed class WanFamilyTracker
     private int _candidateRounds;
     private int _failedRounds;
     private string _episodeTrigger = "";
+    private DateTimeOffset? _lastSteady;
 
     public WanFamilyTracker(IpFamily family, WanWatcherOptions options)
     {
@@ -62,7 +63,7 @@ public sealed class WanFamilyTracker
 
             Status = WanStatus.Lost;
             NeedsConfirmation = false;
-            return [new UpstreamLost(now, Family, Current, new WanEvidence(_episodeTrigger, _failedRounds, round))];
+            return [new UpstreamLost(now, Family, Current, new WanEvidence(_episodeTrigger, _failedRounds, round) { LastSteady = _lastSteady })];
         }
 
         _failedRounds = 0;
@@ -77,6 +78,7 @@ public sealed class WanFamilyTracker
 
         if (Status == WanStatus.Up && majority.Equals(Current))
         {
+            _lastSteady = now;
             ResetCandidate();
             NeedsConfirmation = false;
             return [];
@@ -99,7 +101,7 @@ public sealed class WanFamilyTracker
             return [];
         }
 
-        var evidence = new WanEvidence(_episodeTrigger, _candidateRounds, round);
+        var evidence = new WanEvidence(_episodeTrigger, _candidateRounds, round) { LastSteady = _lastSteady };
         var events = new List<WanEvent>(2);
         if (Status == WanStatus.Lost)
         {
@@ -113,6 +115,7 @@ public sealed class WanFamilyTracker
 
         Status = WanStatus.Up;
         Current = majority;
+        _lastSteady = now;
         ResetCandidate();
         NeedsConfirmation = false;
         return events;

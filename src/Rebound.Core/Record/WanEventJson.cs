@@ -64,6 +64,11 @@ public static class WanEventJson
         json.WriteStartObject("evidence");
         json.WriteString("trigger", evidence.Trigger);
         json.WriteNumber("rounds", evidence.Rounds);
+        if (evidence.LastSteady is { } steady)
+        {
+            json.WriteString("lastSteady", EventTime.Format(steady));
+        }
+
         json.WriteStartArray("servers");
         foreach (var o in evidence.Observations)
         {

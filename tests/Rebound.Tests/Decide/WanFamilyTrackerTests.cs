@@ -31,6 +31,21 @@ public sealed class WanFamilyTrackerTests
     }
 
     [Fact]
+    public void Evidence_names_the_last_round_that_still_saw_the_old_state()
+    {
+        var t = UpAt("198.51.100.2");
+        t.Apply([Saw("a", "198.51.100.2"), Saw("b", "198.51.100.2")], "interval", Now.AddSeconds(1));
+        Assert.Empty(t.Apply([Saw("a", "192.0.2.2"), Saw("b", null)], "interval", Now.AddSeconds(2)));
+        var changed = Assert.IsType<PublicAddressChanged>(Assert.Single(t.Apply([Saw("a", "192.0.2.2"), Saw("b", null)], "confirmation", Now.AddSeconds(3))));
+        Assert.Equal(Now.AddSeconds(1), changed.Evidence.LastSteady);
+
+        // After the change, the new state is the steady one.
+        Assert.Empty(t.Apply([Saw("a", null), Saw("b", null)], "interval", Now.AddSeconds(4)));
+        var lost = Assert.IsType<UpstreamLost>(Assert.Single(t.Apply([Saw("a", null), Saw("b", null)], "confirmation", Now.AddSeconds(5))));
+        Assert.Equal(Now.AddSeconds(3), lost.Evidence.LastSteady);
+    }
+
+    [Fact]
     public void Split_vote_between_two_servers_believes_neither()
     {
         var t = UpAt("198.51.100.2");

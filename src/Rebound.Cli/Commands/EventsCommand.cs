@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text;
+using System.Text.Json;
+using Rebound.Configuration;
+using Rebound.Record;
+using Rebound.Record.Journal;
+
+namespace Rebound.Cli.Commands;
+
+/// <summary><c>rebound events</c>: what the agent recorded, read straight from the journal file.</summary>
+internal static class EventsCommand
+{
+    public static Command Create(CliServices services)
+    {
+        var config = ConfigFile.Option();
+        config.Required = false;
+        config.Description = "Read the state directory from this configuration file's [state] table.";
+        var stateDirectory = new Option<string>("--state-directory")
+        {
+            Description = $"The state directory holding {EventJournal.FileName}. Default: the config's [state] directory, "
+                + $"else $STATE_DIRECTORY (set by systemd), else {StateConfig.DefaultDirectory}.",
+            HelpName = "DIR",
+        };
+        var since = new Option<TimeSpan?>("--since")
+        {
+            Description = "Only events from the last DURATION, e.g. 90s, 30m, 2h, 7d, 1h30m. Default: all that are kept.",
+            HelpName = "DURATION",
+            CustomParser = ParseSince,
+        };
+        var kinds = new Option<List<string>>("--kind", "-k")
+        {
+            Description = "Only events of this kind (the JSON 'event' field, e.g. public-address-changed, ddns-updated). Repeat for several.",
+            HelpName = "KIND",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var limit = new Option<int?>("--limit", "-n")
+        {
+            Description = "Show only the newest N events (1 to 1000000). Default: every event the journal keeps.",
+            HelpName = "N",
+            CustomParser = ParseLimit,
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print each event as the JSON object 'rebound run --json' printed for it, one per line.",
+        };
+        var command = new Command("events", """
+            List the events 'rebound run' recorded in its journal (journal.db in the state directory), oldest first:
+            one line per event with its time, kind, target and main fields, or the original JSON objects with --json.
+            Safe to run while the agent writes. Exit codes: 0 listed (possibly none match), 1 no journal yet or it
+            cannot be read, 2 bad option.
+
+            Examples:
+              rebound events --since 1h
+              rebound events --kind public-address-changed --kind ddns-updated --limit 20
+              rebound events -c /etc/rebound/rebound.toml --since 7d --json | jq -c 'select(.name == "home.example.net")'
+            """)
+        {
+            config, stateDirectory, since, kinds, limit, json,
+        };
+        command.SetAction(parse =>
+        {
+            var directory = parse.GetValue(stateDirectory);
+            if (directory is null && parse.GetValue(config) is { } configPath)
+            {
+                if (ConfigFile.Load(configPath, services) is not { } loaded)
+                {
+                    return ExitCodes.BadInput;
+                }
+
+                directory = loaded.State.Directory;
+            }
+
+            directory ??= DefaultStateDirectory();
+            var path = Path.Combine(directory, EventJournal.FileName);
+            IReadOnlyList<JournalEntry> entries;
+            try
+            {
+                using var reader = JournalReader.Open(path);
+                var from = parse.GetValue(since) is { } window ? TimeProvider.System.GetUtcNow() - window : (DateTimeOffset?)null;
+                entries = reader.Query(from, parse.GetValue(kinds), parse.GetValue(limit) ?? int.MaxValue);
+            }
+            catch (JournalException ex)
+            {
+                services.Stderr.WriteLine(ex.IsMissing
+                    ? $"rebound: no event journal at {path} yet ('rebound run' creates it; see --state-directory and --config)"
+                    : $"rebound: cannot read the event journal: {ex.Message.ReplaceLineEndings(" ")}");
+                return ExitCodes.RuntimeFailure;
+            }
+
+            Write(services.Stdout, entries, parse.GetValue(json));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string DefaultStateDirectory()
+    {
+        var fromSystemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY")?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return string.IsNullOrWhiteSpace(fromSystemd) ? StateConfig.DefaultDirectory : fromSystemd;
+    }
+
+    private static void Write(Stream stdout, IReadOnlyList<JournalEntry> entries, bool json)
+    {
+        try
+        {
+            using var text = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true);
+            foreach (var entry in entries)
+            {
+                text.Write(json ? entry.Json : Describe(entry));
+                text.Write('\n');
+            }
+        }
+        catch (IOException ex)
+        {
+            throw new StdoutClosedException(ex);
+        }
+    }
+
+    /// <summary>Time, kind, target, then the event's top-level fields as key=value (nested evidence is left to --json).</summary>
+    internal static string Describe(JournalEntry entry)
+    {
+        var line = new StringBuilder();
+        line.Append(EventTime.Format(entry.Time)).Append(' ').Append(entry.Kind);
+        if (entry.Target is { Length: > 0 } target)
+            line.Append(' ').Append(target);
+        try
+        {
+            using var document = JsonDocument.Parse(entry.Json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return line.Append(' ').Append(entry.Json).ToString();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name is "time" or "event" || (property.Name == "target" && property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() == entry.Target))
+                    continue;
+                if (Scalar(property.Value) is { } value)
+                    line.Append(' ').Append(property.Name).Append('=').Append(value);
+            }
+        }
+        catch (JsonException)
+        {
+            line.Append(' ').Append(entry.Json.ReplaceLineEndings(" "));
+        }
+
+        return line.ToString();
+    }
+
+    private static string? Scalar(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => Quote(value.GetString() ?? ""),
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Array when value.GetArrayLength() > 0 && value.EnumerateArray().All(v => v.ValueKind is JsonValueKind.String or JsonValueKind.Number) =>
+            Quote(string.Join(",", value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()))),
+        _ => null,
+    };
+
+    private static string Quote(string text) =>
+        text.Length > 0 && !text.Any(c => char.IsWhiteSpace(c) || c == '"' || char.IsControl(c))
+            ? text
+            : $"\"{JsonEncodedText.Encode(text)}\"";
+
+    /// <summary>
+    /// The configuration file's duration syntax, not DurationText: a look back is naturally days ("7d") and longer
+    /// than DurationText's 24 h ceiling for timeouts.
+    /// </summary>
+    private static TimeSpan? ParseSince(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (ConfigDuration.TryParse(text, out var value) && value > TimeSpan.Zero)
+        {
+            return value;
+        }
+
+        result.AddError($"--since: '{text}' is not a duration greater than zero (examples: 90s, 30m, 2h, 7d, 1h30m)");
+        return null;
+    }
+
+    private static int? ParseLimit(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (int.TryParse(text, out var n) && n is >= 1 and <= 1_000_000)
+        {
+            return n;
+        }
+
+        result.AddError($"--limit: '{text}' must be a whole number from 1 to 1000000");
+        return 0;
+    }
+}

@@ -1,0 +1,528 @@
+using System.Threading.Channels;
+
+namespace Rebound.Act.Heal;
+
+/// <summary>
+/// Climbs each target's ladder when a trigger says it may be broken. Feed it with <see cref="OnTrigger"/>,
+/// run <see cref="RunAsync"/>, read <see cref="Events"/>.
+/// <list type="bullet">
+/// <item>A trigger the target wants is diagnosed; healthy or upstream-down targets are left alone
+/// (<see cref="HealSkipped"/>, except for periodic checks). Otherwise each applicable rung runs in order and is
+/// verified every <see cref="IHealTarget.VerifyInterval"/> until <see cref="IHealTarget.VerifyDeadline"/>;
+/// the first verified rung ends the heal, an unverified one escalates.</item>
+/// <item>An exhausted ladder is retried with a fresh diagnosis after an exponential backoff.</item>
+/// <item>Restarts are limited per target per hour; the history survives a crash of the agent.</item>
+/// <item>One heal per target at a time: triggers arriving meanwhile are coalesced (the latest wins) and
+/// diagnosed afterwards. Targets heal concurrently.</item>
+/// <item>On shutdown a running action gets <see cref="HealEngineOptions.ShutdownGrace"/> to finish; no new rung starts.</item>
+/// </list>
+/// </summary>
+public sealed class HealEngine
+{
+    public const string PeriodicReason = "periodic";
+    public const string RetryReason = "retry";
+
+    private readonly HealEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly RestartHistory _history;
+    private readonly Channel<HealEvent> _events = Channel.CreateUnbounded<HealEvent>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly TargetLoop[] _targets;
+    private readonly Lock _gate = new();
+    private HealTrigger? _lastTrigger;
+    private volatile bool _periodicArmed;
+    private volatile bool _running;
+
+    public HealEngine(IReadOnlyList<IHealTarget> targets, HealEngineOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        options.Validate();
+        _options = options;
+        _time = time;
+        if (targets.Select(t => t.Name).Distinct(StringComparer.Ordinal).Count() != targets.Count)
+            throw new ArgumentException("heal target names must be unique", nameof(targets));
+        var loadWarnings = new List<string>();
+        _history = RestartHistory.Load(options.StatePath, loadWarnings.Add);
+        foreach (var warning in loadWarnings)
+            Emit(new HealWarning(time.GetUtcNow(), "", warning));
+        _targets = [.. targets.Select(t => new TargetLoop(this, t))];
+    }
+
+    /// <summary>
+    /// Everything the engine does, in order per target: <see cref="HealStarted"/>, <see cref="HealStep"/>,
+    /// <see cref="HealVerified"/>, <see cref="HealFailed"/>, <see cref="HealSkipped"/>, <see cref="HealWarning"/>.
+    /// Unbounded; completed when <see cref="RunAsync"/> ends.
+    /// </summary>
+    public ChannelReader<HealEvent> Events => _events.Reader;
+
+    /// <summary>Every target is waiting: no trigger pending, no heal running, no retry due now.</summary>
+    public bool IsIdle => (!_running || _periodicArmed) && _targets.All(t => t.IsIdle);
+
+    /// <summary>Hands a trigger to every target that wants it. Returns at once; a target already healing diagnoses it afterwards.</summary>
+    public void OnTrigger(HealTrigger trigger)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        lock (_gate)
+            _lastTrigger = trigger;
+        Dispatch(trigger);
+    }
+
+    /// <summary>Runs every target and the periodic check until <paramref name="cancellationToken"/> is cancelled; then returns (does not throw).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _running = true;
+        try
+        {
+            var loops = _targets.Select(t => Task.Run(() => t.RunAsync(cancellationToken), CancellationToken.None)).ToList();
+            loops.Add(Task.Run(() => PeriodicAsync(cancellationToken), CancellationToken.None));
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the normal end.
+        }
+        finally
+        {
+            _events.Writer.TryComplete();
+        }
+    }
+
+    private async Task PeriodicAsync(CancellationToken cancellationToken)
+    {
+        if (_targets.Length == 0)
+        {
+            _periodicArmed = true;
+            return;
+        }
+
+        while (true)
+        {
+            var delay = Task.Delay(_options.CheckInterval, _time, cancellationToken);
+            _periodicArmed = true;
+            try
+            {
+                await delay.ConfigureAwait(false);
+            }
+            finally
+            {
+                _periodicArmed = false;
+            }
+
+            var now = _time.GetUtcNow();
+            HealTrigger trigger;
+            if (_options.PeriodicTrigger is { } build)
+            {
+                trigger = build(now);
+            }
+            else
+            {
+                lock (_gate)
+                {
+                    trigger = _lastTrigger is { } last
+                        ? last with { DetectedAt = now, Reason = PeriodicReason, Event = null, PreviousLocalNetwork = last.LocalNetwork }
+                        : new HealTrigger(now, PeriodicReason, null, null, null, UpstreamUp: true, null, null);
+                }
+            }
+
+            Dispatch(trigger);
+        }
+    }
+
+    private void Dispatch(HealTrigger trigger)
+    {
+        foreach (var target in _targets)
+            target.Offer(trigger);
+    }
+
+    private void Emit(HealEvent e) => _events.Writer.TryWrite(e);
+
+    private static long Milliseconds(TimeSpan elapsed) => (long)Math.Max(0, elapsed.TotalMilliseconds);
+
+    /// <summary>One line, bounded, for messages that came from an action or a target.</summary>
+    private static string OneLine(string? message)
+    {
+        var text = string.Join(' ', (message ?? "").Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        return text.Length <= 300 ? text : text[..297] + "...";
+    }
+
+    private sealed class TargetLoop(HealEngine engine, IHealTarget target)
+    {
+        private readonly Lock _gate = new();
+        private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private HealTrigger? _pending;
+        private bool _busy = true;
+        private DateTimeOffset? _retryAt;
+        private HealTrigger? _retryTrigger;
+        private TimeSpan _backoff = engine._options.RetryBackoffMin;
+        private bool _exhaustedAnnounced;
+        private DateTimeOffset? _parkedUntil;
+
+        public bool IsIdle
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    var now = engine._time.GetUtcNow();
+                    // Waiting for time only: between heals, or parked on a verification timer.
+                    return (!_busy && _pending is null && (_retryAt is not { } at || at > now))
+                        || (_parkedUntil is { } parked && parked > now);
+                }
+            }
+        }
+
+        public void Offer(HealTrigger trigger)
+        {
+            bool wanted;
+            try
+            {
+                wanted = target.Wants(trigger);
+            }
+#pragma warning disable CA1031 // a target that breaks its contract must not stop the others
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                wanted = false;
+            }
+
+            if (!wanted)
+                return;
+            lock (_gate)
+            {
+                if (trigger.Reason == PeriodicReason)
+                {
+                    // A periodic check neither replaces a real event waiting its turn nor cuts a retry backoff short.
+                    if (_pending is not null || _retryAt is not null)
+                        return;
+                }
+
+                _pending = trigger;
+                _wake.TrySetResult();
+            }
+        }
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                HealTrigger? trigger = null;
+                Task wake;
+                DateTimeOffset? retryAt;
+                lock (_gate)
+                {
+                    _busy = true;
+                    var now = engine._time.GetUtcNow();
+                    if (_pending is { } pending)
+                    {
+                        trigger = pending;
+                        _pending = null;
+                    }
+                    else if (_retryAt is { } at && at <= now && _retryTrigger is { } failed)
+                    {
+                        trigger = failed with { Reason = RetryReason, Event = null };
+                        _retryAt = null;
+                    }
+
+                    if (trigger is null)
+                        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wake = _wake.Task;
+                    retryAt = _retryAt;
+                }
+
+                if (trigger is not null)
+                {
+                    await HealAsync(trigger, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // The timer is armed before the loop reports itself idle, so (fake) time moved while idle is measured by it.
+                using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Task waitFor = wake;
+                if (retryAt is { } due)
+                {
+                    var delay = due - engine._time.GetUtcNow();
+                    if (delay <= TimeSpan.Zero)
+                        continue;
+                    waitFor = Task.WhenAny(wake, Task.Delay(delay, engine._time, stopDelay.Token));
+                }
+
+                lock (_gate)
+                    _busy = false;
+                await waitFor.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await stopDelay.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
+        private async Task HealAsync(HealTrigger trigger, CancellationToken cancellationToken)
+        {
+            var time = engine._time;
+            HealDiagnosis diagnosis;
+            try
+            {
+                diagnosis = await target.DiagnoseAsync(trigger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // a target that cannot diagnose itself is retried, not fatal
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Fail(trigger, $"diagnosis failed: {Describe(ex)}", restartsExhausted: false);
+                return;
+            }
+
+            if (!diagnosis.NeedsHealing)
+            {
+                if (trigger.Reason != PeriodicReason)
+                    engine.Emit(new HealSkipped(time.GetUtcNow(), target.Name, trigger.Reason, diagnosis));
+                lock (_gate)
+                {
+                    // Healthy: the episode is over. Upstream down: nothing to do until the next event or check.
+                    _retryAt = null;
+                    _retryTrigger = null;
+                    if (diagnosis.Condition == HealCondition.Healthy)
+                        _backoff = engine._options.RetryBackoffMin;
+                }
+
+                return;
+            }
+
+            engine.Emit(new HealStarted(time.GetUtcNow(), target.Name, trigger.Reason, diagnosis));
+            bool restartSkipped = false;
+            bool anyApplied = false;
+            foreach (var action in target.Ladder)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Between rungs: the heal in progress ends here, no new rung starts.
+                    engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted", 0, "agent stopping; rung not started"));
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                bool applies;
+                try
+                {
+                    applies = action.AppliesTo(diagnosis);
+                }
+#pragma warning disable CA1031 // a broken rung is skipped, not fatal
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    applies = false;
+                }
+
+                if (!applies)
+                    continue;
+                anyApplied = true;
+
+                if (action.IsRestart)
+                {
+                    var now = time.GetUtcNow();
+                    if (!engine._history.TryTake(target.Name, now, engine._options.MaxRestartsPerHour, out var saveError))
+                    {
+                        restartSkipped = true;
+                        var free = engine._history.FreeAt(target.Name, now);
+                        var detail = $"restart budget spent: {engine._options.MaxRestartsPerHour} restart(s) per hour"
+                            + (free is { } f ? $", next allowed in {Math.Ceiling((f - now).TotalSeconds):0} s" : "");
+                        engine.Emit(new HealStep(now, target.Name, action.Name, "skipped", 0, detail));
+                        continue;
+                    }
+
+                    lock (_gate)
+                        _exhaustedAnnounced = false;
+                    if (saveError is not null)
+                        engine.Emit(new HealWarning(now, target.Name, saveError));
+                }
+
+                if (!await RunRungAsync(action, trigger, cancellationToken).ConfigureAwait(false))
+                    continue;
+                if (await VerifyAsync(action, trigger, cancellationToken).ConfigureAwait(false))
+                {
+                    lock (_gate)
+                    {
+                        _backoff = engine._options.RetryBackoffMin;
+                        _retryAt = null;
+                        _retryTrigger = null;
+                    }
+
+                    return;
+                }
+            }
+
+            string error;
+            if (!anyApplied)
+                error = $"no remedy applies to {diagnosis.Condition.ToName()}";
+            else if (restartSkipped)
+                error = $"no rung verified and the restart budget ({engine._options.MaxRestartsPerHour} per hour) is spent";
+            else
+                error = "no rung verified";
+            bool loud;
+            lock (_gate)
+            {
+                loud = restartSkipped && !_exhaustedAnnounced;
+                if (restartSkipped)
+                    _exhaustedAnnounced = true;
+            }
+
+            Fail(trigger, error, loud);
+        }
+
+        /// <summary>Runs one action. False when it failed (reported); throws when the agent stops.</summary>
+        private async Task<bool> RunRungAsync(IHealAction action, HealTrigger trigger, CancellationToken cancellationToken)
+        {
+            var time = engine._time;
+            var started = time.GetTimestamp();
+            // The action is not cancelled with the agent: it gets the grace to finish, then it is abandoned.
+            using var actionStop = new CancellationTokenSource();
+            using var graceStart = cancellationToken.Register(() =>
+            {
+                try
+                {
+                    _ = Task.Delay(engine._options.ShutdownGrace, time, CancellationToken.None)
+                        .ContinueWith(_ => CancelQuietly(actionStop), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The action ended first.
+                }
+            }, useSynchronizationContext: false);
+            string detail;
+            string result;
+            try
+            {
+                var run = action.RunAsync(trigger, actionStop.Token).AsTask();
+                detail = OneLine(await run.WaitAsync(actionStop.Token).ConfigureAwait(false));
+                result = "done";
+            }
+            catch (OperationCanceledException) when (actionStop.IsCancellationRequested)
+            {
+                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted",
+                    Milliseconds(time.GetElapsedTime(started)), $"agent stopping; action abandoned after {ConfigurationText(engine._options.ShutdownGrace)}"));
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (HealActionException ex)
+            {
+                detail = OneLine(ex.Message);
+                result = "failed";
+            }
+#pragma warning disable CA1031 // an action that breaks its contract is a failed rung, not a dead engine
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                detail = Describe(ex);
+                result = "failed";
+            }
+
+            engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, result, Milliseconds(time.GetElapsedTime(started)), detail));
+            if (cancellationToken.IsCancellationRequested)
+            {
+                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted", 0, "agent stopping; not verified"));
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            return result == "done";
+        }
+
+        private static void CancelQuietly(CancellationTokenSource cts)
+        {
+            try
+            {
+                cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The action ended first.
+            }
+        }
+
+        /// <summary>Polls the target until it works or the deadline passes; emits the verified/unverified step.</summary>
+        private async Task<bool> VerifyAsync(IHealAction action, HealTrigger trigger, CancellationToken cancellationToken)
+        {
+            var time = engine._time;
+            var started = time.GetTimestamp();
+            var deadline = time.GetUtcNow() + target.VerifyDeadline;
+            string evidence = "not checked";
+            try
+            {
+                while (true)
+                {
+                    HealCheck check;
+                    try
+                    {
+                        check = await target.VerifyAsync(trigger, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+#pragma warning disable CA1031 // a failing check means "not working yet"
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        check = new HealCheck(false, $"check failed: {Describe(ex)}");
+                    }
+
+                    evidence = OneLine(check.Evidence);
+                    var now = time.GetUtcNow();
+                    if (check.Ok)
+                    {
+                        engine.Emit(new HealStep(now, target.Name, action.Name, "verified", Milliseconds(time.GetElapsedTime(started)), evidence));
+                        engine.Emit(new HealVerified(now, target.Name, action.Name, Milliseconds(now - trigger.DetectedAt), evidence));
+                        return true;
+                    }
+
+                    if (now >= deadline)
+                    {
+                        engine.Emit(new HealStep(now, target.Name, action.Name, "unverified", Milliseconds(time.GetElapsedTime(started)),
+                            $"not working after {ConfigurationText(target.VerifyDeadline)}: {evidence}"));
+                        return false;
+                    }
+
+                    var wait = deadline - now < target.VerifyInterval ? deadline - now : target.VerifyInterval;
+                    var sleep = Task.Delay(wait, time, cancellationToken);
+                    lock (_gate)
+                        _parkedUntil = now + wait;
+                    try
+                    {
+                        await sleep.ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        lock (_gate)
+                            _parkedUntil = null;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted", Milliseconds(time.GetElapsedTime(started)),
+                    $"agent stopping while verifying; last check: {evidence}"));
+                throw;
+            }
+        }
+
+        private void Fail(HealTrigger trigger, string error, bool restartsExhausted)
+        {
+            TimeSpan retryIn;
+            var now = engine._time.GetUtcNow();
+            lock (_gate)
+            {
+                retryIn = _backoff;
+                _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, engine._options.RetryBackoffMax.Ticks));
+                _retryAt = now + retryIn;
+                _retryTrigger = trigger;
+            }
+
+            engine.Emit(new HealFailed(now, target.Name, error, restartsExhausted, retryIn));
+        }
+
+        private static string Describe(Exception ex) =>
+            ex is HealActionException ? OneLine(ex.Message) : $"{ex.GetType().Name} (not a HealActionException)";
+
+        private static string ConfigurationText(TimeSpan value) => Configuration.ConfigDuration.Format(value);
+    }
+}

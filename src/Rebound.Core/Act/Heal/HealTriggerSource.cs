@@ -1,0 +1,104 @@
+using System.Net;
+using Rebound.Decide;
+using Rebound.Sense.Netlink;
+
+namespace Rebound.Act.Heal;
+
+/// <summary>
+/// Decides which WAN events are worth a look at the heal targets, and keeps what the agent knows between events
+/// (current public addresses, whether the upstream is up, the local network before and after) so every trigger
+/// carries the whole picture. Thread-safe.
+/// </summary>
+public sealed class HealTriggerSource
+{
+    public const string StartupReason = "startup";
+
+    private readonly Lock _gate = new();
+    private readonly HashSet<IpFamily> _lost = [];
+    private readonly HashSet<IpFamily> _seen = [];
+    private IPAddress? _ipv4;
+    private IPAddress? _ipv6;
+    private LocalNetworkSnapshot? _current;
+    private LocalNetworkSnapshot? _previous;
+
+    /// <summary>True unless every family the watcher has reported on is lost.</summary>
+    public bool UpstreamUp
+    {
+        get
+        {
+            lock (_gate)
+                return IsUp();
+        }
+    }
+
+    /// <summary>
+    /// Records <paramref name="wanEvent"/> and, when it may have broken something, returns the trigger to hand to
+    /// <see cref="HealEngine.OnTrigger"/>: <c>started</c> (as <c>startup</c>), <c>public-address-changed</c>,
+    /// <c>upstream-restored</c>, <c>local-network-changed</c>. <c>upstream-lost</c> only updates the state (nothing
+    /// can be healed without an upstream). <paramref name="current"/> is the local network now, when known.
+    /// </summary>
+    public HealTrigger? OnWanEvent(WanEvent wanEvent, LocalNetworkSnapshot? current)
+    {
+        ArgumentNullException.ThrowIfNull(wanEvent);
+        lock (_gate)
+        {
+            if (current is not null && (_current is null || _current.Fingerprint != current.Fingerprint))
+            {
+                _previous = _current;
+                _current = current;
+            }
+
+            string? reason = null;
+            switch (wanEvent)
+            {
+                case WatcherStarted s:
+                    SetAddress(IpFamily.Ipv4, s.Ipv4);
+                    SetAddress(IpFamily.Ipv6, s.Ipv6);
+                    reason = StartupReason;
+                    break;
+                case PublicAddressChanged c:
+                    SetAddress(c.Family, c.New);
+                    reason = c.Name;
+                    break;
+                case UpstreamRestored r:
+                    SetAddress(r.Family, r.Address);
+                    reason = r.Name;
+                    break;
+                case UpstreamLost l:
+                    _seen.Add(l.Family);
+                    _lost.Add(l.Family);
+                    if (l.Family == IpFamily.Ipv4)
+                        _ipv4 = null;
+                    else
+                        _ipv6 = null;
+                    break;
+                case LocalNetworkChanged n:
+                    reason = n.Name;
+                    break;
+            }
+
+            return reason is null ? null : new HealTrigger(wanEvent.Time, reason, wanEvent, _ipv4, _ipv6, IsUp(), _current, _previous);
+        }
+    }
+
+    /// <summary>A periodic check's trigger from the last known state (the local network did not change).</summary>
+    public HealTrigger Periodic(DateTimeOffset now)
+    {
+        lock (_gate)
+            return new HealTrigger(now, HealEngine.PeriodicReason, null, _ipv4, _ipv6, IsUp(), _current, _current);
+    }
+
+    private void SetAddress(IpFamily family, IPAddress? address)
+    {
+        if (address is null)
+            return;
+        _seen.Add(family);
+        _lost.Remove(family);
+        if (family == IpFamily.Ipv4)
+            _ipv4 = address;
+        else
+            _ipv6 = address;
+    }
+
+    private bool IsUp() => _seen.Count == 0 || _seen.Any(f => !_lost.Contains(f));
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Rebound.Tests.Cli;
+
+/// <summary><c>rebound run</c> as a real process receiving real signals: SIGHUP reloads, SIGTERM stops.</summary>
+public sealed class RunReloadProcessTests : IDisposable
+{
+    private static string ReboundDll => Path.Combine(AppContext.BaseDirectory, "rebound.dll");
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("rebound-reload-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // 127.0.0.1:9 (discard) never answers: the watcher runs and reports the upstream lost, nothing else is needed.
+    private string Config(string interval) => $"""
+        [watch]
+        servers = ["127.0.0.1:9"]
+        interval = "{interval}"
+        timeout = "200ms"
+
+        [state]
+        directory = "{_dir}/state"
+        """;
+
+    [Fact]
+    public async Task Sighup_with_an_invalid_file_keeps_running_and_a_valid_one_restarts_the_session()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var config = Path.Combine(_dir, "rebound.toml");
+        await File.WriteAllTextAsync(config, Config("1s"), ct);
+        using var p = Process.Start(new ProcessStartInfo("dotnet", [ReboundDll, "run", "--config", config, "--json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var lines = Channel.CreateUnbounded<string>();
+        var stderr = new System.Text.StringBuilder();
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (stderr)
+                {
+                    stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        p.BeginErrorReadLine();
+        var pump = Task.Run(async () =>
+        {
+            while (await p.StandardOutput.ReadLineAsync(ct) is { } line)
+            {
+                lines.Writer.TryWrite(line);
+            }
+
+            lines.Writer.TryComplete();
+        }, ct);
+
+        try
+        {
+            try
+            {
+                await WaitForAsync(lines, "\"event\":\"started\"", ct);
+            }
+            catch (InvalidOperationException ex)
+            {
+                await p.WaitForExitAsync(ct);
+                lock (stderr)
+                {
+                    throw new InvalidOperationException($"{ex.Message}; exit {p.ExitCode}; stderr: {stderr}", ex);
+                }
+            }
+
+            await File.WriteAllTextAsync(config, "[watch]\ninterval = \"soon\"\n", ct);
+            Signal(p, "HUP");
+            var rejected = await WaitForAsync(lines, "\"event\":\"config-rejected\"", ct);
+            Assert.Contains("still running the previous configuration", rejected, StringComparison.Ordinal);
+            Assert.False(p.HasExited);
+
+            await File.WriteAllTextAsync(config, Config("2s"), ct);
+            Signal(p, "HUP");
+            await WaitForAsync(lines, "\"event\":\"config-reloaded\"", ct);
+            await WaitForAsync(lines, "\"event\":\"started\"", ct);
+
+            Signal(p, "TERM");
+            await p.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(20), ct);
+            Assert.Equal(0, p.ExitCode);
+            lock (stderr)
+            {
+                Assert.Contains("watch.interval", stderr.ToString(), StringComparison.Ordinal);
+                Assert.DoesNotContain("   at ", stderr.ToString(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            if (!p.HasExited)
+            {
+                p.Kill(entireProcessTree: true);
+            }
+
+            await pump.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private static void Signal(Process p, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    private static async Task<string> WaitForAsync(Channel<string> lines, string needle, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        await foreach (var line in lines.Reader.ReadAllAsync(timeout.Token))
+        {
+            if (line.Contains(needle, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+
+        throw new InvalidOperationException($"rebound stopped before printing {needle}");
+    }
+}
