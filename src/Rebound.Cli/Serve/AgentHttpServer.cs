@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Rebound.Record;
+using Rebound.Record.Journal;
 using Rebound.Record.Metrics;
 using Rebound.Record.Status;
 
@@ -24,7 +25,7 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private readonly AgentHttpServerOptions _options;
     private readonly StatusBoard _status;
     private readonly MetricsRegistry _metrics;
-    private readonly Func<int, IReadOnlyList<RecordedEvent>> _journal;
+    private readonly Func<int, IReadOnlyList<string>> _journal;
     private readonly RecentEvents? _recent;
     private readonly TimeProvider _time;
     private readonly EventStreamHub _hub;
@@ -37,12 +38,15 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private bool _tcpLoopbackOnly;
     private int _disposed;
 
-    /// <param name="journal">The newest N events, oldest first; null keeps the last <see cref="AgentHttpServerOptions.RecentEvents"/> in memory.</param>
+    /// <param name="journal">
+    /// The JSON objects of the newest N events, oldest first (e.g. <c>limit => journal.Query(limit: limit).Select(e => e.Json).ToList()</c>);
+    /// null keeps the last <see cref="AgentHttpServerOptions.RecentEvents"/> in memory.
+    /// </param>
     public AgentHttpServer(
         AgentHttpServerOptions options,
         StatusBoard status,
         MetricsRegistry metrics,
-        Func<int, IReadOnlyList<RecordedEvent>>? journal,
+        Func<int, IReadOnlyList<string>>? journal,
         TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -391,12 +395,21 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
             }
         }
 
+        IReadOnlyList<string> events;
+        try
+        {
+            events = _journal(limit);
+        }
+        catch (JournalException ex)
+        {
+            return Simple(503, $"journal unavailable: {ex.Message}\n", head);
+        }
+
         var body = new StringBuilder("[");
-        var events = _journal(limit);
         for (int i = 0; i < events.Count; i++)
         {
-            // Each Json is a complete object written by Utf8JsonWriter; the array is assembled around them.
-            body.Append(i == 0 ? "\n" : ",\n").Append(events[i].Json);
+            // Each one is a complete object written by Utf8JsonWriter; the array is assembled around them.
+            body.Append(i == 0 ? "\n" : ",\n").Append(events[i]);
         }
 
         body.Append("\n]\n");

@@ -21,12 +21,12 @@ internal sealed class RecentEvents(int capacity) : IEventSink
         }
     }
 
-    /// <summary>The newest <paramref name="limit"/> events, oldest first.</summary>
-    public IReadOnlyList<RecordedEvent> Latest(int limit)
+    /// <summary>The JSON of the newest <paramref name="limit"/> events, oldest first.</summary>
+    public IReadOnlyList<string> Latest(int limit)
     {
         lock (_lock)
         {
-            return [.. _events.Skip(Math.Max(0, _events.Count - limit))];
+            return [.. _events.Skip(Math.Max(0, _events.Count - limit)).Select(e => e.Json)];
         }
     }
 }

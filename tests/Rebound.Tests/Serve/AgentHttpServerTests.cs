@@ -20,7 +20,7 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<AgentHttpServer> StartAsync(AgentHttpServerOptions? options = null, TimeProvider? time = null, Func<int, IReadOnlyList<RecordedEvent>>? journal = null)
+    private async Task<AgentHttpServer> StartAsync(AgentHttpServerOptions? options = null, TimeProvider? time = null, Func<int, IReadOnlyList<string>>? journal = null)
     {
         var server = new AgentHttpServer(options ?? new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, _board, _metrics, journal, time ?? TimeProvider.System);
         _servers.Add(server);
@@ -239,12 +239,23 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     public async Task Journal_uses_the_given_provider()
     {
         var asked = 0;
-        var server = await StartAsync(journal: limit => { asked = limit; return [Started(T0, "198.51.100.7")]; });
+        var server = await StartAsync(journal: limit => { asked = limit; return [Started(T0, "198.51.100.7").Json]; });
 
         var json = await _http.GetStringAsync(new Uri(server.BaseAddress!, "journal.json"), Ct);
 
         Assert.Equal(50, asked);
         Assert.Contains("\"event\":\"started\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreadable_journal_gets_503_with_its_one_line_reason()
+    {
+        var server = await StartAsync(journal: _ => throw new Rebound.Record.Journal.JournalException("journal /var/lib/rebound/journal.db: database disk image is malformed"));
+
+        using var response = await _http.GetAsync(new Uri(server.BaseAddress!, "journal.json"), Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("journal unavailable: journal /var/lib/rebound/journal.db: database disk image is malformed\n", await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact]
