@@ -32,6 +32,7 @@ internal sealed class AgentSession : IAsyncDisposable
     private readonly IReadOnlyList<IDisposable> _owned;
     private readonly InterfaceIpv6Source? _ipv6;
     private readonly Action<RecordedEvent> _emit;
+    private AgentObservers? _observers;
 
     private AgentSession(
         WanWatcherRuntime runtime,
@@ -58,7 +59,7 @@ internal sealed class AgentSession : IAsyncDisposable
     /// server name that does not resolve) are a <see cref="UsageException"/>; warnings go to <paramref name="warn"/>.
     /// </summary>
     public static async Task<AgentSession> StartAsync(
-        ReboundConfig config, CliServices services, EventHub hub, Action<RecordedEvent> emit, Action<string> warn, CancellationToken ct)
+        ReboundConfig config, CliServices services, EventHub hub, AgentObservers observers, Action<RecordedEvent> emit, Action<string> warn, CancellationToken ct)
     {
         var stateDirectory = config.State.Directory;
         try
@@ -79,7 +80,7 @@ internal sealed class AgentSession : IAsyncDisposable
             }
 
             var ddns = new DdnsEngine(targets, new DdnsEngineOptions { CachePath = Path.Combine(stateDirectory, CacheFileName) }, TimeProvider.System);
-            var settings = new WatchSettings(config.Watch.ToWatcherOptions(), config.Watch.ProbeTimeout);
+            var settings = new WatchSettings(config.Watch.ToWatcherOptions(), config.Watch.ProbeTimeout) { OnProbe = observers.Probe };
             var runtime = await services.CreateWatcher(settings, ct);
             foreach (var warning in runtime.Warnings)
             {
@@ -96,7 +97,7 @@ internal sealed class AgentSession : IAsyncDisposable
             var healTargets = HealTargets.Create(config, TimeProvider.System);
             var heal = new HealEngine(healTargets, config.Heal.ToEngineOptions(stateDirectory, triggers.Periodic), TimeProvider.System);
             var hooks = new HookRunner(config.Hooks);
-            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, ipv6, emit);
+            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, ipv6, emit) { _observers = observers };
         }
         catch
         {
@@ -155,6 +156,16 @@ internal sealed class AgentSession : IAsyncDisposable
 
     private void OnWanEvent(WanEvent e)
     {
+        // The detection latency is known only here; it must reach the status and metrics before the event does.
+        if (e is PublicAddressChanged { Evidence.LastSteady: { } changedSteady })
+        {
+            _observers?.Detection(e.Time - changedSteady);
+        }
+        else if (e is UpstreamLost { Evidence.LastSteady: { } lostSteady })
+        {
+            _observers?.Detection(e.Time - lostSteady);
+        }
+
         _emit(EventHub.Record(e));
         _ddns.OnWanEvent(e);
         if (_triggers.OnWanEvent(e, _runtime.LocalNetwork?.Current) is { } trigger)

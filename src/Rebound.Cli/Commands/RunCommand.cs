@@ -5,6 +5,8 @@ using Rebound.Cli.Agent;
 using Rebound.Configuration;
 using Rebound.Record;
 using Rebound.Record.Journal;
+using Rebound.Record.Metrics;
+using Rebound.Record.Status;
 
 namespace Rebound.Cli.Commands;
 
@@ -56,6 +58,23 @@ internal static class RunCommand
             // The journal outlives reloads; a journal that cannot be opened costs only the record (one warning).
             await using var journal = EventJournal.Start(EventJournalOptions.InStateDirectory(loaded.State.Directory, loaded.Journal), TimeProvider.System, Warn);
             hub.Add(journal);
+
+            // What the status page, `rebound status` and Prometheus read; kept across reloads.
+            var status = new StatusBoard(ReboundVersion.Text, TimeProvider.System);
+            var metrics = new MetricsRegistry(ReboundVersion.Text);
+            hub.Add(status);
+            hub.Add(metrics);
+            await using var statusFile = new StatusFile(status, loaded.State.Directory, Warn);
+            hub.Add(statusFile);
+            var observers = new AgentObservers(
+                latency =>
+                {
+                    status.ObserveDetection(latency);
+                    metrics.ObserveDetection(latency);
+                },
+                probe => metrics.ObserveProbe(probe.BytesSent, probe.BytesReceived, probe.Succeeded));
+            await using var http = new HttpSurface(hub, status, metrics, journal, Warn);
+            await http.ApplyAsync(loaded.Http, ct);
             await Foreground.RunAsync(services, async stop =>
             {
                 ReboundConfig current = loaded;
@@ -65,7 +84,7 @@ internal static class RunCommand
                     AgentSession session;
                     try
                     {
-                        session = await AgentSession.StartAsync(current, services, hub, Emit, Warn, stop.Token);
+                        session = await AgentSession.StartAsync(current, services, hub, observers, Emit, Warn, stop.Token);
                     }
                     catch (Exception ex) when (previous is not null && ex is UsageException or InvalidOperationException)
                     {
@@ -94,6 +113,7 @@ internal static class RunCommand
 
                     previous = current;
                     current = next;
+                    await http.ApplyAsync(current.Http, stop.Token);
                 }
             }, ct);
 

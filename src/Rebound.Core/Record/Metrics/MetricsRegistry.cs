@@ -195,7 +195,7 @@ public sealed class MetricsRegistry : IEventSink
             foreach (var (name, count) in _wanEvents)
                 PrometheusText.Sample(text, "rebound_wan_events_total", ["event", name], count);
 
-            PrometheusText.Header(text, "rebound_detection_seconds", "histogram", "Time from the first observation of a WAN change to the confirmed event.");
+            PrometheusText.Header(text, "rebound_detection_seconds", "histogram", "Time from the last probe round that still saw the old state to the confirmed WAN event (an upper bound of detection latency).");
             _detection.Write(text, "rebound_detection_seconds", []);
 
             PrometheusText.Header(text, "rebound_probes_total", "counter", "STUN probes by result.");
