@@ -6,7 +6,11 @@ using Rebound.Sense;
 namespace Rebound.Configuration;
 
 /// <summary>The whole configuration file, validated.</summary>
-public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOnlyList<DdnsEntryConfig> Ddns);
+public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOnlyList<DdnsEntryConfig> Ddns)
+{
+    /// <summary>The <c>[tailscale]</c> table; null when the file has none.</summary>
+    public TailscaleConfig? Tailscale { get; init; }
+}
 
 /// <summary>The <c>[watch]</c> table: which STUN servers to ask and how often.</summary>
 public sealed record WatchConfig(
