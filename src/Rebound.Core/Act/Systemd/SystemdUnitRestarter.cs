@@ -121,6 +121,8 @@ public sealed class SystemdUnitRestarter(SystemdUnitRestarterOptions? options = 
             => $"not allowed to restart {unit} ({ex.ErrorName}); run as root or grant it with a polkit rule",
         "org.freedesktop.DBus.Error.ServiceUnknown" or "org.freedesktop.DBus.Error.NameHasNoOwner"
             => $"systemd is not on the system bus ({ex.ErrorName}); is this a systemd host?",
+        _ when ex.ErrorName.StartsWith("org.freedesktop.DBus.Error.Spawn.", StringComparison.Ordinal)
+            => $"systemd is not on the system bus and could not be started ({ex.ErrorName}); is this a systemd host?",
         _ => $"restarting {unit} failed: {ex.ErrorName}: {OneLine(ex.ErrorMessage)}",
     };
 
