@@ -114,7 +114,7 @@ public sealed class TailscaleLocalClient : IDisposable
             {
                 SocketError.AccessDenied => new TailscaleLocalApiException(TailscaleLocalApiError.PermissionDenied,
                     $"permission denied on tailscaled's socket {_options.SocketPath}: run rebound as root", ex),
-                _ when !File.Exists(_options.SocketPath) => new TailscaleLocalApiException(TailscaleLocalApiError.NotRunning,
+                _ when !Path.Exists(_options.SocketPath) => new TailscaleLocalApiException(TailscaleLocalApiError.NotRunning,
                     $"tailscaled is not running (no socket at {_options.SocketPath})", ex),
                 SocketError.ConnectionRefused => new TailscaleLocalApiException(TailscaleLocalApiError.NotRunning,
                     $"tailscaled is not running (nothing listens on {_options.SocketPath})", ex),

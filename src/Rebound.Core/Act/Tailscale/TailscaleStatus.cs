@@ -3,13 +3,13 @@ using System.Text.Json.Serialization;
 namespace Rebound.Act.Tailscale;
 
 /// <summary>
-/// The part of tailscaled's <c>GET /localapi/v0/status</c> answer (Go's <c>ipnstate.Status</c>) the heal
+/// Absent fields read as null (source-generated init properties). The part of tailscaled's <c>GET /localapi/v0/status</c> answer (Go's <c>ipnstate.Status</c>) the heal
 /// target reads. Field names are Go's, unchanged.
 /// </summary>
 public sealed record TailscaleStatus
 {
     /// <summary><c>Running</c>, <c>Starting</c>, <c>NeedsLogin</c>, <c>NeedsMachineAuth</c>, <c>Stopped</c>, <c>NoState</c>.</summary>
-    public string BackendState { get; init; } = "";
+    public string? BackendState { get; init; }
 
     public IReadOnlyList<string>? TailscaleIPs { get; init; }
 
@@ -25,7 +25,7 @@ public sealed record TailscaleStatus
 /// <summary>Go's <c>ipnstate.PeerStatus</c>, the fields used here.</summary>
 public sealed record TailscalePeerStatus
 {
-    public string HostName { get; init; } = "";
+    public string? HostName { get; init; }
 
     public IReadOnlyList<string>? TailscaleIPs { get; init; }
 
@@ -33,10 +33,10 @@ public sealed record TailscalePeerStatus
     public IReadOnlyList<string>? Addrs { get; init; }
 
     /// <summary>The direct "ip:port" in use; empty when relayed through DERP.</summary>
-    public string CurAddr { get; init; } = "";
+    public string? CurAddr { get; init; }
 
     /// <summary>DERP region code (e.g. "fra"): the home relay for Self, the relay in use for a peer.</summary>
-    public string Relay { get; init; } = "";
+    public string? Relay { get; init; }
 
     public DateTimeOffset LastHandshake { get; init; }
 
@@ -47,17 +47,17 @@ public sealed record TailscalePeerStatus
 /// <summary>Go's <c>ipnstate.PingResult</c>, the fields used here.</summary>
 public sealed record TailscalePingResult
 {
-    public string IP { get; init; } = "";
+    public string? IP { get; init; }
 
-    public string NodeName { get; init; } = "";
+    public string? NodeName { get; init; }
 
     /// <summary>Non-empty when the ping failed.</summary>
-    public string Err { get; init; } = "";
+    public string? Err { get; init; }
 
     public double LatencySeconds { get; init; }
 
     /// <summary>"ip:port" for a direct path; empty when the pong came via DERP.</summary>
-    public string Endpoint { get; init; } = "";
+    public string? Endpoint { get; init; }
 
     public int DERPRegionID { get; init; }
 }

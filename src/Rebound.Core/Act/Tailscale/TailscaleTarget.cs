@@ -152,9 +152,9 @@ public sealed class TailscaleTarget : IHealTarget, IAsyncDisposable
                 return new HealCheck(false, $"online; disco ping {peer}: {ex.Message}");
             }
 
-            if (pong.Err.Length > 0)
+            if (!string.IsNullOrEmpty(pong.Err))
                 return new HealCheck(false, $"online; disco ping {peer} failed: {OneLine(pong.Err)}");
-            var path = pong.Endpoint.Length > 0 ? "direct " + pong.Endpoint : $"via DERP region {pong.DERPRegionID}";
+            var path = !string.IsNullOrEmpty(pong.Endpoint) ? "direct " + pong.Endpoint : $"via DERP region {pong.DERPRegionID}";
             pongs.Add($"{peer} {pong.LatencySeconds * 1000:0.#} ms {path}");
         }
 
@@ -187,7 +187,7 @@ public sealed class TailscaleTarget : IHealTarget, IAsyncDisposable
     private static string Endpoints(IReadOnlyList<string>? addrs) =>
         addrs is null or { Count: 0 } ? "none" : string.Join(" ", addrs.Take(6)) + (addrs.Count > 6 ? $" +{addrs.Count - 6}" : "");
 
-    private static string Quote(string text) => text.Length == 0 ? "empty" : OneLine(text);
+    private static string Quote(string? text) => string.IsNullOrEmpty(text) ? "empty" : OneLine(text);
 
     private static string OneLine(string text)
     {

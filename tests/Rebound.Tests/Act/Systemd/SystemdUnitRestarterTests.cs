@@ -88,7 +88,7 @@ public sealed class SystemdUnitRestarterTests : IAsyncLifetime
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var restart = Restarter(time, TimeSpan.FromSeconds(90)).RestartAsync("hanging.service", TestContext.Current.CancellationToken).AsTask();
-        while (!_systemd.Calls.Any(c => c.StartsWith("RestartUnit", StringComparison.Ordinal)))
+        for (int i = 0; i < 500 && !_systemd.Calls.Any(c => c.StartsWith("RestartUnit", StringComparison.Ordinal)); i++)
             await Task.Delay(10, TestContext.Current.CancellationToken);
         await Task.Delay(50, TestContext.Current.CancellationToken);
         Assert.False(restart.IsCompleted);
