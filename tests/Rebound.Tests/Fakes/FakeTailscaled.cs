@@ -295,7 +295,7 @@ internal sealed class FakeTailscaled : IAsyncDisposable
     };
 }
 
-internal enum FakeTailscaledBehaviour
+public enum FakeTailscaledBehaviour
 {
     Healthy,
 
