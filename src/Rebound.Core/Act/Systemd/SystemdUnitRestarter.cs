@@ -86,7 +86,8 @@ public sealed class SystemdUnitRestarter(SystemdUnitRestarterOptions? options = 
         }
         catch (Exception ex) when (ex is DBusConnectionException or DBusExceptionBase or System.Net.Sockets.SocketException or IOException)
         {
-            throw new UnitRestartException($"cannot reach systemd on the system bus at {address} (is this a systemd host?): {OneLine(ex.Message)}", ex);
+            var reason = SocketPath(address) is { } socket && !Path.Exists(socket) ? $"no socket at {socket}" : OneLine(ex.Message);
+            throw new UnitRestartException($"cannot reach systemd on the system bus at {address} (is this a systemd host?): {reason}", ex);
         }
     }
 
@@ -125,6 +126,16 @@ public sealed class SystemdUnitRestarter(SystemdUnitRestarterOptions? options = 
             => $"systemd is not on the system bus and could not be started ({ex.ErrorName}); is this a systemd host?",
         _ => $"restarting {unit} failed: {ex.ErrorName}: {OneLine(ex.ErrorMessage)}",
     };
+
+    /// <summary>The file of a <c>unix:path=...</c> address, for a clearer error when it is missing.</summary>
+    private static string? SocketPath(string address)
+    {
+        const string prefix = "unix:path=";
+        if (!address.StartsWith(prefix, StringComparison.Ordinal))
+            return null;
+        var end = address.IndexOfAny([',', ';'], prefix.Length);
+        return end < 0 ? address[prefix.Length..] : address[prefix.Length..end];
+    }
 
     private static string JobNumber(string path) => path[(path.LastIndexOf('/') + 1)..];
 

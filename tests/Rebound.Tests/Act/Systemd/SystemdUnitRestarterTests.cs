@@ -115,8 +115,7 @@ public sealed class SystemdUnitRestarterTests : IAsyncLifetime
 
         var ex = await Assert.ThrowsAsync<UnitRestartException>(() => restarter.RestartAsync("tailscaled.service", TestContext.Current.CancellationToken).AsTask());
 
-        Assert.StartsWith("cannot reach systemd on the system bus at unix:path=/nonexistent/rebound-test/bus", ex.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', ex.Message);
+        Assert.Equal("cannot reach systemd on the system bus at unix:path=/nonexistent/rebound-test/bus (is this a systemd host?): no socket at /nonexistent/rebound-test/bus", ex.Message);
     }
 
     [Fact]

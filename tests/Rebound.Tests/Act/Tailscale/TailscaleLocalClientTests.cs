@@ -8,6 +8,8 @@ namespace Rebound.Tests.Act.Tailscale;
 /// <summary>TailscaleLocalClient against FakeTailscaled, a LocalAPI server on a real unix socket.</summary>
 public sealed class TailscaleLocalClientTests
 {
+    private const string Noise = "{}[]\":,0aZ\u00e9 ";
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private static TailscaleLocalClient Client(FakeTailscaled fake, TimeProvider? time = null) =>
@@ -169,5 +171,55 @@ public sealed class TailscaleLocalClientTests
         Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(wrongHost, Token)).StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.SendAsync(getDebug, Token)).StatusCode);
         Assert.Empty(fake.Actions);
+    }
+
+    [Fact]
+    public async Task FakeTailscaled_mangled_status_JSON_parses_or_gives_the_documented_exception_only()
+    {
+        await using var fake = new FakeTailscaled(FakeTailscaledBehaviour.Stuck);
+        using var client = Client(fake);
+        var valid = System.Text.Encoding.UTF8.GetString(await new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(fake.SocketPath), ct);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        }).GetByteArrayAsync("http://local-tailscaled.sock/localapi/v0/status", Token));
+        var random = new Random(20261126);
+        int parsed = 0, rejected = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            var chars = valid.ToCharArray();
+            switch (i % 3)
+            {
+                case 0:
+                    chars[random.Next(chars.Length)] = Noise[random.Next(Noise.Length)];
+                    break;
+                case 1:
+                    chars = chars[..random.Next(chars.Length)];
+                    break;
+                default:
+                    var at = random.Next(chars.Length);
+                    chars = [.. chars[..at], .. "{\"BackendState\":[1,{\"Peer\":7}]}", .. chars[at..]];
+                    break;
+            }
+
+            fake.StatusBodyOverride = new string(chars);
+            try
+            {
+                await client.GetStatusAsync(Token);
+                parsed++;
+            }
+            catch (TailscaleLocalApiException ex)
+            {
+                Assert.Equal(TailscaleLocalApiError.BadAnswer, ex.Error);
+                Assert.DoesNotContain('\n', ex.Message);
+                rejected++;
+            }
+        }
+
+        Assert.True(parsed > 0 && rejected > 0, $"parsed {parsed}, rejected {rejected}");
     }
 }
