@@ -14,6 +14,9 @@ public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOn
 
     /// <summary>The <c>[http]</c> table: status page, metrics, event stream, control socket.</summary>
     public HttpConfig Http { get; init; } = HttpConfig.Default;
+
+    /// <summary>The <c>[tailscale]</c> table; null when the file has none.</summary>
+    public TailscaleConfig? Tailscale { get; init; }
 }
 
 /// <summary>The <c>[watch]</c> table: which STUN servers to ask and how often.</summary>

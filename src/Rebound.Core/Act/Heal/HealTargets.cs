@@ -14,6 +14,7 @@ public static class HealTargets
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(timeProvider);
         var targets = new List<IHealTarget>();
+        if (config.Tailscale is { Enabled: true } tailscale) targets.Add(Tailscale.TailscaleTargets.Create(tailscale, timeProvider));
         return targets;
     }
 }

@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Rebound.Tests.Fakes;
+
+/// <summary>
+/// Fake of tailscaled's LocalAPI (tailscaled cannot run in a test): real HTTP/1.1 on a unix socket in a
+/// temporary directory, following tailscaled's handler rules — 403 "invalid localapi request" for a Host
+/// other than <c>local-tailscaled.sock</c> or any Origin/Referer header; <c>/localapi/v0/debug</c> needs
+/// write permission (403) and POST (405), answers "done\n"; <c>/localapi/v0/ping</c> needs POST (400
+/// "want POST") and <c>ip</c>/<c>type</c>; <c>/localapi/v0/status</c> answers any method with
+/// <c>ipnstate.Status</c> JSON (Go field names).
+/// </summary>
+internal sealed class FakeTailscaled : IAsyncDisposable
+{
+    public const string OldPublic = "198.51.100.20";
+    public const string NewPublic = "203.0.113.20";
+    public const string Peer = "100.64.0.2";
+
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private readonly string _directory;
+    private volatile bool _healed;
+
+    public FakeTailscaled(FakeTailscaledBehaviour behaviour)
+    {
+        Behaviour = behaviour;
+        _healed = behaviour == FakeTailscaledBehaviour.Healthy;
+        _directory = Directory.CreateTempSubdirectory("rebound-ts-").FullName;
+        SocketPath = Path.Combine(_directory, "tailscaled.sock");
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        _listener.Listen(16);
+        _accepting = AcceptAsync();
+    }
+
+    public FakeTailscaledBehaviour Behaviour { get; }
+
+    public string SocketPath { get; }
+
+    /// <summary>False: the caller is neither root nor operator, so write endpoints answer 403.</summary>
+    public bool PermitWrite { get; set; } = true;
+
+    /// <summary>Answer status with this body instead (e.g. something that is not JSON).</summary>
+    public string? StatusBodyOverride { get; set; }
+
+    /// <summary>Accept connections but never answer.</summary>
+    public bool Hang { get; set; }
+
+    /// <summary>Every request: "GET /localapi/v0/status".</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>Debug actions carried out and restarts, in order.</summary>
+    public ConcurrentQueue<string> Actions { get; } = new();
+
+    public bool Healed => _healed;
+
+    /// <summary>The daemon was restarted (by the fake systemd): a fresh magicsock finds the new path.</summary>
+    public void Restart()
+    {
+        Actions.Enqueue("restart");
+        _healed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Dispose();
+        try
+        {
+            await _accepting;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        _stop.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptAsync(_stop.Token);
+            _ = Task.Run(() => ServeAsync(client));
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        using (client)
+        {
+            await using var stream = new NetworkStream(client, ownsSocket: false);
+            try
+            {
+                var request = await ReadRequestAsync(stream);
+                if (request is null)
+                    return;
+                if (Hang)
+                {
+                    Requests.Enqueue($"{request.Value.Method} {request.Value.Path} (not answered)");
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                    return;
+                }
+
+                var (status, contentType, body) = Handle(request.Value);
+                var bytes = Encoding.UTF8.GetBytes(body);
+                var head = $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(head), _stop.Token);
+                await stream.WriteAsync(bytes, _stop.Token);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException)
+            {
+            }
+        }
+    }
+
+    private readonly record struct Request(string Method, string Path, Dictionary<string, string> Query, Dictionary<string, string> Headers);
+
+    private async Task<Request?> ReadRequestAsync(NetworkStream stream)
+    {
+        var buffer = new List<byte>();
+        var one = new byte[1];
+        while (!EndsWithBlankLine(buffer))
+        {
+            if (await stream.ReadAsync(one, _stop.Token) == 0)
+                return null;
+            buffer.Add(one[0]);
+            if (buffer.Count > 65536)
+                return null;
+        }
+
+        var lines = Encoding.ASCII.GetString([.. buffer]).Split("\r\n");
+        var parts = lines[0].Split(' ');
+        if (parts.Length != 3 || parts[2] != "HTTP/1.1")
+            return null;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+        }
+
+        if (headers.TryGetValue("Content-Length", out var lengthText) && int.TryParse(lengthText, out var length) && length > 0)
+            await stream.ReadExactlyAsync(new byte[length], _stop.Token);
+
+        var target = parts[1];
+        var question = target.IndexOf('?', StringComparison.Ordinal);
+        var path = question < 0 ? target : target[..question];
+        var query = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (question >= 0)
+        {
+            foreach (var pair in target[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                query[Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq])] = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..]);
+            }
+        }
+
+        return new Request(parts[0], path, query, headers);
+    }
+
+    private static bool EndsWithBlankLine(List<byte> b) =>
+        b.Count >= 4 && b[^4] == '\r' && b[^3] == '\n' && b[^2] == '\r' && b[^1] == '\n';
+
+    private (int Status, string ContentType, string Body) Handle(Request request)
+    {
+        Requests.Enqueue($"{request.Method} {request.Path}");
+        const string text = "text/plain; charset=utf-8";
+        var host = request.Headers.GetValueOrDefault("Host", "");
+        if (request.Headers.ContainsKey("Referer") || request.Headers.ContainsKey("Origin") || host is not ("" or "local-tailscaled.sock"))
+            return (403, text, "invalid localapi request\n");
+
+        switch (request.Path)
+        {
+            case "/localapi/v0/status":
+                return (200, "application/json", StatusBodyOverride ?? StatusJson());
+            case "/localapi/v0/debug":
+                if (!PermitWrite)
+                    return (403, text, "debug access denied\n");
+                if (request.Method != "POST")
+                    return (405, text, "POST required\n");
+                var action = request.Query.GetValueOrDefault("action", "");
+                if (action is not ("rebind" or "restun" or "break-derp-conns"))
+                    return (400, text, action.Length == 0 ? "missing parameter 'action'\n" : $"unknown action \"{action}\"\n");
+                Actions.Enqueue(action);
+                if (!_healed && ((action, Behaviour) is ("rebind", FakeTailscaledBehaviour.RecoversOnRebind)
+                    or ("restun", FakeTailscaledBehaviour.RecoversOnRestun)
+                    or ("break-derp-conns", FakeTailscaledBehaviour.RecoversOnBreakDerpConns)))
+                {
+                    _healed = true;
+                }
+
+                return (200, "text/plain", "done\n");
+            case "/localapi/v0/ping":
+                if (request.Method != "POST")
+                    return (400, text, "want POST\n");
+                var ip = request.Query.GetValueOrDefault("ip", "");
+                if (ip.Length == 0)
+                    return (400, text, "missing 'ip' parameter\n");
+                if (!IPAddress.TryParse(ip, out _))
+                    return (400, text, "invalid IP\n");
+                if (request.Query.GetValueOrDefault("type", "").Length == 0)
+                    return (400, text, "missing 'type' parameter\n");
+                if (ip != Peer)
+                    return (500, "application/json", "{\"error\":\"no matching peer\"}\n");
+                return (200, "application/json", _healed
+                    ? $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","LatencySeconds":0.0123,"Endpoint":"{{NewPublic}}:41641","DERPRegionID":0}"""
+                    : $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","Err":"timeout waiting for pong","LatencySeconds":0,"DERPRegionID":0}""");
+            default:
+                return (404, text, "404 page not found\n");
+        }
+    }
+
+    private string StatusJson()
+    {
+        var healed = _healed;
+        var publicAddress = healed ? NewPublic : OldPublic;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("Version", "1.90.0-fake");
+            json.WriteBoolean("TUN", true);
+            json.WriteString("BackendState", "Running");
+            json.WriteBoolean("HaveNodeKey", true);
+            json.WriteString("AuthURL", "");
+            json.WriteStartArray("TailscaleIPs");
+            json.WriteStringValue("100.64.0.1");
+            json.WriteEndArray();
+            json.WriteStartObject("Self");
+            WritePeer(json, "gateway", "100.64.0.1", online: healed, addrs: [$"{publicAddress}:41641", "192.168.1.10:41641"], curAddr: "", relay: "fra", handshake: "0001-01-01T00:00:00Z");
+            json.WriteEndObject();
+            json.WriteStartArray("Health");
+            if (!healed)
+                json.WriteStringValue("Unable to connect to the Tailscale coordination server to synchronize the state of your tailnet.");
+            json.WriteEndArray();
+            json.WriteString("MagicDNSSuffix", "example.ts.net");
+            json.WriteStartObject("Peer");
+            json.WriteStartObject("nodekey:0000000000000000000000000000000000000000000000000000000000000002");
+            WritePeer(json, "laptop", Peer, online: true, addrs: ["192.0.2.7:41641"], curAddr: healed ? "192.0.2.7:41641" : "", relay: "fra",
+                handshake: "2026-11-26T06:00:00.123456789Z");
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WritePeer(Utf8JsonWriter json, string hostName, string ip, bool online, string[] addrs, string curAddr, string relay, string handshake)
+    {
+        json.WriteString("ID", "n" + hostName);
+        json.WriteString("PublicKey", "nodekey:00");
+        json.WriteString("HostName", hostName);
+        json.WriteString("DNSName", hostName + ".example.ts.net.");
+        json.WriteString("OS", "linux");
+        json.WriteNumber("UserID", 1);
+        json.WriteStartArray("TailscaleIPs");
+        json.WriteStringValue(ip);
+        json.WriteEndArray();
+        json.WriteStartArray("Addrs");
+        foreach (var addr in addrs)
+            json.WriteStringValue(addr);
+        json.WriteEndArray();
+        json.WriteString("CurAddr", curAddr);
+        json.WriteString("Relay", relay);
+        json.WriteNumber("RxBytes", 1234);
+        json.WriteNumber("TxBytes", 5678);
+        json.WriteString("Created", "2026-01-01T00:00:00Z");
+        json.WriteString("LastWrite", "0001-01-01T00:00:00Z");
+        json.WriteString("LastSeen", "0001-01-01T00:00:00Z");
+        json.WriteString("LastHandshake", handshake);
+        json.WriteBoolean("Online", online);
+        json.WriteBoolean("ExitNode", false);
+        json.WriteBoolean("Active", true);
+        json.WriteBoolean("InNetworkMap", true);
+        json.WriteBoolean("InMagicSock", true);
+        json.WriteBoolean("InEngine", true);
+    }
+
+    private static string ReasonPhrase(int status) => status switch
+    {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Internal Server Error",
+    };
+}
+
+public enum FakeTailscaledBehaviour
+{
+    Healthy,
+
+    /// <summary>Self.Online stays false and Self.Addrs stale until a restart.</summary>
+    Stuck,
+
+    RecoversOnRebind,
+    RecoversOnRestun,
+    RecoversOnBreakDerpConns,
+}
