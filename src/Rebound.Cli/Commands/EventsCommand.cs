@@ -94,7 +94,7 @@ internal static class EventsCommand
         return command;
     }
 
-    private static string DefaultStateDirectory()
+    internal static string DefaultStateDirectory()
     {
         var fromSystemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY")?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
         return string.IsNullOrWhiteSpace(fromSystemd) ? StateConfig.DefaultDirectory : fromSystemd;
