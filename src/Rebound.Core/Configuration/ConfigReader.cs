@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const string HostNames = "a non-empty array of host names";
 
-    private static readonly string[] TopKeys = ["watch", "state", "ddns", "heal", "hook", "journal", "http"];
+    private static readonly string[] TopKeys = ["watch", "state", "ddns", "heal", "hook", "journal", "http", "router"];
     private static readonly string[] WatchKeys = ["servers", "interval", "timeout", "confirm_servers", "confirm_rounds", "loss_rounds", "ipv6_interface"];
     private static readonly string[] StateKeys = ["directory"];
     private static readonly string[] CommonKeys = ["provider", "names", "families", "min_interval", "refresh", "verify_server"];
@@ -28,6 +28,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         .. HealKeys, .. HookKeys,
         .. JournalKeys,
         .. HttpKeys,
+        .. RouterKeys,
         "newline", "Invalid", "end-of-line", "end-of-file", "=", "[", "]", "[[", "]]", "{", "}", ",",
     ];
 
@@ -69,8 +70,9 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         var heal = top.SubTable("heal") is { } healTable ? ReadHeal(new Section(this, healTable, "heal")) : HealConfig.Default;
         var hooks = ReadHooks(top);
         var http = ReadHttp(top.SubTable("http") is { } httpTable ? new Section(this, httpTable, "http") : null);
+        var router = top.SubTable("router") is { } routerTable ? ReadRouter(new Section(this, routerTable, "router")) : null;
         top.RejectUnknown(TopKeys);
-        return new ReboundConfig(watch, state, entries) { Heal = heal, Hooks = hooks, Journal = journal, Http = http };
+        return new ReboundConfig(watch, state, entries) { Heal = heal, Hooks = hooks, Journal = journal, Http = http, Router = router };
     }
 
     private WatchConfig ReadWatch(Section s)

@@ -14,6 +14,9 @@ public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOn
 
     /// <summary>The <c>[http]</c> table: status page, metrics, event stream, control socket.</summary>
     public HttpConfig Http { get; init; } = HttpConfig.Default;
+
+    /// <summary>The <c>[router]</c> table; null: not running on the router (router mode off).</summary>
+    public RouterConfig? Router { get; init; }
 }
 
 /// <summary>The <c>[watch]</c> table: which STUN servers to ask and how often.</summary>

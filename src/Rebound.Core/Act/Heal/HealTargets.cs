@@ -14,6 +14,7 @@ public static class HealTargets
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(timeProvider);
         var targets = new List<IHealTarget>();
+        if (config.Router is { FlushConntrack: true } router) targets.Add(router.CreateTarget(timeProvider));
         return targets;
     }
 }
