@@ -47,59 +47,16 @@ public sealed class ConntrackSocket : IDisposable
         }
     }
 
-    /// <summary>
-    /// Opens a socket inside the network namespace at <paramref name="namespacePath"/> (e.g. /var/run/netns/NAME):
-    /// a throwaway thread enters it (setns is per thread), creates the socket and steps back. Needs CAP_SYS_ADMIN.
-    /// </summary>
+    /// <summary>Opens a socket inside the network namespace at <paramref name="namespacePath"/> (e.g. /var/run/netns/NAME). Needs CAP_SYS_ADMIN.</summary>
     public static ConntrackSocket OpenInNamespace(string namespacePath)
     {
-        ArgumentException.ThrowIfNullOrEmpty(namespacePath);
-        ConntrackSocket? result = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        try
         {
-            try
-            {
-                using var original = File.OpenHandle("/proc/thread-self/ns/net", FileMode.Open, FileAccess.Read);
-                using var target = File.OpenHandle(namespacePath, FileMode.Open, FileAccess.Read);
-                Enter(target);
-                try
-                {
-                    result = Open();
-                }
-                finally
-                {
-                    Enter(original);
-                }
-            }
-#pragma warning disable CA1031 // handed back to the caller below
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                result?.Dispose();
-                result = null;
-                failure = ex;
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "ctnetlink-setns",
-        };
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-        {
-            throw new IOException($"cannot open ctnetlink socket in {namespacePath}: {failure.Message}", failure);
+            return NetworkNamespace.Run(namespacePath, Open);
         }
-
-        return result!;
-    }
-
-    private static void Enter(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
-    {
-        if (SetNs((int)handle.DangerousGetHandle(), CloneNewnet) != 0)
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
         {
-            throw new SocketException(Marshal.GetLastPInvokeError());
+            throw new IOException($"cannot open ctnetlink socket in {namespacePath}: {ex.Message}", ex);
         }
     }
 
