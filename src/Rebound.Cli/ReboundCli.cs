@@ -16,6 +16,7 @@ internal static class ReboundCli
             CheckConfigCommand.Create(services),
             DdnsUpdateCommand.Create(services),
             EventsCommand.Create(services),
+            TuneCommand.Create(services),
         };
 
     public static async Task<int> RunAsync(string[] args, CliServices? services = null, CancellationToken ct = default)
