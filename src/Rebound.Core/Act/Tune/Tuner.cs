@@ -148,8 +148,8 @@ public sealed class Tuner(TuneOptions? options = null, TimeProvider? timeProvide
         var path = Path.Combine(_options.ProcSysRoot, relative);
         Guard(path, () =>
         {
-            // Open, never create: a setting that does not exist must not become a file.
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            // Truncate, never create: a setting that does not exist must not become a file (O_TRUNC is what `echo >` does on /proc/sys).
+            using var file = new FileStream(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite);
             file.Write(Encoding.ASCII.GetBytes(value + "\n"));
         });
     }
