@@ -79,6 +79,7 @@ public sealed class RouterConntrackLabTests
         // Router mode: diagnose, flush, verify.
         var target = new RouterConntrackTarget(createTable(routerNs));
         var trigger = new HealTrigger(DateTimeOffset.UtcNow, "local-network-changed", null, null, null, true, after, before);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var diagnosis = await target.DiagnoseAsync(trigger, ct);
         Assert.Equal(HealCondition.FlowPinned, diagnosis.Condition);
         Assert.Contains("1 entry translated to departed 198.51.100.2 (wan1); default ipv4 via 198.51.100.1 dev wan1 -> via 192.0.2.1 dev wan2", diagnosis.Evidence);
@@ -86,6 +87,7 @@ public sealed class RouterConntrackLabTests
         Assert.StartsWith($"deleted 1 entry translated to 198.51.100.2 {expectedVia}", detail, StringComparison.Ordinal);
         var check = await target.VerifyAsync(trigger, ct);
         Assert.True(check.Ok, check.Evidence);
+        TestContext.Current.TestOutputHelper?.WriteLine($"diagnose+flush+verify {clock.Elapsed.TotalMilliseconds:0.0} ms: {detail}");
 
         // The same socket's next packet is translated afresh: out WAN2, and it reaches the server.
         await pinned.SendToAsync("after"u8.ToArray(), serverEndPoint, ct);
