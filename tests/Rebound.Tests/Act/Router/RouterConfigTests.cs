@@ -34,6 +34,7 @@ public sealed class RouterConfigTests
         Assert.True(router.FlushConntrack);
         Assert.Equal(["wan1", "wan2"], router.WanInterfaces);
         Assert.Equal([IPAddress.Parse("203.0.113.7"), IPAddress.Parse("2001:db8::7")], router.Keep);
+        Assert.Contains("router: delete conntrack entries translated to a departed WAN; WAN interfaces wan1, wan2; never touching 203.0.113.7, 2001:db8::7", ConfigSummary.Describe(result.Config));
         Assert.IsType<RouterConntrackTarget>(Assert.Single(HealTargets.Create(result.Config, TimeProvider.System), t => t.Name == "router:conntrack"));
     }
 
