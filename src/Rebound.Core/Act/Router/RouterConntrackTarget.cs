@@ -48,9 +48,15 @@ public sealed class RouterConntrackTarget : IHealTarget
         }
     }
 
+    /// <summary>
+    /// Also records which WAN departed, for every trigger offered: the engine coalesces triggers that arrive while
+    /// a heal runs (the latest wins), and a route replace can arrive as "route gone" then "route added", whose
+    /// second half alone no longer shows which WAN left.
+    /// </summary>
     public bool Wants(HealTrigger trigger)
     {
         ArgumentNullException.ThrowIfNull(trigger);
+        Update(trigger);
         return trigger.Reason is LocalNetworkChanged or "startup" or "periodic";
     }
 

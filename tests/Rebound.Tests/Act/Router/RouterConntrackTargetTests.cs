@@ -89,6 +89,24 @@ public sealed class RouterConntrackTargetTests
     }
 
     [Fact]
+    public async Task Coalesced_route_replace_still_knows_the_departed_wan_from_the_offered_first_half()
+    {
+        _table.Entries.Add(("pinned", Wan1));
+        var target = new RouterConntrackTarget(_table);
+        var noRoute = new LocalNetworkSnapshot(OnWan1.Addresses, []);
+        var first = Trigger("local-network-changed", noRoute, OnWan1);
+        var second = Trigger("local-network-changed", OnWan2, noRoute);
+
+        // The engine offers both, but only diagnoses the latest.
+        Assert.True(target.Wants(first));
+        Assert.True(target.Wants(second));
+        var diagnosis = await target.DiagnoseAsync(second, Ct);
+
+        Assert.Equal(HealCondition.FlowPinned, diagnosis.Condition);
+        Assert.Contains("default ipv4 via 198.51.100.1 dev wan1 -> none", diagnosis.Evidence[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Failback_makes_the_address_live_again_and_forgets_it()
     {
         _table.Entries.Add(("pinned", Wan1));
