@@ -102,7 +102,7 @@ public sealed class RouterConntrackLabTests
         Assert.Equal(liveEntry.Reply, liveAfter.Reply);
     }
 
-    private static Socket Udp(string namespacePath, IPEndPoint bind) =>
+    internal static Socket Udp(string namespacePath, IPEndPoint bind) =>
         NetworkNamespace.Run(namespacePath, () =>
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -119,7 +119,7 @@ public sealed class RouterConntrackLabTests
         });
 
     /// <summary>The next datagram within <see cref="Quiet"/>, or null when none came.</summary>
-    private static async Task<(IPEndPoint From, string Text)?> ReceiveAsync(Socket server, CancellationToken ct)
+    internal static async Task<(IPEndPoint From, string Text)?> ReceiveAsync(Socket server, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Quiet);
