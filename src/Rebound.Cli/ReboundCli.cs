@@ -17,6 +17,7 @@ internal static class ReboundCli
             DdnsUpdateCommand.Create(services),
             EventsCommand.Create(services),
             StatusCommand.Create(services),
+            TuneCommand.Create(services),
         };
 
     public static async Task<int> RunAsync(string[] args, CliServices? services = null, CancellationToken ct = default)

@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const string HostNames = "a non-empty array of host names";
 
-    private static readonly string[] TopKeys = ["watch", "state", "ddns", "heal", "hook", "journal", "http", "tailscale"];
+    private static readonly string[] TopKeys = ["watch", "state", "ddns", "heal", "hook", "journal", "http", "tailscale", "router"];
     private static readonly string[] WatchKeys = ["servers", "interval", "timeout", "confirm_servers", "confirm_rounds", "loss_rounds", "ipv6_interface"];
     private static readonly string[] StateKeys = ["directory"];
     private static readonly string[] CommonKeys = ["provider", "names", "families", "min_interval", "refresh", "verify_server"];
@@ -29,6 +29,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         .. JournalKeys,
         .. HttpKeys,
         .. TailscaleKeys,
+        .. RouterKeys,
         "newline", "Invalid", "end-of-line", "end-of-file", "=", "[", "]", "[[", "]]", "{", "}", ",",
     ];
 
@@ -71,8 +72,9 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         var hooks = ReadHooks(top);
         var http = ReadHttp(top.SubTable("http") is { } httpTable ? new Section(this, httpTable, "http") : null);
         var tailscale = ReadTailscale(top);
+        var router = top.SubTable("router") is { } routerTable ? ReadRouter(new Section(this, routerTable, "router")) : null;
         top.RejectUnknown(TopKeys);
-        return new ReboundConfig(watch, state, entries) { Heal = heal, Hooks = hooks, Journal = journal, Http = http, Tailscale = tailscale };
+        return new ReboundConfig(watch, state, entries) { Heal = heal, Hooks = hooks, Journal = journal, Http = http, Tailscale = tailscale, Router = router };
     }
 
     private WatchConfig ReadWatch(Section s)

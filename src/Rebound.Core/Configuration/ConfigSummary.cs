@@ -36,6 +36,7 @@ public static class ConfigSummary
                     : entry.Provider == DdnsProviderKind.Rfc2136 ? "verified at its server" : "not verified (no verify_server)"));
         }
 
+        if (config.Router is { } router) lines.Add(router.Describe());
         return lines;
     }
 }

@@ -17,6 +17,9 @@ public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOn
 
     /// <summary>The <c>[tailscale]</c> table; null when the file has none.</summary>
     public TailscaleConfig? Tailscale { get; init; }
+
+    /// <summary>The <c>[router]</c> table; null: not running on the router (router mode off).</summary>
+    public RouterConfig? Router { get; init; }
 }
 
 /// <summary>The <c>[watch]</c> table: which STUN servers to ask and how often.</summary>

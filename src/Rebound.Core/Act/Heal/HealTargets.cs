@@ -15,6 +15,7 @@ public static class HealTargets
         ArgumentNullException.ThrowIfNull(timeProvider);
         var targets = new List<IHealTarget>();
         if (config.Tailscale is { Enabled: true } tailscale) targets.Add(Tailscale.TailscaleTargets.Create(tailscale, timeProvider));
+        if (config.Router is { FlushConntrack: true } router) targets.Add(router.CreateTarget(timeProvider));
         return targets;
     }
 }

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Rebound.Act.Router;
+
+/// <summary>
+/// The conntrack table through the <c>conntrack</c> tool (conntrack-tools), for when ctnetlink cannot be used
+/// from this process. <c>conntrack -D --reply-dst ADDR</c> exits 1 with "0 flow entries have been deleted" when
+/// nothing matched; that is a success with zero deletions, not a failure.
+/// </summary>
+/// <param name="command">The program and leading arguments, e.g. <c>["conntrack"]</c> or <c>["ip","netns","exec","NS","conntrack"]</c>.</param>
+public sealed partial class ConntrackToolTable(IReadOnlyList<string>? command = null, TimeProvider? timeProvider = null) : IConntrackTable
+{
+    public static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IReadOnlyList<string> _command = command is { Count: > 0 } ? command : ["conntrack"];
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    public string Via => "conntrack tool";
+
+    public async ValueTask<int> CountTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var (exit, stderr) = await RunAsync(["-L", .. Filter(address)], cancellationToken);
+        return exit == 0 && ParseCount(stderr, "shown") is { } shown
+            ? shown
+            : throw new ConntrackException($"conntrack -L failed (exit {exit}): {OneLine(stderr)}");
+    }
+
+    public async ValueTask<ConntrackFlushResult> DeleteTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var (exit, stderr) = await RunAsync(["-D", .. Filter(address)], cancellationToken);
+        return ParseCount(stderr, "deleted") is { } deleted && (exit == 0 || (exit == 1 && deleted == 0))
+            ? new ConntrackFlushResult(deleted, Via)
+            : throw new ConntrackException($"conntrack -D failed (exit {exit}): {OneLine(stderr)}");
+    }
+
+    /// <summary>"conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted." → 3.</summary>
+    public static int? ParseCount(string stderr, string verb)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        foreach (Match m in CountLine().Matches(stderr))
+        {
+            if (m.Groups[2].Value == verb && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                return n;
+            }
+        }
+
+        return null;
+    }
+
+    private static string[] Filter(IPAddress address) =>
+        ["-f", address.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4", "--reply-dst", address.ToString()];
+
+    private static string OneLine(string text)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length == 0 ? "no message" : line.Length > 200 ? line[..200] : line;
+    }
+
+    private async Task<(int Exit, string Stderr)> RunAsync(string[] arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(_command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in _command.Skip(1).Concat(arguments))
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new ConntrackException($"cannot start {_command[0]}");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new ConntrackException($"cannot run {_command[0]}: {ex.Message}", ex);
+        }
+
+        using (process)
+        using (var timer = new CancellationTokenSource(ToolTimeout, _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token))
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(linked.Token); // drained so a long listing cannot block the tool
+            var stderr = process.StandardError.ReadToEndAsync(linked.Token);
+            try
+            {
+                await process.WaitForExitAsync(linked.Token);
+                await stdout;
+                return (process.ExitCode, await stderr);
+            }
+            catch (OperationCanceledException)
+            {
+                try
+                {
+                    process.Kill();
+                }
+                catch (InvalidOperationException)
+                {
+                }
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+
+                throw new ConntrackException($"{_command[0]} did not finish within {ToolTimeout.TotalSeconds:0}s");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"(\d+) flow entries have been (\w+)")]
+    private static partial Regex CountLine();
+}

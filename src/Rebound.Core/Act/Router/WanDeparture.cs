@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Sockets;
+using Rebound.Sense.Netlink;
+
+namespace Rebound.Act.Router;
+
+/// <summary>A WAN address that no longer carries the router's traffic, and why we think so.</summary>
+public sealed record DepartedWan(string Interface, IPAddress Address, string Why);
+
+/// <summary>
+/// Pure: which WAN addresses a change of the local network left behind. Per family, the primary default route is
+/// the one with the lowest metric. When it moved to another interface or gateway (or vanished), the addresses the
+/// previous primary interface had are departed, unless one is still on the new primary interface. An address
+/// deleted from an interface that carried a default route (or a configured WAN interface) is departed too.
+/// </summary>
+public static class WanDeparture
+{
+    public static IReadOnlyList<DepartedWan> Find(LocalNetworkSnapshot? previous, LocalNetworkSnapshot current, IReadOnlyCollection<string>? wanInterfaces = null)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (previous is null)
+        {
+            return [];
+        }
+
+        var restrict = wanInterfaces is { Count: > 0 } ? new HashSet<string>(wanInterfaces, StringComparer.Ordinal) : null;
+        var live = LiveAddresses(current);
+        var found = new Dictionary<IPAddress, DepartedWan>();
+        foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
+        {
+            var before = Primary(previous, family);
+            var after = Primary(current, family);
+            if (before is null || (after is not null && SameRoute(before, after)))
+            {
+                continue;
+            }
+
+            var why = $"default {FamilyName(family)} {Describe(before)} -> {(after is null ? "none" : Describe(after))}";
+            foreach (var a in previous.Addresses)
+            {
+                if (a.Address.AddressFamily == family && IsOn(a, before.InterfaceIndex, before.InterfaceName))
+                {
+                    Add(a, why);
+                }
+            }
+        }
+
+        // Addresses removed from WAN interfaces (PPPoE redial, DHCP renumbering): SNAT keeps translating to them.
+        var wans = restrict ?? new HashSet<string>(previous.DefaultRoutes.Select(r => r.InterfaceName).OfType<string>(), StringComparer.Ordinal);
+        foreach (var a in previous.Addresses)
+        {
+            if (a.InterfaceName is { } name && wans.Contains(name) && !current.Addresses.Any(c => c.Address.Equals(a.Address)))
+            {
+                Add(a, $"address {a.Address} removed from {name}");
+            }
+        }
+
+        return [.. found.Values];
+
+        void Add(LocalAddress a, string why)
+        {
+            var name = a.InterfaceName ?? $"if{a.InterfaceIndex}";
+            if (live.Contains(a.Address) || (restrict is not null && !restrict.Contains(name)) || found.ContainsKey(a.Address))
+            {
+                return;
+            }
+
+            found[a.Address] = new DepartedWan(name, a.Address, why);
+        }
+    }
+
+    /// <summary>Addresses on the interfaces of the current primary default routes: the live WAN, never to be touched.</summary>
+    public static HashSet<IPAddress> LiveAddresses(LocalNetworkSnapshot current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var live = new HashSet<IPAddress>();
+        foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
+        {
+            if (Primary(current, family) is { } route)
+            {
+                foreach (var a in current.Addresses)
+                {
+                    if (IsOn(a, route.InterfaceIndex, route.InterfaceName))
+                    {
+                        live.Add(a.Address);
+                    }
+                }
+            }
+        }
+
+        return live;
+    }
+
+    private static DefaultRoute? Primary(LocalNetworkSnapshot snapshot, AddressFamily family) =>
+        snapshot.DefaultRoutes.Where(r => r.Family == family).OrderBy(r => r.Metric).ThenBy(r => r.InterfaceIndex).FirstOrDefault();
+
+    private static bool SameRoute(DefaultRoute a, DefaultRoute b) =>
+        a.InterfaceIndex == b.InterfaceIndex && string.Equals(a.InterfaceName, b.InterfaceName, StringComparison.Ordinal) && Equals(a.Gateway, b.Gateway);
+
+    private static bool IsOn(LocalAddress a, int index, string? name) =>
+        name is not null && a.InterfaceName is not null ? a.InterfaceName == name : a.InterfaceIndex == index;
+
+    private static string Describe(DefaultRoute r) => $"via {r.Gateway?.ToString() ?? "-"} dev {r.InterfaceName ?? $"if{r.InterfaceIndex}"}";
+
+    private static string FamilyName(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
+}

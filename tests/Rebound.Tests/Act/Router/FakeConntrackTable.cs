@@ -1,0 +1,38 @@
+using System.Net;
+using Rebound.Act.Router;
+
+namespace Rebound.Tests.Act.Router;
+
+/// <summary>An in-memory conntrack table: entries keyed by their reply destination, as the kernel's NAT sets it.</summary>
+internal sealed class FakeConntrackTable(string via = "fake") : IConntrackTable
+{
+    public List<(string Flow, IPAddress TranslatedTo)> Entries { get; } = [];
+
+    public List<IPAddress> Deleted { get; } = [];
+
+    public Exception? Failure { get; set; }
+
+    public string Via => via;
+
+    public ValueTask<int> CountTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        return ValueTask.FromResult(Entries.Count(e => e.TranslatedTo.Equals(address)));
+    }
+
+    public ValueTask<ConntrackFlushResult> DeleteTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        Deleted.Add(address);
+        var n = Entries.RemoveAll(e => e.TranslatedTo.Equals(address));
+        return ValueTask.FromResult(new ConntrackFlushResult(n, Via));
+    }
+
+    private void ThrowIfFailing()
+    {
+        if (Failure is not null)
+        {
+            throw Failure;
+        }
+    }
+}
