@@ -19,10 +19,40 @@ public sealed class CdpConnection : IAsyncDisposable
     private Task? _receiveLoop;
     private int _nextId;
 
-    public static async Task<CdpConnection> ConnectAsync(Uri webSocketUrl, CancellationToken ct)
+    public static async Task<CdpConnection> ConnectAsync(Uri webSocketUrl, CancellationToken ct, string? networkNamespace = null)
     {
         var connection = new CdpConnection();
-        await connection._socket.ConnectAsync(webSocketUrl, ct);
+        if (networkNamespace is null)
+        {
+            await connection._socket.ConnectAsync(webSocketUrl, ct);
+        }
+        else
+        {
+            // The socket is created inside the namespace (setns on a throwaway thread) and stays there.
+            using var handler = new System.Net.Http.SocketsHttpHandler
+            {
+                UseProxy = false,
+                ConnectCallback = async (context, token) =>
+                {
+                    var socket = Rebound.Act.Router.NetworkNamespace.Run(
+                        $"/var/run/netns/{networkNamespace}",
+                        () => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp));
+                    try
+                    {
+                        await socket.ConnectAsync(context.DnsEndPoint, token);
+                        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            };
+            using var invoker = new System.Net.Http.HttpMessageInvoker(handler, disposeHandler: false);
+            await connection._socket.ConnectAsync(webSocketUrl, invoker, ct);
+        }
+
         connection._receiveLoop = connection.ReceiveLoopAsync();
         return connection;
     }

@@ -43,11 +43,15 @@ public sealed class ChromiumBrowser : IAsyncDisposable
         Assert.Skip("chromium is not installed (Debian package chromium)");
     }
 
-    public static async Task<ChromiumBrowser> LaunchAsync(CancellationToken ct)
+    /// <summary>
+    /// Starts Chromium; with <paramref name="networkNamespace"/>, inside that lab namespace (so it reaches an agent
+    /// listening on the namespace's loopback), and DevTools is reached through a socket opened in the namespace.
+    /// </summary>
+    public static async Task<ChromiumBrowser> LaunchAsync(CancellationToken ct, string? networkNamespace = null)
     {
         var executable = Executable ?? throw new InvalidOperationException("chromium is not installed");
         var profile = Directory.CreateTempSubdirectory("rebound-chromium-");
-        var start = new ProcessStartInfo(executable)
+        var start = new ProcessStartInfo(networkNamespace is null ? executable : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -65,6 +69,14 @@ public sealed class ChromiumBrowser : IAsyncDisposable
         {
             // Chromium refuses to run its sandbox as root.
             start.ArgumentList.Insert(0, "--no-sandbox");
+        }
+
+        if (networkNamespace is not null)
+        {
+            foreach (var (a, i) in new[] { "netns", "exec", networkNamespace, executable }.Select((a, i) => (a, i)))
+            {
+                start.ArgumentList.Insert(i, a);
+            }
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("chromium did not start");
@@ -88,7 +100,7 @@ public sealed class ChromiumBrowser : IAsyncDisposable
                     lines = (await File.ReadAllTextAsync(portFile, ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             }
 
-            var cdp = await CdpConnection.ConnectAsync(new Uri($"ws://127.0.0.1:{lines[0].Trim()}{lines[1].Trim()}"), ct);
+            var cdp = await CdpConnection.ConnectAsync(new Uri($"ws://127.0.0.1:{lines[0].Trim()}{lines[1].Trim()}"), ct, networkNamespace);
             return new ChromiumBrowser(process, profile, cdp);
         }
         catch

@@ -57,6 +57,10 @@ public sealed class ReboundProcess : IAsyncDisposable
     public static ReboundProcess StartInLan(FailoverLab lab, IEnumerable<string>? args = null) =>
         Start(["ip", "netns", "exec", lab.LanNamespace, .. CliCommand(), .. args ?? DefaultWatchArgs]);
 
+    /// <summary>Starts the CLI with <paramref name="args"/> in one of the lab's namespaces (e.g. the router's).</summary>
+    public static ReboundProcess StartInNamespace(string networkNamespace, IEnumerable<string> args) =>
+        Start(["ip", "netns", "exec", networkNamespace, .. CliCommand(), .. args]);
+
     /// <summary>Starts the CLI outside any lab (for argument validation).</summary>
     public static ReboundProcess StartHere(IEnumerable<string> args) => Start([.. CliCommand(), .. args]);
 

@@ -75,8 +75,10 @@ public sealed class StatusBoard : IEventSink
         switch (e)
         {
             case WatcherStarted s:
-                _families["ipv4"] = new FamilyStatus("ipv4", s.Ipv4?.ToString(), s.Ipv4 is not null, s.Time);
-                _families["ipv6"] = new FamilyStatus("ipv6", s.Ipv6?.ToString(), s.Ipv6 is not null, s.Time);
+                // No address at start is "unknown", not "lost": the family may simply not be probed
+                // (no STUN server of that family); a real loss arrives as upstream-lost.
+                _families["ipv4"] = new FamilyStatus("ipv4", s.Ipv4?.ToString(), s.Ipv4 is null ? null : true, s.Time);
+                _families["ipv6"] = new FamilyStatus("ipv6", s.Ipv6?.ToString(), s.Ipv6 is null ? null : true, s.Time);
                 break;
             case PublicAddressChanged c:
                 _families[c.Family.ToName()] = new FamilyStatus(c.Family.ToName(), c.New.ToString(), true, c.Time);

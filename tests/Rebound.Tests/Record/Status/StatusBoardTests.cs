@@ -30,7 +30,7 @@ public class StatusBoardTests
 
         var snapshot = board.Snapshot();
         Assert.Equal(new FamilyStatus("ipv4", "198.51.100.7", true, T0), snapshot.Families[0]);
-        Assert.Equal(new FamilyStatus("ipv6", null, false, T0), snapshot.Families[1]);
+        Assert.Equal(new FamilyStatus("ipv6", null, null, T0), snapshot.Families[1]);
         Assert.Null(snapshot.LastFailover);
     }
 
@@ -175,7 +175,7 @@ public class StatusBoardTests
 
         Assert.Contains("rebound 1.2.3, up 1h 2m", text, StringComparison.Ordinal);
         Assert.Contains("ipv4: 203.0.113.9 (upstream up since 2026-11-26T06:01:00.000Z)", text, StringComparison.Ordinal);
-        Assert.Contains("ipv6: - (upstream LOST", text, StringComparison.Ordinal);
+        Assert.Contains("ipv6: - (upstream unknown", text, StringComparison.Ordinal);
         Assert.Contains("public-address-changed ipv4 198.51.100.7 -> 203.0.113.9, detected in 2 s", text, StringComparison.Ordinal);
         Assert.Contains("wg0 [heal] verified in 3.25 s (re-resolve)", text, StringComparison.Ordinal);
     }
