@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const string HostNames = "a non-empty array of host names";
 
-    private static readonly string[] TopKeys = ["watch", "state", "ddns"];
+    private static readonly string[] TopKeys = ["watch", "state", "ddns", "wireguard"];
     private static readonly string[] WatchKeys = ["servers", "interval", "timeout", "confirm_servers", "confirm_rounds", "loss_rounds", "ipv6_interface"];
     private static readonly string[] StateKeys = ["directory"];
     private static readonly string[] CommonKeys = ["provider", "names", "families", "min_interval", "refresh", "verify_server"];
@@ -25,6 +25,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
     public static readonly HashSet<string> KnownWords =
     [
         .. TopKeys, .. WatchKeys, .. StateKeys, .. CommonKeys, .. Rfc2136Keys, .. Dyndns2Keys, .. CloudflareKeys, .. DesecKeys,
+        .. WireGuardConfigKeys,
         "newline", "Invalid", "end-of-line", "end-of-file", "=", "[", "]", "[[", "]]", "{", "}", ",",
     ];
 
@@ -62,8 +63,9 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
             }
         }
 
+        var wireGuard = ReadWireGuardSection(top);
         top.RejectUnknown(TopKeys);
-        return new ReboundConfig(watch, state, entries);
+        return new ReboundConfig(watch, state, entries) { WireGuard = wireGuard };
     }
 
     private WatchConfig ReadWatch(Section s)

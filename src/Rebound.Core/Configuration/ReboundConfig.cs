@@ -6,7 +6,11 @@ using Rebound.Sense;
 namespace Rebound.Configuration;
 
 /// <summary>The whole configuration file, validated.</summary>
-public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOnlyList<DdnsEntryConfig> Ddns);
+public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOnlyList<DdnsEntryConfig> Ddns)
+{
+    /// <summary>The <c>[[wireguard]]</c> interfaces to heal.</summary>
+    public IReadOnlyList<WireGuardConfig> WireGuard { get; init; } = [];
+}
 
 /// <summary>The <c>[watch]</c> table: which STUN servers to ask and how often.</summary>
 public sealed record WatchConfig(

@@ -14,6 +14,7 @@ public static class HealTargets
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(timeProvider);
         var targets = new List<IHealTarget>();
+        targets.AddRange(config.WireGuard.Select(w => WireGuard.WireGuardTarget.Create(w, timeProvider)));
         return targets;
     }
 }
