@@ -188,7 +188,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("[watch]\nservers = [\"a\"]\nconfirm_servers = 2\n" + Duck, 3, "watch.confirm_servers", "at most the number of servers (1)")]
     [InlineData("[watch]\nintervall = \"1s\"\n" + Duck, 2, "watch.intervall", "\"intervall\" is unknown")]
     [InlineData("[state]\ndirectory = \"var/lib\"\n" + Duck, 2, "state.directory", "an absolute directory path")]
-    [InlineData("colour = 1\n" + Duck, 1, "colour", "a known key (watch, state, ddns)")]
+    [InlineData("colour = 1\n" + Duck, 1, "colour", "a known key (watch, state, ddns")]
     [InlineData("ddns = 3\n", 1, "ddns", "[[ddns]] tables, found an integer")]
     [InlineData("[[ddns]]\nnames = [\"x\"]\ntoken = \"t\"\n", 1, "ddns[0].provider", "one of rfc2136, dyndns2, cloudflare, duckdns, desec (missing)")]
     [InlineData("[[ddns]]\nprovider = \"noip\"\nnames = [\"x\"]\n", 2, "ddns[0].provider", "found \"noip\"")]
