@@ -493,7 +493,9 @@ cmd_wg() {
       endpoint "$WG_PEER_ADDR:$WG_PORT" persistent-keepalive "$WG_KEEPALIVE"
   else
     # Home server behind the router: a port-forward on both WANs, dialed by name from the internet.
-    cmd_dns "$ID" >/dev/null
+    # A separate process: calling cmd_dns here with ">/dev/null" would let its background named inherit
+    # bash's saved copy of our stdout, and whoever reads our output would wait for named to exit.
+    bash "${BASH_SOURCE[0]}" dns "$ID" >/dev/null
     mkdir -p "/etc/netns/$NS_NET"
     echo "nameserver $DNS_ADDR" >"/etc/netns/$NS_NET/resolv.conf"
     in_rtr nft -f - <<EOF
