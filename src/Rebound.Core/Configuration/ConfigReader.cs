@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const string HostNames = "a non-empty array of host names";
 
-    private static readonly string[] TopKeys = ["watch", "state", "ddns", "heal", "hook", "journal", "http", "tailscale", "router"];
+    private static readonly string[] TopKeys = ["watch", "state", "ddns", "heal", "hook", "journal", "http", "tailscale", "router", "wireguard"];
     private static readonly string[] WatchKeys = ["servers", "interval", "timeout", "confirm_servers", "confirm_rounds", "loss_rounds", "ipv6_interface"];
     private static readonly string[] StateKeys = ["directory"];
     private static readonly string[] CommonKeys = ["provider", "names", "families", "min_interval", "refresh", "verify_server"];
@@ -30,6 +30,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         .. HttpKeys,
         .. TailscaleKeys,
         .. RouterKeys,
+        .. WireGuardConfigKeys,
         "newline", "Invalid", "end-of-line", "end-of-file", "=", "[", "]", "[[", "]]", "{", "}", ",",
     ];
 
@@ -73,8 +74,9 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         var http = ReadHttp(top.SubTable("http") is { } httpTable ? new Section(this, httpTable, "http") : null);
         var tailscale = ReadTailscale(top);
         var router = top.SubTable("router") is { } routerTable ? ReadRouter(new Section(this, routerTable, "router")) : null;
+        var wireGuard = ReadWireGuardSection(top);
         top.RejectUnknown(TopKeys);
-        return new ReboundConfig(watch, state, entries) { Heal = heal, Hooks = hooks, Journal = journal, Http = http, Tailscale = tailscale, Router = router };
+        return new ReboundConfig(watch, state, entries) { Heal = heal, Hooks = hooks, Journal = journal, Http = http, Tailscale = tailscale, Router = router, WireGuard = wireGuard };
     }
 
     private WatchConfig ReadWatch(Section s)

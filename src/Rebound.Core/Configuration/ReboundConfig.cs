@@ -20,6 +20,9 @@ public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOn
 
     /// <summary>The <c>[router]</c> table; null: not running on the router (router mode off).</summary>
     public RouterConfig? Router { get; init; }
+
+    /// <summary>The <c>[[wireguard]]</c> interfaces to heal.</summary>
+    public IReadOnlyList<WireGuardConfig> WireGuard { get; init; } = [];
 }
 
 /// <summary>The <c>[watch]</c> table: which STUN servers to ask and how often.</summary>

@@ -16,6 +16,7 @@ public static class HealTargets
         var targets = new List<IHealTarget>();
         if (config.Tailscale is { Enabled: true } tailscale) targets.Add(Tailscale.TailscaleTargets.Create(tailscale, timeProvider));
         if (config.Router is { FlushConntrack: true } router) targets.Add(router.CreateTarget(timeProvider));
+        targets.AddRange(config.WireGuard.Select(w => WireGuard.WireGuardTarget.Create(w, timeProvider)));
         return targets;
     }
 }

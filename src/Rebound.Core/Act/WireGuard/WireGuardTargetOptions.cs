@@ -1,0 +1,50 @@
+using System.Net;
+
+namespace Rebound.Act.WireGuard;
+
+/// <summary>What <see cref="WireGuardTarget"/> needs to know; built from <c>[[wireguard]]</c> by <see cref="WireGuardTarget.Create"/>.</summary>
+public sealed class WireGuardTargetOptions
+{
+    /// <summary>WireGuard's own threshold (wireguard-tools' reresolve-dns.sh): no handshake for this long means the peer is not answering.</summary>
+    public static readonly TimeSpan DefaultHandshakeStaleAfter = TimeSpan.FromSeconds(135);
+
+    /// <summary>
+    /// A rotated port is given back only after this long: by then the router's conntrack entry of the old port
+    /// (refreshed by nothing since the rotation) has expired (Linux: 120 s for UDP streams), so moving back makes a
+    /// fresh flow that takes the current WAN instead of the dead one.
+    /// </summary>
+    public static readonly TimeSpan DefaultRestorePortAfter = TimeSpan.FromSeconds(180);
+
+    public required string Interface { get; init; }
+
+    public IReadOnlyList<IPAddress> VerifyPing { get; init; } = [];
+
+    /// <summary>Public key (base64) to <c>host:port</c>. When empty, <see cref="ConfigFile"/> is read.</summary>
+    public IReadOnlyDictionary<string, string> Endpoints { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>wg-quick file with <c>Endpoint =</c> lines; null: none.</summary>
+    public string? ConfigFile { get; init; }
+
+    public bool RestorePort { get; init; }
+
+    public IReadOnlyList<string>? RestartCommand { get; init; }
+
+    public TimeSpan VerifyDeadline { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Often, so a restored tunnel is noticed within a few tens of milliseconds of answering.</summary>
+    public TimeSpan VerifyInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>One echo's patience: tunnel round trips are tens of milliseconds; diagnosis must stay fast.</summary>
+    public TimeSpan PingTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    public TimeSpan ResolveInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan HandshakeStaleAfter { get; init; } = DefaultHandshakeStaleAfter;
+
+    public TimeSpan RestorePortAfter { get; init; } = DefaultRestorePortAfter;
+
+    public TimeSpan RestartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Picks the new listen port given the current one; default: a random free port from 49152-65535.</summary>
+    public Func<int, int>? PickPort { get; init; }
+}
