@@ -7,8 +7,11 @@
 # each switch. Restored = first answer after the switch - switch time printed by lab.sh (same clock),
 # 0 when no echo went unanswered at all.
 # --baseline: the same without Rebound (stock WireGuard, keepalive 25 s); expect "not restored" in pinned mode.
+# --where router: Rebound runs on the lab router instead (router mode: [router], flushing the departed WAN's
+#   conntrack entries), with nothing at all running on the LAN host besides stock WireGuard.
 #
-# Usage: bench/heal-wireguard.sh [--cycles N] [--mode pinned|masquerade|renumber] [--baseline] [--timeout SECONDS]
+# Usage: bench/heal-wireguard.sh [--cycles N] [--mode pinned|masquerade|renumber] [--baseline] [--where lan|router]
+#                                [--timeout SECONDS]
 # Env:   REBOUND_BIN  binary to run (default: artifacts/publish/rebound, AOT-published if missing)
 # Out:   markdown table on stdout; raw samples, ping and event logs in bench/results/<UTC time>-wireguard/
 set -euo pipefail
@@ -17,7 +20,7 @@ LAB=$ROOT/lab/lab.sh
 
 # ---- helpers (each testable on its own: source this file with BENCH_LIB=1)
 # Milliseconds between two unix times given as decimal strings.
-ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
+ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { v = (b - a) * 1000; if (v < 0.5) v = 0; printf "%.0f", v }'; }
 # Nearest-rank percentile of numbers on stdin.
 percentile() { sort -n | awk -v p="$1" 'NF { v[++n] = $1 } END { if (n == 0) { print "-"; exit } i = int((p / 100) * n + 0.999999); if (i < 1) i = 1; print v[i] }'; }
 # From `ping -D -O` output on stdin: the time of the first answer after SWITCH that follows an unanswered
@@ -38,12 +41,13 @@ random_delay() { awk -v r="$RANDOM" 'BEGIN { printf "%.3f", 2 + r / 32768 }'; } 
 
 cd "$ROOT"
 
-CYCLES=20 MODE=pinned BASELINE=0 TIMEOUT=""
+CYCLES=20 MODE=pinned BASELINE=0 TIMEOUT="" WHERE=lan
 while (($#)); do
   case $1 in
     --cycles) CYCLES=$2; shift ;;
     --mode) MODE=$2; shift ;;
     --baseline) BASELINE=1 ;;
+    --where) WHERE=$2; shift ;;
     --timeout) TIMEOUT=$2; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -52,6 +56,7 @@ while (($#)); do
 done
 [[ $CYCLES =~ ^[0-9]+$ ]] && ((CYCLES > 0)) || { echo "--cycles must be a positive integer" >&2; exit 2; }
 [[ $MODE =~ ^(pinned|masquerade|renumber)$ ]] || { echo "--mode must be pinned, masquerade or renumber" >&2; exit 2; }
+[[ $WHERE =~ ^(lan|router)$ ]] || { echo "--where must be lan or router" >&2; exit 2; }
 TIMEOUT=${TIMEOUT:-$((BASELINE ? 60 : 20))}
 [[ $(id -u) == 0 ]] || { echo "bench: must run as root (the lab uses network namespaces)" >&2; exit 2; }
 
@@ -66,7 +71,7 @@ if ((!BASELINE)); then
   [[ -x $BIN ]] || { echo "bench: $BIN is not executable" >&2; exit 2; }
 fi
 
-OUT=$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-wireguard$([[ $BASELINE == 1 ]] && echo -baseline)
+OUT=$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-wireguard$( ((BASELINE)) && echo -baseline || true)$([[ $WHERE == router ]] && echo -router || true)
 mkdir -p "$OUT"
 SAMPLES=$OUT/samples.csv
 echo "mode,direction,cycle,switch_time,restored_time,restored_ms" >"$SAMPLES"
@@ -82,7 +87,8 @@ trap cleanup EXIT
 
 "$LAB" up "$ID" "$MODE" 2>/dev/null
 "$LAB" wg "$ID" up client >/dev/null
-cat >"$OUT/rebound.toml" <<TOML
+if [[ $WHERE == lan ]]; then
+  cat >"$OUT/rebound.toml" <<TOML
 [watch]
 servers = ["203.0.113.10:3478", "203.0.113.11:3478"]
 interval = "1s"
@@ -90,13 +96,34 @@ interval = "1s"
 [state]
 directory = "$OUT/state"
 
+[http]
+listen = "off"
+
 [[wireguard]]
 interface = "wl$ID"
 verify_ping = ["10.99.0.1"]
 TOML
+  NS=rb${ID}lan
+else
+  cat >"$OUT/rebound.toml" <<TOML
+[watch]
+servers = ["203.0.113.10:3478", "203.0.113.11:3478"]
+interval = "1s"
+
+[state]
+directory = "$OUT/state"
+
+[http]
+listen = "off"
+
+[router]
+wan_interfaces = ["wan1", "wan2"]
+TOML
+  NS=rb${ID}rtr
+fi
 
 if ((!BASELINE)); then
-  ip netns exec "rb${ID}lan" "$BIN" run --config "$OUT/rebound.toml" --json >"$OUT/events.jsonl" 2>"$OUT/stderr.log" &
+  ip netns exec "$NS" "$BIN" run --config "$OUT/rebound.toml" --json >"$OUT/events.jsonl" 2>"$OUT/stderr.log" &
   RPID=$!
   sleep 3 # first STUN round and startup diagnosis
   kill -0 "$RPID" 2>/dev/null || { echo "bench: rebound exited" >&2; cat "$OUT/stderr.log" >&2; exit 1; }
@@ -148,7 +175,7 @@ done
 # ---- report
 {
   echo "WireGuard tunnel restored (first ping answer through the tunnel - router switch time), $CYCLES cycles, mode $MODE," \
-    "$([[ $BASELINE == 1 ]] && echo "baseline: no Rebound" || echo "rebound run ($(basename "$BIN")), [watch] interval 1s")"
+    "$([[ $BASELINE == 1 ]] && echo "baseline: no Rebound" || echo "rebound run ($(basename "$BIN")) on the $([[ $WHERE == router ]] && echo "router ([router], nothing on the LAN host)" || echo "LAN host ([[wireguard]])"), [watch] interval 1s")"
   echo
   echo "| direction | restored | p50 ms | p95 ms | max ms |"
   echo "|---|---|---|---|---|"
