@@ -31,7 +31,7 @@ internal static class DdnsUpdateCommand
             Description = "Print JSON Lines (one object per record and event) instead of text.",
         };
         var update = new Command("update", """
-            Bring every configured DNS record to the current public address once, for scripts and hooks.
+            Bring every configured DNS record to the current public address, once.
 
             Learns the public address with one fresh-socket STUN round to [watch].servers (strict-majority
             consensus per family), then compares every [[ddns]] record with the cache 'rebound run' keeps.
@@ -52,7 +52,7 @@ internal static class DdnsUpdateCommand
             Examples:
               rebound ddns update -c /etc/rebound/rebound.toml
               rebound ddns update -c /etc/rebound/rebound.toml --dry-run     show what would be sent
-              rebound ddns update -c /etc/rebound/rebound.toml --json | jq -c 'select(.event == "ddns-failed")'
+              rebound ddns update -c rebound.toml --json | jq -c 'select(.event == "ddns-failed")'
             """)
         {
             config, dryRun, json,

@@ -28,7 +28,7 @@ internal static class StatusCommand
             + $"Default: the control socket {DefaultControlSocket}, else http://127.0.0.1:9464, and the state directory $STATE_DIRECTORY or {StateConfig.DefaultDirectory}.";
         var json = new Option<bool>("--json") { Description = "Print the status as one JSON object (the agent's /status.json)." };
         var command = new Command("status", $"""
-            Show what the agent knows now: addresses, the last failover and each target's health.
+            Show what the agent knows now: addresses, the last failover, each target's health.
 
             Prints the public address and upstream state per family, the last failover (when, what happened,
             time to detect, time to heal each target) and each target's health. The running agent is asked

@@ -9,7 +9,7 @@ namespace Rebound.Cli.Commands;
 internal static class TuneCommand
 {
     private const string Description = """
-        Show and (reversibly) apply the kernel settings that decide how fast dead flows are noticed.
+        Show and (reversibly) apply the kernel settings that make dead flows noticed sooner.
 
         The settings: TCP keepalive (net.ipv4.tcp_keepalive_time/intvl/probes), how long unacknowledged
         TCP data is retransmitted (net.ipv4.tcp_retries2) and, on a router, how long UDP conntrack mappings
