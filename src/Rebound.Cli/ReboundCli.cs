@@ -7,8 +7,19 @@ namespace Rebound.Cli;
 /// <summary>Builds the command tree and maps every failure to one stderr line and a documented exit code.</summary>
 internal static class ReboundCli
 {
-    public static RootCommand CreateRoot(CliServices services) =>
-        new("Rebound keeps tunnels and DNS names working when the network upstream of this host fails over.")
+    public static RootCommand CreateRoot(CliServices services) => GroupHelpAction.Install(
+        new("""
+            Rebound keeps tunnels and DNS names working when the network upstream of this host fails over.
+
+            It watches the public address with STUN, confirms every change, and then acts: DNS records are
+            updated and verified, tunnels and stale flows are healed, hooks are told, and everything is
+            journaled. Try 'rebound probe' and 'rebound watch'; check a configuration with 'rebound
+            check-config' and run the agent with 'rebound run'; 'rebound status' and 'rebound events' show
+            what it did. The configuration file, event fields and exit codes are described in README.md
+            (sections Configuration, CLI contract, Exit codes).
+
+            Exit codes (every command): 0 success, 1 runtime failure, 2 bad input (nothing was done).
+            """)
         {
             ProbeCommand.Create(services),
             WatchCommand.Create(services),
@@ -18,7 +29,7 @@ internal static class ReboundCli
             EventsCommand.Create(services),
             StatusCommand.Create(services),
             TuneCommand.Create(services),
-        };
+        });
 
     public static async Task<int> RunAsync(string[] args, CliServices? services = null, CancellationToken ct = default)
     {

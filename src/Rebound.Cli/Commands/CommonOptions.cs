@@ -17,9 +17,9 @@ internal static class CommonOptions
         CustomParser = ParseServers,
     };
 
-    public static Option<bool> Json() => new("--json")
+    public static Option<bool> Json(string description = "Print JSON Lines instead of text: one object per event, flushed as it happens.") => new("--json")
     {
-        Description = "Print JSON instead of text (one object; for watch, one object per line).",
+        Description = description,
     };
 
     /// <summary>A duration option; null when not given (the description names the default).</summary>

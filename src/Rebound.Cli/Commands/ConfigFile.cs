@@ -8,7 +8,7 @@ internal static class ConfigFile
 {
     public static Option<string> Option() => new("--config", "-c")
     {
-        Description = "The TOML configuration file (see README: Configuration).",
+        Description = "The TOML configuration file, usually /etc/rebound/rebound.toml (see README: Configuration).",
         HelpName = "FILE",
         Required = true,
     };

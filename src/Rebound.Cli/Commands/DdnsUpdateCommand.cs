@@ -24,18 +24,45 @@ internal static class DdnsUpdateCommand
         var config = ConfigFile.Option();
         var dryRun = new Option<bool>("--dry-run")
         {
-            Description = "Send nothing and write nothing: print what would be sent and what is current.",
+            Description = "Send nothing and write nothing: print what would be sent (ddns-would-send) and what is current.",
         };
         var json = new Option<bool>("--json")
         {
             Description = "Print JSON Lines (one object per record and event) instead of text.",
         };
-        var update = new Command("update", "Learn the public address with one STUN round and bring every configured DNS record to it once: only records the cache does not show as current are sent (RFC 2136 verified at the authoritative server). Exit 0 when every record is current, 1 otherwise. Gives up after 60 s.")
+        var update = new Command("update", """
+            Bring every configured DNS record to the current public address, once.
+
+            Learns the public address with one fresh-socket STUN round to [watch].servers (strict-majority
+            consensus per family), then compares every [[ddns]] record with the cache 'rebound run' keeps.
+            Records already current are only reported; the rest are sent once, as 'run' sends them (one
+            atomic RFC 2136 UPDATE per zone, verified at the authoritative server), with no waiting for a
+            provider's minimum interval and no retries, and reported as ddns-updated or ddns-failed lines.
+            The whole command gives up after 60 s. Safe to run next to the agent; both use the same cache.
+
+            Exit codes:
+              0  every record is current or was published
+              1  no public address (no STUN consensus), or a record could not be published
+              2  bad option, a configuration file with problems, or a file without [[ddns]] entries
+
+            Files:
+              /etc/rebound/rebound.toml           the configuration (--config)
+              /var/lib/rebound/ddns-cache.json    what each record was last set to (in the state directory)
+
+            Examples:
+              rebound ddns update -c /etc/rebound/rebound.toml
+              rebound ddns update -c /etc/rebound/rebound.toml --dry-run     show what would be sent
+              rebound ddns update -c rebound.toml --json | jq -c 'select(.event == "ddns-failed")'
+            """)
         {
             config, dryRun, json,
         };
         update.SetAction((parse, ct) => RunAsync(services, parse.GetValue(config)!, parse.GetValue(dryRun), parse.GetValue(json), ct));
-        return new Command("ddns", "DDNS records, once (for scripts and hooks).") { update };
+        return new Command("ddns", """
+            Update the configured dynamic DNS records once, for scripts and hooks.
+
+            'rebound run' keeps the records up to date by itself; 'rebound ddns update' does one pass now.
+            """) { update };
     }
 
     private static async Task<int> RunAsync(CliServices services, string path, bool dryRun, bool json, CancellationToken ct)

@@ -45,15 +45,25 @@ internal static class EventsCommand
             Description = "Print each event as the JSON object 'rebound run --json' printed for it, one per line.",
         };
         var command = new Command("events", """
-            List the events 'rebound run' recorded in its journal (journal.db in the state directory), oldest first:
-            one line per event with its time, kind, target and main fields, or the original JSON objects with --json.
-            Safe to run while the agent writes. Exit codes: 0 listed (possibly none match), 1 no journal yet or it
-            cannot be read, 2 bad option.
+            List the events the agent recorded in its journal, oldest first.
+
+            Reads the journal 'rebound run' writes (journal.db, SQLite, in the state directory) and prints
+            one line per event with its time, kind, target and main fields, or with --json the very JSON
+            objects 'rebound run --json' printed. Safe to run while the agent writes.
+
+            Exit codes:
+              0  listed (possibly nothing matched)
+              1  no journal yet, or it cannot be read
+              2  bad option or configuration
+
+            Files:
+              /var/lib/rebound/journal.db   the journal (in the state directory; see --state-directory)
 
             Examples:
               rebound events --since 1h
               rebound events --kind public-address-changed --kind ddns-updated --limit 20
-              rebound events -c /etc/rebound/rebound.toml --since 7d --json | jq -c 'select(.name == "home.example.net")'
+              rebound events -c /etc/rebound/rebound.toml --since 7d --json \
+                | jq -c 'select(.name == "home.example.net")'
             """)
         {
             config, stateDirectory, since, kinds, limit, json,

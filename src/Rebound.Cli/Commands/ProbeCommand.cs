@@ -14,9 +14,27 @@ internal static class ProbeCommand
     public static Command Create(CliServices services)
     {
         var servers = CommonOptions.Servers();
-        var json = CommonOptions.Json();
+        var json = CommonOptions.Json("Print one JSON object: the consensus and every server's answer (README: CLI contract).");
         var timeout = CommonOptions.Duration("--timeout", "Give up on a server after this long, retransmitting meanwhile. Default: 1s.");
-        var command = new Command("probe", "Ask each STUN server once, from a fresh socket, which public address it sees; print each answer, its round-trip time and the consensus.")
+        var command = new Command("probe", """
+            Ask each STUN server once which public address it sees, and print the consensus.
+
+            Sends one STUN Binding request to every server at the same time, each from a new ephemeral
+            socket, retransmitting until --timeout. Prints the public address and port each server saw and
+            its round-trip time, then per address family the consensus: the address a strict majority of the
+            answering servers saw. Use it to see what the outside world sees, to try STUN servers before
+            putting them in [watch].servers, or in scripts (--json). Nothing is changed and nothing is kept.
+
+            Exit codes:
+              0  a consensus address was found (IPv4 or IPv6)
+              1  no server answered, or the servers disagree and no address has a strict majority
+              2  bad option, or a --server name that does not resolve
+
+            Examples:
+              rebound probe                        ask the two default public servers
+              rebound probe -s 203.0.113.10 -s 203.0.113.11:3478 --timeout 500ms
+              rebound probe --json | jq -r .address
+            """)
         {
             servers, timeout, json,
         };

@@ -28,13 +28,23 @@ internal static class StatusCommand
             + $"Default: the control socket {DefaultControlSocket}, else http://127.0.0.1:9464, and the state directory $STATE_DIRECTORY or {StateConfig.DefaultDirectory}.";
         var json = new Option<bool>("--json") { Description = "Print the status as one JSON object (the agent's /status.json)." };
         var command = new Command("status", $"""
-            Show what the agent knows now: the public address and upstream state per family, the last failover
-            (when, what happened, time to detect, time to heal each target) and each target's health.
+            Show what the agent knows now: addresses, the last failover, each target's health.
 
-            The running agent is asked over its control socket (root or its group only) or, failing that, its
-            localhost HTTP listener. If no agent answers, this says so on stderr and shows the state the agent last
-            saved (status.json in the state directory) and the newest {RecentEvents} events of its journal.
-            Exit codes: 0 the agent answered, 1 it is not running (saved state shown if any), 2 bad option or configuration.
+            Prints the public address and upstream state per family, the last failover (when, what happened,
+            time to detect, time to heal each target) and each target's health. The running agent is asked
+            over its control socket (root or its group only) or, failing that, its localhost HTTP listener.
+            If no agent answers, this says so on stderr and shows the state the agent last saved (status.json
+            in the state directory) and the newest {RecentEvents} events of its journal.
+
+            Exit codes:
+              0  the agent answered
+              1  the agent is not running (the saved state is shown, if any)
+              2  bad option or configuration
+
+            Files:
+              /run/rebound/control.sock       the agent's control socket (default)
+              /var/lib/rebound/status.json    the state the agent last saved
+              /var/lib/rebound/journal.db     its event journal
 
             Examples:
               rebound status

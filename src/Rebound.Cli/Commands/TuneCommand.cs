@@ -9,13 +9,31 @@ namespace Rebound.Cli.Commands;
 internal static class TuneCommand
 {
     private const string Description = """
-        Show, explain and (reversibly) apply the kernel settings that decide how fast a dead flow is noticed after a failover: TCP keepalive (net.ipv4.tcp_keepalive_time/intvl/probes), how long unacknowledged TCP data is retransmitted (net.ipv4.tcp_retries2) and, on a router, how long UDP conntrack mappings outlive their last packet (net.netfilter.nf_conntrack_udp_timeout, _stream). Also advises a persistent keepalive for WireGuard peers that have none (advice only; read from 'wg show all dump').
+        Show and (reversibly) apply the kernel settings that make dead flows noticed sooner.
 
-        Without options nothing is changed: a table shows each setting's current value, the recommended value and why. A value already at or below the recommendation is left alone; tuning never makes detection slower.
+        The settings: TCP keepalive (net.ipv4.tcp_keepalive_time/intvl/probes), how long unacknowledged
+        TCP data is retransmitted (net.ipv4.tcp_retries2) and, on a router, how long UDP conntrack mappings
+        outlive their last packet (net.netfilter.nf_conntrack_udp_timeout, _stream). Also advises a
+        persistent keepalive for WireGuard peers that have none (advice only; read from 'wg show all dump').
 
-        --apply writes the recommended values to /proc/sys and to /etc/sysctl.d/90-rebound.conf, so they persist across reboots. Before changing anything it saves the original values to STATE-DIR/tune-backup.json; applying again never replaces those originals. --revert puts back exactly what was there, restores or removes the drop-in file and deletes the backup. The net.* settings belong to the network namespace tune runs in.
+        Without options nothing is changed: a table shows each setting's current value, the recommended
+        value and why. A value already at or below the recommendation is left alone; tuning never makes
+        detection slower.
 
-        Exit status: 0 done (also when nothing needed changing), 1 a setting or file could not be read or written (e.g. not root), 2 bad options.
+        --apply writes the recommended values to /proc/sys and to /etc/sysctl.d/90-rebound.conf, so they
+        persist across reboots. Before changing anything it saves the original values to
+        STATE-DIR/tune-backup.json; applying again never replaces those originals. --revert puts back
+        exactly what was there, restores or removes the drop-in file and deletes the backup. The net.*
+        settings belong to the network namespace tune runs in.
+
+        Exit codes:
+          0  done (also when nothing needed changing)
+          1  a setting or file could not be read or written (e.g. not root)
+          2  bad options
+
+        Files:
+          /etc/sysctl.d/90-rebound.conf        the drop-in --apply writes
+          STATE-DIR/tune-backup.json           the original values (see --state-dir)
 
         Examples:
           rebound tune                    show current and recommended values
@@ -28,7 +46,7 @@ internal static class TuneCommand
     {
         var apply = new Option<bool>("--apply") { Description = "Write the recommended values (now, and in /etc/sysctl.d/90-rebound.conf), keeping a backup of the originals." };
         var revert = new Option<bool>("--revert") { Description = "Restore the values saved by --apply, and restore or remove the drop-in file." };
-        var json = CommonOptions.Json();
+        var json = CommonOptions.Json("Print one JSON object: every setting, its values and what changed.");
         var stateDir = new Option<string>("--state-dir")
         {
             Description = $"Where the backup of the original values is kept. Default: {TuneDefaults.State}.",

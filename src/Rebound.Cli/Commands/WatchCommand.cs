@@ -18,7 +18,32 @@ internal static class WatchCommand
         var confirmServers = CommonOptions.Count("--confirm-servers", "Believe a new address at once when this many servers report it in one round.", 2);
         var confirmRounds = CommonOptions.Count("--confirm-rounds", "Otherwise believe it after this many consecutive rounds.", 2);
         var json = CommonOptions.Json();
-        var command = new Command("watch", "Watch the public address and upstream reachability, confirming every change, and print an event when something changes. Runs until SIGINT or SIGTERM.")
+        var command = new Command("watch", """
+            Watch the public address and the upstream; print an event for each confirmed change.
+
+            Probes every STUN server each --interval, each from a fresh socket, and keeps the current public
+            address per address family. A new address is believed when --confirm-servers servers report it
+            in one round, or when it is the majority answer in --confirm-rounds consecutive rounds; the
+            upstream is lost after two rounds in which no server answered. Anything suspicious (an
+            unconfirmed address, a silent round, a local address/route change, a NAT-PMP/PCP announcement
+            from the gateway) starts a confirmation burst at once. Events: started, public-address-changed,
+            upstream-lost, upstream-restored, local-network-changed (fields in README: CLI contract).
+            Nothing on the host is changed; 'rebound run' is what acts on these events.
+
+            Runs until SIGINT or SIGTERM, or until whoever reads its output goes away ('| head -1').
+            The default public servers are polled every 20s; use your own servers for --interval 1s.
+
+            Exit codes:
+              0  stopped by SIGINT or SIGTERM, or its output was closed
+              1  a runtime failure, e.g. a socket could not be opened
+              2  bad option, or a --server name that does not resolve; nothing was started
+
+            Examples:
+              rebound watch
+              rebound watch -s 203.0.113.10 -s 203.0.113.11 --interval 1s
+              rebound watch --json | jq -c 'select(.event == "public-address-changed")'
+              rebound watch --json | head -1        print the current addresses once, then exit
+            """)
         {
             servers, interval, timeout, confirmServers, confirmRounds, json,
         };
