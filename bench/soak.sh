@@ -9,7 +9,11 @@
 #   - every heal-started ends in heal-verified or heal-failed;
 #   - memory (VmRSS) and open file descriptors do not grow between warm-up and the end;
 #   - the journal holds every event the agent printed, and SQLite's integrity_check says "ok";
-#   - after each mode the DNS record at the lab's BIND holds the final public address.
+#   - after each mode the DNS record at the lab's BIND holds the final public address;
+#   - once per mode the agent is killed with SIGKILL right after a heal started, and started again on the
+#     same state: the journal stays intact, the new run diagnoses before acting, and the tunnel works.
+#
+# A WireGuard tunnel (lab.sh wg ID up client) from the LAN host is a [[wireguard]] heal target in every mode.
 #
 # Usage: sudo bench/soak.sh [--switches N] [--modes "masquerade pinned renumber blackhole"] [--flap-every K]
 #        N switches in total, split over the modes (default 200); a flap before about 1 in K switches.
@@ -42,7 +46,7 @@ fi
 OUT=$ROOT/bench/results/soak-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 SUMMARY=$OUT/modes.csv
-echo "mode,switches,reported,missed,spurious,flaps,flaps_seen,heals_started,heals_ended,heals_open,rss_start_kb,rss_end_kb,fds_start,fds_end,printed,journaled,integrity,dns_ok" >"$SUMMARY"
+echo "mode,switches,reported,missed,spurious,flaps,flaps_seen,heals_started,heals_ended,heals_open,kills,tunnel_ok,rss_start_kb,rss_end_kb,fds_start,fds_end,printed,journaled,integrity,dns_ok" >"$SUMMARY"
 LAT=$OUT/latency.csv
 echo "mode,direction,latency_ms" >"$LAT"
 
@@ -68,6 +72,9 @@ consume() { # EVENTS STATE_A STATE_B
     line=$(sed -n "${SEEN}p" "$events")
     ev=$(jq -r '.event // empty' <<<"$line" 2>/dev/null || true)
     case $ev in
+      started)
+        # A restarted agent (after the SIGKILL) begins from what it sees now: that is its new baseline.
+        REPORTED=$(jq -r '.addresses.ipv4 // "none"' <<<"$line") ;;
       public-address-changed)
         old=$(jq -r '.old // "none"' <<<"$line") new=$(jq -r .new <<<"$line")
         if [[ $old != "$REPORTED" && $REPORTED != none ]] || [[ $new != "$a" && $new != "$b" ]] || [[ $new == "$REPORTED" ]]; then
@@ -85,6 +92,29 @@ consume() { # EVENTS STATE_A STATE_B
   done
 }
 
+KILL_AT=5
+# After a switch: waits for the address event, SIGKILLs the agent at once (its heal targets are being
+# diagnosed then: the heal is under way, not finished), starts it again on the same state and waits for its
+# "started". The new run must find the pinned tunnel by itself. Returns 1 when nothing was killed.
+kill_mid_heal() { # EVENTS ADDRESS_EVENTS_BEFORE_THE_SWITCH
+  local events=$1 before=$2 deadline
+  deadline=$(($(date +%s) + TIMEOUT))
+  until (($(grep -c '"event":"public-address-changed"' "$events" || true) > before)); do
+    (($(date +%s) < deadline)) || return 1
+    sleep 0.005
+  done
+  kill -KILL "$RPID"; wait "$RPID" 2>/dev/null || true
+  echo "soak: killed the agent mid-heal; starting it again" >&2
+  local started
+  started=$(grep -c '"event":"started"' "$events" || true)
+  start_agent
+  deadline=$(($(date +%s) + TIMEOUT))
+  until (($(grep -c '"event":"started"' "$events" || true) > started)); do
+    (($(date +%s) < deadline)) || { echo "soak: the agent did not start again" >&2; return 1; }
+    sleep 0.05
+  done
+}
+
 run_mode() { # MODE N
   local mode=$1 n=$2 a=198.51.100.2 b state events i dir sw_t deadline missed=0 flaps=0 reported=0
   case $mode in
@@ -96,6 +126,7 @@ run_mode() { # MODE N
   "$LAB" up "$ID" "$mode" 2>/dev/null
   local key work
   key=$("$LAB" dns "$ID")
+  "$LAB" wg "$ID" up client >/dev/null
   work=/run/rebound-lab/$ID/soak
   mkdir -p "$work/state"
   cat >"$work/rebound.toml" <<EOF
@@ -114,10 +145,17 @@ names = ["gw.home.test"]
 families = ["ipv4"]
 ttl = 60
 key_file = "$key"
+
+[http]
+listen = "off"
+
+[[wireguard]]
+interface = "wl$ID"
+verify_ping = ["10.99.0.1"]
 EOF
   events=$OUT/events-$mode.jsonl
-  ip netns exec "rb${ID}lan" "$BIN" run --config "$work/rebound.toml" --json >"$events" 2>"$OUT/stderr-$mode.log" &
-  RPID=$!
+  start_agent() { ip netns exec "rb${ID}lan" "$BIN" run --config "$work/rebound.toml" --json >>"$events" 2>>"$OUT/stderr-$mode.log" & RPID=$!; }
+  start_agent
   deadline=$(($(date +%s) + TIMEOUT))
   until grep -q '"event":"started"' "$events" 2>/dev/null; do
     (($(date +%s) < deadline)) && kill -0 "$RPID" 2>/dev/null || { echo "soak: rebound did not start ($mode)" >&2; cat "$OUT/stderr-$mode.log" >&2; return 1; }
@@ -125,7 +163,7 @@ EOF
   done
   REPORTED=$a SEEN=1 SPURIOUS=0 FLAPS_SEEN=0
   state=$a
-  local rss0="" fds0=""
+  local rss0="" fds0="" kills=0
   for ((i = 1; i <= n; i++)); do
     # Sometimes a flap first: the other state for 50-300 ms, then back, shorter than a probe interval.
     if ((RANDOM % FLAP_EVERY == 0)); then
@@ -139,6 +177,8 @@ EOF
     sleep "$(random_between 1.5 4)"
     consume "$events" "$a" "$b"
     if [[ $state == "$a" ]]; then dir=failover state=$b; else dir=failback state=$a; fi
+    local heals_before
+    heals_before=$(grep -c '"event":"public-address-changed"' "$events" || true)
     sw_t=$("$LAB" "$dir" "$ID" | awk '{ print $2 }')
     deadline=$(($(date +%s) + TIMEOUT))
     until consume "$events" "$a" "$b"; [[ $REPORTED == "$state" ]]; do
@@ -151,7 +191,8 @@ EOF
       t_ev=$(event_epoch "$(sed -n "${SEEN}p" "$events")")
       echo "$mode,$dir,$(ms_between "$sw_t" "$t_ev")" >>"$LAT"
     fi
-    if ((i == 10)); then rss0=$(rss_kb "$RPID") fds0=$(fds "$RPID"); fi
+    if ((i == KILL_AT)) && [[ $mode != blackhole ]]; then kill_mid_heal "$events" "$heals_before" && kills=$((kills + 1)); fi
+    if ((i == KILL_AT + 10)); then rss0=$(rss_kb "$RPID") fds0=$(fds "$RPID"); fi
     ((i % 10 == 0)) && echo "soak: $mode $i/$n switches" >&2
   done
   # Flaps seen = address events beyond one per real switch, all of which were consistent.
@@ -161,6 +202,8 @@ EOF
   sleep 3
   local rss1 fds1
   rss1=$(rss_kb "$RPID") fds1=$(fds "$RPID")
+  local tunnel_ok
+  tunnel_ok=$(ip netns exec "rb${ID}lan" ping -c 3 -i 0.2 -W 1 10.99.0.1 >/dev/null 2>&1 && echo yes || echo no)
   kill -TERM "$RPID"; wait "$RPID" 2>/dev/null || true; RPID=""
 
   local started ended open printed journaled integrity dns_ok final
@@ -177,7 +220,7 @@ EOF
   cp "$work/state/journal.db" "$OUT/journal-$mode.db" 2>/dev/null || true
   final=$([[ $state == none ]] && echo "$a" || echo "$state")
   dns_ok=$([[ $(ip netns exec "rb${ID}net" dig +short @203.0.113.53 gw.home.test A) == "$final" ]] && echo yes || echo no)
-  echo "$mode,$n,$reported,$missed,$SPURIOUS,$flaps,$FLAPS_SEEN,$started,$ended,$open,$rss0,$rss1,$fds0,$fds1,$printed,$journaled,$integrity,$dns_ok" >>"$SUMMARY"
+  echo "$mode,$n,$reported,$missed,$SPURIOUS,$flaps,$FLAPS_SEEN,$started,$ended,$open,$kills,$tunnel_ok,$rss0,$rss1,$fds0,$fds1,$printed,$journaled,$integrity,$dns_ok" >>"$SUMMARY"
   "$LAB" down "$ID" 2>/dev/null
   ID=""
 }
@@ -192,10 +235,10 @@ done
 {
   echo "Soak: $((PER_MODE * ${#MODE_LIST[@]})) switches (failovers and failbacks) over ${MODES}, random 1.5-4 s apart, a 50-300 ms flap before about 1 in $FLAP_EVERY; $(basename "$BIN")"
   echo
-  echo "| mode | switches | reported | missed | spurious | flaps (seen) | heals started/ended | RSS KiB (after 10 → end) | fds (after 10 → end) | events printed/journaled | integrity | DNS final |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-  tail -n +2 "$SUMMARY" | while IFS=, read -r m n r mi sp fl fs hs he _ r0 r1 f0 f1 pr jo ig dn; do
-    echo "| $m | $n | $r | $mi | $sp | $fl ($fs) | $hs/$he | $r0 → $r1 | $f0 → $f1 | $pr/$jo | $ig | $dn |"
+  echo "| mode | switches | reported | missed | spurious | flaps (seen) | heals started/ended (open) | SIGKILL mid-heal | tunnel at end | RSS KiB | fds | events printed/journaled | integrity | DNS final |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  tail -n +2 "$SUMMARY" | while IFS=, read -r m n r mi sp fl fs hs he op ki tu r0 r1 f0 f1 pr jo ig dn; do
+    echo "| $m | $n | $r | $mi | $sp | $fl ($fs) | $hs/$he ($op) | $ki | $tu | $r0 → $r1 | $f0 → $f1 | $pr/$jo | $ig | $dn |"
   done
   echo
   echo "Detection latency over the soak (switch → event), ms:"
