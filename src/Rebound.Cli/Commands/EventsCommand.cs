@@ -169,7 +169,7 @@ internal static class EventsCommand
     private static string Quote(string text) =>
         text.Length > 0 && !text.Any(c => char.IsWhiteSpace(c) || c == '"' || char.IsControl(c))
             ? text
-            : $"\"{JsonEncodedText.Encode(text)}\"";
+            : $"\"{JsonEncodedText.Encode(text, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
 
     /// <summary>
     /// The configuration file's duration syntax, not DurationText: a look back is naturally days ("7d") and longer
