@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Rebound.Cli.Agent;
+using Rebound.Cli.Service;
+using Rebound.Decide;
 using Rebound.Configuration;
 using Rebound.Record;
 using Rebound.Record.Journal;
@@ -81,13 +83,29 @@ internal static class RunCommand
                 reloads.Writer.TryWrite(true);
             });
 
+            // systemd: READY=1 once the watcher has its first answers, WATCHDOG=1 only while rounds keep
+            // completing, RELOADING=1/READY=1 around SIGHUP, STOPPING=1. Nothing without NOTIFY_SOCKET.
+            using var notifier = SystemdNotifier.FromEnvironment(TimeProvider.System);
+            var beacon = new LivenessBeacon(Liveness(loaded), TimeProvider.System);
+            var watchdogStarted = false;
+            var log = ServiceLog.ForStderr(services.Stderr);
+
             void Emit(RecordedEvent e)
             {
                 printer.Print(e);
                 hub.Publish(e);
+                if (e.Source is WatcherStarted started)
+                {
+                    notifier.Ready($"watching {started.Servers.Count} STUN server(s); public IPv4 {started.Ipv4?.ToString() ?? "unknown"}");
+                    if (!watchdogStarted)
+                    {
+                        watchdogStarted = true;
+                        notifier.StartWatchdog(() => Volatile.Read(ref beacon).IsAlive());
+                    }
+                }
             }
 
-            void Warn(string message) => services.Stderr.WriteLine($"rebound: warning: {message}");
+            void Warn(string message) => log.Warning(message);
 
             hub.SinkFailed = (sink, ex) => Warn($"{sink.GetType().Name}: {ex.Message}");
 
@@ -108,16 +126,22 @@ internal static class RunCommand
                     status.ObserveDetection(latency);
                     metrics.ObserveDetection(latency);
                 },
-                probe => metrics.ObserveProbe(probe.BytesSent, probe.BytesReceived, probe.Succeeded));
+                probe =>
+                {
+                    metrics.ObserveProbe(probe.BytesSent, probe.BytesReceived, probe.Succeeded);
+                    Volatile.Read(ref beacon).Beat();
+                });
             await using var http = new HttpSurface(hub, status, metrics, journal, Warn);
             await http.ApplyAsync(loaded.Http, ct);
             await Foreground.RunAsync(services, async stop =>
             {
+                using var stopping = stop.Token.Register(() => notifier.Stopping("stopping: letting actions in flight finish"));
                 ReboundConfig current = loaded;
                 ReboundConfig? previous = null;
                 while (!stop.IsCancellationRequested)
                 {
                     AgentSession session;
+                    Volatile.Write(ref beacon, new LivenessBeacon(Liveness(current), TimeProvider.System));
                     try
                     {
                         session = await AgentSession.StartAsync(current, services, hub, observers, Emit, Warn, stop.Token);
@@ -137,7 +161,7 @@ internal static class RunCommand
                     {
                         using var sessionStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
                         var running = session.RunAsync(sessionStop);
-                        next = await NextConfigurationAsync(path, services, reloads.Reader, running, Emit, stop.Token);
+                        next = await NextConfigurationAsync(path, services, notifier, reloads.Reader, running, Emit, stop.Token);
                         await sessionStop.CancelAsync();
                         await running;
                     }
@@ -158,12 +182,15 @@ internal static class RunCommand
         return command;
     }
 
+    /// <summary>How long without a completed probe before the watchdog stops vouching for us: three rounds and a timeout.</summary>
+    private static TimeSpan Liveness(ReboundConfig config) => (3 * config.Watch.Interval) + config.Watch.ProbeTimeout;
+
     /// <summary>
     /// Waits for the session to end (null: stop) or for a SIGHUP with a valid file (the new configuration).
     /// An invalid file is reported and the running session carries on untouched.
     /// </summary>
     private static async Task<ReboundConfig?> NextConfigurationAsync(
-        string path, CliServices services, ChannelReader<bool> reloads, Task running, Action<RecordedEvent> emit, CancellationToken stop)
+        string path, CliServices services, SystemdNotifier notifier, ChannelReader<bool> reloads, Task running, Action<RecordedEvent> emit, CancellationToken stop)
     {
         while (true)
         {
@@ -177,11 +204,13 @@ internal static class RunCommand
             {
             }
 
+            notifier.Reloading($"reloading {path}");
             var candidate = ConfigFile.Load(path, services);
             var now = TimeProvider.System.GetUtcNow();
             if (candidate is null)
             {
                 emit(new AgentNotice(now, "config-rejected", $"{path} is not valid (problems above); still running the previous configuration").ToRecorded());
+                notifier.Ready("configuration rejected; still running the previous one");
                 continue;
             }
 
