@@ -41,6 +41,7 @@ public sealed class TailscaleHealProcessTests
         (at, var verified) = await agent.WaitForAsync("heal-verified", at, ("target", Tailscale), ("action", "rebind"));
         var elapsed = verified.GetProperty("elapsedMs").GetInt64();
         Assert.InRange(elapsed, 0, 30_000);
+        TestContext.Current.TestOutputHelper?.WriteLine($"public-address-changed -> heal-verified (rebind): {elapsed} ms");
         Assert.Contains(HealScene.AddressB, Text(verified, "evidence"), StringComparison.Ordinal);
 
         agent.Signal("TERM");
@@ -84,6 +85,7 @@ public sealed class TailscaleHealProcessTests
         (at, _) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "restart"), ("result", "verified"));
         (_, var verified) = await agent.WaitForAsync("heal-verified", at, ("target", Tailscale), ("action", "restart"));
         Assert.True(verified.GetProperty("elapsedMs").GetInt64() >= 6_000, verified.GetRawText());
+        TestContext.Current.TestOutputHelper?.WriteLine($"public-address-changed -> heal-verified (restart): {verified.GetProperty("elapsedMs").GetInt64()} ms");
 
         agent.Signal("TERM");
         await agent.WaitForExitAsync();
