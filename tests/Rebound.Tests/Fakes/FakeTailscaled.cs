@@ -24,14 +24,25 @@ internal sealed class FakeTailscaled : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private readonly string _directory;
+    private readonly Lock _gate = new();
     private volatile bool _healed;
+    private string _stalePublic = OldPublic;
+    private string _healedPublic = NewPublic;
 
-    public FakeTailscaled(FakeTailscaledBehaviour behaviour)
+    /// <param name="behaviour">What brings it back once it is broken.</param>
+    /// <param name="healthyAt">
+    /// Start working, advertising this public address (until <see cref="PublicAddressChanged"/>); null: start as
+    /// <paramref name="behaviour"/> says (working only when <see cref="FakeTailscaledBehaviour.Healthy"/>).
+    /// </param>
+    public FakeTailscaled(FakeTailscaledBehaviour behaviour, string? healthyAt = null)
     {
         Behaviour = behaviour;
-        _healed = behaviour == FakeTailscaledBehaviour.Healthy;
+        _healed = behaviour == FakeTailscaledBehaviour.Healthy || healthyAt is not null;
+        if (healthyAt is not null)
+            _healedPublic = healthyAt;
         _directory = Directory.CreateTempSubdirectory("rebound-ts-").FullName;
         SocketPath = Path.Combine(_directory, "tailscaled.sock");
+        RestartRequestPath = Path.Combine(_directory, "restart-requested");
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
         _listener.Listen(16);
@@ -59,11 +70,32 @@ internal sealed class FakeTailscaled : IAsyncDisposable
 
     public bool Healed => _healed;
 
+    /// <summary>
+    /// For a restart from another process (a <c>restart_command</c> script): each line appended to this file is one
+    /// restart, taken (and the file removed) at the next request, as if the daemon had been restarted in between.
+    /// </summary>
+    public string RestartRequestPath { get; }
+
     /// <summary>The daemon was restarted (by the fake systemd): a fresh magicsock finds the new path.</summary>
     public void Restart()
     {
         Actions.Enqueue("restart");
-        _healed = true;
+        if (Behaviour != FakeTailscaledBehaviour.NeverRecovers)
+            _healed = true;
+    }
+
+    /// <summary>
+    /// The upstream moved to <paramref name="newPublic"/>: the daemon keeps advertising what it had (stale) and goes
+    /// offline until its <see cref="Behaviour"/>'s remedy (or a restart) makes it find the new path.
+    /// </summary>
+    public void PublicAddressChanged(string newPublic)
+    {
+        lock (_gate)
+        {
+            _stalePublic = _healed ? _healedPublic : _stalePublic;
+            _healedPublic = newPublic;
+            _healed = false;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -171,6 +203,7 @@ internal sealed class FakeTailscaled : IAsyncDisposable
     private (int Status, string ContentType, string Body) Handle(Request request)
     {
         Requests.Enqueue($"{request.Method} {request.Path}");
+        TakeRestartRequests();
         const string text = "text/plain; charset=utf-8";
         var host = request.Headers.GetValueOrDefault("Host", "");
         if (request.Headers.ContainsKey("Referer") || request.Headers.ContainsKey("Origin") || host is not ("" or "local-tailscaled.sock"))
@@ -210,17 +243,43 @@ internal sealed class FakeTailscaled : IAsyncDisposable
                 if (ip != Peer)
                     return (500, "application/json", "{\"error\":\"no matching peer\"}\n");
                 return (200, "application/json", _healed
-                    ? $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","LatencySeconds":0.0123,"Endpoint":"{{NewPublic}}:41641","DERPRegionID":0}"""
+                    ? $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","LatencySeconds":0.0123,"Endpoint":"{{_healedPublic}}:41641","DERPRegionID":0}"""
                     : $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","Err":"timeout waiting for pong","LatencySeconds":0,"DERPRegionID":0}""");
             default:
                 return (404, text, "404 page not found\n");
         }
     }
 
+    private void TakeRestartRequests()
+    {
+        // Moved first, so a line appended while we read is not lost, and two requests never take one restart twice.
+        var taken = RestartRequestPath + "." + Guid.NewGuid().ToString("N");
+        string[] lines;
+        try
+        {
+            File.Move(RestartRequestPath, taken);
+            lines = File.ReadAllLines(taken);
+            File.Delete(taken);
+        }
+        catch (IOException)
+        {
+            return;
+        }
+
+        foreach (var _ in lines.Where(l => l.Length > 0))
+            Restart();
+    }
+
     private string StatusJson()
     {
-        var healed = _healed;
-        var publicAddress = healed ? NewPublic : OldPublic;
+        bool healed;
+        string publicAddress;
+        lock (_gate)
+        {
+            healed = _healed;
+            publicAddress = healed ? _healedPublic : _stalePublic;
+        }
+
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -305,4 +364,7 @@ public enum FakeTailscaledBehaviour
     RecoversOnRebind,
     RecoversOnRestun,
     RecoversOnBreakDerpConns,
+
+    /// <summary>Like <see cref="Stuck"/>, but a restart does not help either.</summary>
+    NeverRecovers,
 }

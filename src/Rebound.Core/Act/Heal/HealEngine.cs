@@ -377,13 +377,20 @@ public sealed class HealEngine
             var time = engine._time;
             var started = time.GetTimestamp();
             // The action is not cancelled with the agent: it gets the grace to finish, then it is abandoned.
+            // Abandoning cancels the action's token first, so what it registered there (killing a child process)
+            // runs before the engine moves on and the agent may exit.
             using var actionStop = new CancellationTokenSource();
+            using var abandoned = new CancellationTokenSource();
             using var graceStart = cancellationToken.Register(() =>
             {
                 try
                 {
                     _ = Task.Delay(engine._options.ShutdownGrace, time, CancellationToken.None)
-                        .ContinueWith(_ => CancelQuietly(actionStop), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                        .ContinueWith(_ =>
+                        {
+                            CancelQuietly(actionStop);
+                            CancelQuietly(abandoned);
+                        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
                 catch (ObjectDisposedException)
                 {
@@ -395,7 +402,7 @@ public sealed class HealEngine
             try
             {
                 var run = action.RunAsync(trigger, actionStop.Token).AsTask();
-                detail = OneLine(await run.WaitAsync(actionStop.Token).ConfigureAwait(false));
+                detail = OneLine(await run.WaitAsync(abandoned.Token).ConfigureAwait(false));
                 result = "done";
             }
             catch (OperationCanceledException) when (actionStop.IsCancellationRequested)

@@ -32,6 +32,8 @@ public sealed class CommandUnitRestarter(IReadOnlyList<string> command, TimeSpan
         {
             using var expiry = new CancellationTokenSource(timeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
+            // Killed inside the caller's Cancel(), not in a continuation that may never run once the agent exits.
+            using var killOnCancel = cancellationToken.Register(() => KillQuietly(process));
             var stderr = process.StandardError.ReadToEndAsync(linked.Token);
             _ = process.StandardOutput.ReadToEndAsync(linked.Token);
             try
@@ -53,6 +55,18 @@ public sealed class CommandUnitRestarter(IReadOnlyList<string> command, TimeSpan
             }
 
             return $"{unit} restarted by {command[0]}";
+        }
+    }
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already exited.
         }
     }
 }
