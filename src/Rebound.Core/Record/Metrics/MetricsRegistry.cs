@@ -172,6 +172,41 @@ public sealed class MetricsRegistry : IEventSink
     }
 
     /// <summary>The whole exposition, every family with HELP and TYPE, label sets in a stable order.</summary>
+    /// <summary>
+    /// The process itself, so a fleet can alert on a leak: resident memory, descriptors, and the managed heap
+    /// (resident memory growing while the heap stays flat points away from managed code).
+    /// </summary>
+    private static void WriteProcess(StringBuilder text)
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        PrometheusText.Header(text, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+        PrometheusText.Sample(text, "process_resident_memory_bytes", [], self.WorkingSet64);
+        PrometheusText.Header(text, "process_open_fds", "gauge", "Number of open file descriptors.");
+        PrometheusText.Sample(text, "process_open_fds", [], OpenDescriptors());
+        var gc = GC.GetGCMemoryInfo();
+        PrometheusText.Header(text, "rebound_gc_heap_bytes", "gauge", "Managed heap size after the last garbage collection.");
+        PrometheusText.Sample(text, "rebound_gc_heap_bytes", [], gc.HeapSizeBytes);
+        PrometheusText.Header(text, "rebound_gc_committed_bytes", "gauge", "Memory committed by the garbage collector.");
+        PrometheusText.Sample(text, "rebound_gc_committed_bytes", [], gc.TotalCommittedBytes);
+        PrometheusText.Header(text, "rebound_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since start.");
+        PrometheusText.Sample(text, "rebound_gc_allocated_bytes_total", [], GC.GetTotalAllocatedBytes());
+        PrometheusText.Header(text, "rebound_gc_collections_total", "counter", "Garbage collections by generation.");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+            PrometheusText.Sample(text, "rebound_gc_collections_total", ["generation", generation.ToString(System.Globalization.CultureInfo.InvariantCulture)], GC.CollectionCount(generation));
+    }
+
+    private static int OpenDescriptors()
+    {
+        try
+        {
+            return Directory.GetFiles("/proc/self/fd").Length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
     public string Render()
     {
         var text = new StringBuilder(4096);
@@ -179,6 +214,8 @@ public sealed class MetricsRegistry : IEventSink
         {
             PrometheusText.Header(text, "rebound_build_info", "gauge", "Rebound build; the value is always 1.");
             PrometheusText.Sample(text, "rebound_build_info", ["version", _version], 1);
+
+            WriteProcess(text);
 
             PrometheusText.Header(text, "rebound_events_total", "counter", "Events recorded (every kind).");
             PrometheusText.Sample(text, "rebound_events_total", [], _events);
