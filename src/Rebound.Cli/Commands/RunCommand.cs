@@ -89,6 +89,7 @@ internal static class RunCommand
             var beacon = new LivenessBeacon(Liveness(loaded), TimeProvider.System);
             var watchdogStarted = false;
             var log = ServiceLog.ForStderr(services.Stderr);
+            using var trimmer = new HeapTrimmer(TimeProvider.System);
 
             void Emit(RecordedEvent e)
             {
