@@ -56,7 +56,7 @@ internal sealed class AgentSession : IAsyncDisposable
 
     /// <summary>
     /// Builds and starts the sensors. Problems with the configuration that only show now (a DNS
-    /// server name that does not resolve) are a <see cref="UsageException"/>; warnings go to <paramref name="warn"/>.
+    /// server name that does not resolve) are an <see cref="InvalidOperationException"/> (exit 1: systemd restarts the agent until the name resolves); warnings go to <paramref name="warn"/>.
     /// </summary>
     public static async Task<AgentSession> StartAsync(
         ReboundConfig config, CliServices services, EventHub hub, AgentObservers observers, Action<RecordedEvent> emit, Action<string> warn, CancellationToken ct)
@@ -76,7 +76,9 @@ internal sealed class AgentSession : IAsyncDisposable
         {
             if (problem is not null)
             {
-                throw new UsageException(problem);
+                // A runtime failure (exit 1), not a configuration error (exit 2): at boot with the upstream
+                // down a server name may not resolve yet, and systemd must restart the agent until it does.
+                throw new InvalidOperationException(problem);
             }
 
             var ddns = new DdnsEngine(targets, new DdnsEngineOptions { CachePath = Path.Combine(stateDirectory, CacheFileName) }, TimeProvider.System);
@@ -116,9 +118,10 @@ internal sealed class AgentSession : IAsyncDisposable
         // The engines stop after the watcher, once nothing is in flight: an update the provider is
         // applying right now must be recorded, or the next start resends it.
         using var engineStop = new CancellationTokenSource();
+        using var healStop = new CancellationTokenSource();
         var ddnsRun = _ddns.RunAsync(engineStop.Token);
         var ddnsEvents = ForwardAsync(_ddns.Events, EventHub.Record, stop);
-        var healRun = _heal.RunAsync(engineStop.Token);
+        var healRun = _heal.RunAsync(healStop.Token);
         var healEvents = ForwardAsync(_heal.Events, e => [HealEventJson.ToRecorded(e)], stop);
         _hub.Add(_hooks);
         var hooksRun = _hooks.RunAsync(engineStop.Token);
@@ -146,6 +149,10 @@ internal sealed class AgentSession : IAsyncDisposable
         finally
         {
             await stop.CancelAsync();
+
+            // No new heal may start once stopping; the one in flight gets the engine's own grace, in
+            // parallel with the DNS updates finishing.
+            await healStop.CancelAsync();
             await WhenIdleAsync(ShutdownGrace);
             await engineStop.CancelAsync();
             await Task.WhenAll(ddnsRun, healRun, hooksRun);

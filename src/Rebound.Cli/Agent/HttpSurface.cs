@@ -33,7 +33,15 @@ internal sealed class HttpSurface(EventHub hub, StatusBoard status, MetricsRegis
         catch (InvalidOperationException ex) when (previous is not null)
         {
             warn($"[http] not applied ({ex.Message}); keeping the previous settings");
-            await StartAsync(previous, ct);
+            try
+            {
+                await StartAsync(previous, ct);
+            }
+            catch (InvalidOperationException again)
+            {
+                // Someone took the port in the gap: the agent goes on without its HTTP surface.
+                warn($"[http] the previous settings cannot be restored either ({again.Message}); no status page, metrics or control socket until the next reload");
+            }
         }
     }
 

@@ -157,6 +157,8 @@ internal static class RunCommand
                         continue;
                     }
 
+                    // Only a configuration whose session started gets to change the HTTP surface.
+                    await http.ApplyAsync(current.Http, stop.Token);
                     ReboundConfig? next;
                     await using (session)
                     {
@@ -174,7 +176,6 @@ internal static class RunCommand
 
                     previous = current;
                     current = next;
-                    await http.ApplyAsync(current.Http, stop.Token);
                 }
             }, ct);
 

@@ -83,9 +83,16 @@ internal static class StatusCommand
     {
         if (configPath is not null)
         {
-            return ConfigFile.Load(configPath, services) is { } loaded
-                ? (AgentHttpServerOptions.From(loaded.Http), loaded.State.Directory)
-                : (null, null);
+            if (ConfigFile.Load(configPath, services) is not { } loaded)
+            {
+                return (null, null);
+            }
+
+            // Outside systemd the file's control socket defaults to none; the service's is still the one to ask.
+            var http = loaded.Http.ControlSocket is null && File.Exists(DefaultControlSocket)
+                ? loaded.Http with { ControlSocket = DefaultControlSocket }
+                : loaded.Http;
+            return (AgentHttpServerOptions.From(http), loaded.State.Directory);
         }
 
         var socket = Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY")?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is { Length: > 0 } runtime

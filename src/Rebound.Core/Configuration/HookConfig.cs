@@ -22,11 +22,14 @@ public sealed record HookConfig(int Index, int Line, IReadOnlyList<string> Event
     /// <summary>"hook[0] (/usr/local/bin/notify)" or "hook[1] (https://example.net/…)": never the URL's credentials or query.</summary>
     public string Label => $"hook[{Index}] ({(Command is { Count: > 0 } c ? c[0] : Url is { } u ? SafeUrl(u) : "?")})";
 
-    /// <summary>The URL without user info and query (either may hold a token).</summary>
+    /// <summary>
+    /// Scheme, host and port only: user info and query may hold a token, and so may the path (Slack, Discord
+    /// and Teams webhook URLs carry theirs there).
+    /// </summary>
     public static string SafeUrl(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var text = $"{url.Scheme}://{url.Host}{(url.IsDefaultPort ? "" : $":{url.Port}")}{url.AbsolutePath}";
-        return url.Query.Length > 0 ? text + "?…" : text;
+        var text = $"{url.Scheme}://{url.Host}{(url.IsDefaultPort ? "" : $":{url.Port}")}";
+        return url.AbsolutePath is "/" or "" && url.Query.Length == 0 ? text + "/" : text + "/…";
     }
 }

@@ -35,7 +35,7 @@ public sealed class HookConfigTests
         Assert.True(hooks[1].Wants("anything"));
         Assert.Equal(TimeSpan.FromSeconds(3), hooks[1].Timeout);
         Assert.Equal("hooks.example.net", hooks[1].Url!.Host);
-        Assert.Equal("hook[1] (https://hooks.example.net:8443/rebound?…)", hooks[1].Label);
+        Assert.Equal("hook[1] (https://hooks.example.net:8443/…)", hooks[1].Label);
         Assert.DoesNotContain("pa55word", hooks[1].Label, StringComparison.Ordinal);
     }
 
@@ -80,5 +80,14 @@ public sealed class HookConfigTests
 
         var problem = Assert.Single(result.Problems);
         Assert.DoesNotContain("Secr3tPass", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX", "https://hooks.slack.com/…")]
+    [InlineData("https://discord.com/api/webhooks/123/SECRETTOKEN", "https://discord.com/…")]
+    [InlineData("http://127.0.0.1:8080/", "http://127.0.0.1:8080/")]
+    public void A_webhook_label_never_shows_the_path_where_services_keep_their_token(string url, string label)
+    {
+        Assert.Equal(label, HookConfig.SafeUrl(new Uri(url)));
     }
 }
