@@ -15,6 +15,7 @@
 #            `wg set IF peer KEY endpoint NAME:PORT` (re-resolving the name).
 # Both peers have persistent keepalive 25 s; the peer's resolver is BIND itself (/etc/netns/<ns>/resolv.conf), so
 # no cache stands between a DNS update and a re-resolve (both records have TTL 60).
+# lab.sh's renumber leaves the old address reachable (see "gone" below): the bench makes the lab internet drop it.
 # A continuous ping from the peer to each home tunnel address (every 50 ms, ping -D -O) gives the time of the first
 # answer after each switch (restored_at in bench/heal-wireguard.sh; 0 when no echo went unanswered).
 #
