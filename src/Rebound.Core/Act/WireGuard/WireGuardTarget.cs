@@ -129,6 +129,7 @@ public sealed class WireGuardTarget : IHealTarget
         Remember(state, _lastLook);
         _lastLookAt = now;
 
+        var resolvedBefore = _lastResolveAt;
         var moved = await FindMovedPeersAsync(state, trigger, anyStale, evidence, cancellationToken).ConfigureAwait(false);
         var addressEvent = trigger.Reason is "public-address-changed" or "upstream-restored";
         if (addressEvent)
@@ -146,6 +147,15 @@ public sealed class WireGuardTarget : IHealTarget
             {
                 await RestorePortIfDueAsync(state, evidence, cancellationToken).ConfigureAwait(false);
                 return new HealDiagnosis(HealCondition.Healthy, evidence);
+            }
+
+            // Silent, and the names were not looked up this round: the other end may have moved (a DDNS update there,
+            // which nothing on this side sees), and then rotating our port cannot help. One lookup settles it.
+            if (_lastResolveAt == resolvedBefore)
+            {
+                moved = await FindMovedPeersAsync(state, null, anyStale, evidence, cancellationToken).ConfigureAwait(false);
+                if (moved.Count > 0)
+                    return new HealDiagnosis(HealCondition.PeerMoved, evidence);
             }
 
             evidence.Add("tunnel silent while the upstream is up: its flow is stuck on the old path");

@@ -187,6 +187,34 @@ public sealed class WireGuardTargetTests
     }
 
     [Fact]
+    public async Task A_silent_tunnel_resolves_names_at_once_instead_of_waiting_for_the_resolve_interval()
+    {
+        _resolver.Answers["vpn.home.test"] = [IPAddress.Parse("203.0.113.20")];
+        var target = Target(ping: true, endpoints: new() { [PeerKey] = "vpn.home.test:51820" });
+        Assert.Equal(HealCondition.Healthy, (await target.DiagnoseAsync(Periodic(), Ct)).Condition);
+        Assert.Single(_resolver.Asked);
+
+        // The other end was renumbered and published its new address; nothing on this side saw an event.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        _resolver.Answers["vpn.home.test"] = [IPAddress.Parse("192.0.2.2")];
+        _pinger.Answer = _ => false;
+        var diagnosis = await target.DiagnoseAsync(Periodic(), Ct);
+
+        Assert.Equal(HealCondition.PeerMoved, diagnosis.Condition);
+        Assert.Equal(2, _resolver.Asked.Count);
+        Assert.Contains("peer dLA0crum…: vpn.home.test now resolves to 192.0.2.2:51820, endpoint is 203.0.113.20:51820", diagnosis.Evidence);
+
+        await target.Ladder.Single(a => a.Name == "reresolve").RunAsync(Periodic(), Ct);
+        Assert.Equal(IPEndPoint.Parse("192.0.2.2:51820"), _peer.Endpoint);
+        Assert.Equal(3, _resolver.Asked.Count);
+
+        // Still silent with the name unchanged: a pinned flow, after one lookup in that diagnosis.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(HealCondition.FlowPinned, (await target.DiagnoseAsync(Periodic(), Ct)).Condition);
+        Assert.Equal(4, _resolver.Asked.Count);
+    }
+
+    [Fact]
     public async Task Endpoints_come_from_the_wg_quick_file_when_not_configured()
     {
         var file = Path.Combine(Path.GetTempPath(), $"rebound-wg-{Guid.NewGuid():N}.conf");
