@@ -114,7 +114,14 @@ async function refresh() {
     document.body.dataset.updated = String(Date.now());
   } catch (e) { $("meta").textContent = "agent not reachable"; }
 }
-function soon() { if (!pending) pending = setTimeout(refresh, 100); }
+// The journal is written in the background, so the last event of a burst may not be in it yet after 100 ms:
+// read again once the burst has settled.
+let settle = null;
+function soon() {
+  if (!pending) pending = setTimeout(refresh, 100);
+  clearTimeout(settle);
+  settle = setTimeout(refresh, 1500);
+}
 function connect() {
   const source = new EventSource("events");
   source.onopen = () => { $("live").textContent = "live"; $("live").className = "on"; soon(); };

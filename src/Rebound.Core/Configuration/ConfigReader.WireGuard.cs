@@ -8,9 +8,10 @@ internal sealed partial class ConfigReader
 {
     /// <summary>A property, not a field: <see cref="KnownWords"/> in the other part reads it during static initialization.</summary>
     private static string[] WireGuardConfigKeys =>
-        ["interface", "verify_ping", "endpoints", "config_file", "restore_port", "restart_command", "verify_deadline", "resolve_interval"];
+        ["interface", "verify_ping", "endpoints", "config_file", "restore_port", "restart_command", "verify_deadline", "resolve_interval", "ping_timeout"];
 
     private static readonly TimeSpan MaxVerifyDeadline = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan MaxPingTimeout = TimeSpan.FromSeconds(10);
 
     private List<WireGuardConfig> ReadWireGuardSection(Section top)
     {
@@ -128,6 +129,9 @@ internal sealed partial class ConfigReader
         var resolveInterval = s.Duration("resolve_interval", allowZero: false, MaxWatchDuration);
         if ((s.Node("verify_deadline") is not null && verifyDeadline is null) || (s.Node("resolve_interval") is not null && resolveInterval is null))
             ok = false;
+        var pingTimeout = s.Duration("ping_timeout", allowZero: false, MaxPingTimeout);
+        if (s.Node("ping_timeout") is not null && pingTimeout is null)
+            ok = false;
 
         s.RejectUnknown(WireGuardConfigKeys);
         if (!ok || name is null)
@@ -141,6 +145,7 @@ internal sealed partial class ConfigReader
             RestartCommand = restart,
             VerifyDeadline = verifyDeadline ?? WireGuardConfig.DefaultVerifyDeadline,
             ResolveInterval = resolveInterval ?? WireGuardConfig.DefaultResolveInterval,
+            PingTimeout = pingTimeout ?? WireGuardConfig.DefaultPingTimeout,
         };
     }
 

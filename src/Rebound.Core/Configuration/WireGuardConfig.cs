@@ -11,6 +11,12 @@ public sealed record WireGuardConfig(string Interface)
     public static readonly TimeSpan DefaultVerifyDeadline = TimeSpan.FromSeconds(3);
     public static readonly TimeSpan DefaultResolveInterval = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Short, because a pinned flow is diagnosed by waiting this long for an echo right after a failover (the
+    /// ~2 s heal target); slower links raise it, and late answers still count on the next echo.
+    /// </summary>
+    public static readonly TimeSpan DefaultPingTimeout = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Tunnel addresses that answer ICMP echo when the tunnel works (fast, definite verification).</summary>
     public IReadOnlyList<IPAddress> VerifyPing { get; init; } = [];
 
@@ -30,6 +36,9 @@ public sealed record WireGuardConfig(string Interface)
     public IReadOnlyList<string>? RestartCommand { get; init; }
 
     public TimeSpan VerifyDeadline { get; init; } = DefaultVerifyDeadline;
+
+    /// <summary>How long one <see cref="VerifyPing"/> echo waits for its answer.</summary>
+    public TimeSpan PingTimeout { get; init; } = DefaultPingTimeout;
 
     /// <summary>How often peer host names are resolved again even without an event.</summary>
     public TimeSpan ResolveInterval { get; init; } = DefaultResolveInterval;

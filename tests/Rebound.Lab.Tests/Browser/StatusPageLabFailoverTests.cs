@@ -54,7 +54,7 @@ public sealed class StatusPageLabFailoverTests
             await page.WaitForAsync("document.getElementById('last-targets')?.textContent.includes('router:conntrack: verified in')", Wait, Ct);
             var last = await page.TextAsync("#last", Ct);
             Assert.Contains($"{FailoverLab.Wan1Address} → {FailoverLab.Wan2Address}", last, StringComparison.Ordinal);
-            Assert.Contains("heal-verified", await page.TextAsync("#journal", Ct), StringComparison.Ordinal);
+            await page.WaitForAsync("document.getElementById('journal')?.textContent.includes('heal-verified')", Wait, Ct);
             Assert.Equal(42, (await page.EvaluateAsync("window.reboundMarker", Ct)).GetInt32());
 
             var png = await page.ScreenshotAsync(Ct);

@@ -19,6 +19,7 @@ public sealed class WireGuardConfigTests
             restart_command = ["systemctl", "restart", "wg-quick@wg0"]
             verify_deadline = "5s"
             resolve_interval = "2m"
+            ping_timeout = "1s"
 
             [[wireguard]]
             interface = "wg1"
@@ -34,6 +35,8 @@ public sealed class WireGuardConfigTests
         Assert.Equal(["systemctl", "restart", "wg-quick@wg0"], wg[0].RestartCommand);
         Assert.Equal(TimeSpan.FromSeconds(5), wg[0].VerifyDeadline);
         Assert.Equal(TimeSpan.FromMinutes(2), wg[0].ResolveInterval);
+        Assert.Equal(TimeSpan.FromSeconds(1), wg[0].PingTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), wg[1].PingTimeout);
         Assert.Equal("/etc/wireguard/wg1.conf", wg[1].ConfigFile);
         Assert.Equal(WireGuardConfig.DefaultVerifyDeadline, wg[1].VerifyDeadline);
         Assert.Empty(wg[1].VerifyPing);
@@ -51,7 +54,7 @@ public sealed class WireGuardConfigTests
 
     [Theory]
     [InlineData("[[wireguard]]\nverify_ping = [\"10.99.0.1\"]\n", "r.toml:1: wireguard[0].interface: expected a WireGuard interface name like \"wg0\" (required)")]
-    [InlineData("[[wireguard]]\ninterface = \"wg0\"\nkeepalive = 5\n", "r.toml:3: wireguard[0].keepalive: expected a known key (interface, verify_ping, endpoints, config_file, restore_port, restart_command, verify_deadline, resolve_interval); \"keepalive\" is unknown")]
+    [InlineData("[[wireguard]]\ninterface = \"wg0\"\nkeepalive = 5\n", "r.toml:3: wireguard[0].keepalive: expected a known key (interface, verify_ping, endpoints, config_file, restore_port, restart_command, verify_deadline, resolve_interval, ping_timeout); \"keepalive\" is unknown")]
     [InlineData("[[wireguard]]\ninterface = \"wg 0\"\n", "r.toml:2: wireguard[0].interface: expected an interface name (1-15 letters, digits, '-', '_', '.'), found \"wg 0\"")]
     [InlineData("[[wireguard]]\ninterface = \"wg0\"\nverify_ping = [\"10.99.0.0/24\"]\n", "r.toml:3: wireguard[0].verify_ping: expected an IP address, found \"10.99.0.0/24\"")]
     [InlineData("[[wireguard]]\ninterface = \"wg0\"\nverify_ping = []\n", "r.toml:3: wireguard[0].verify_ping: expected a non-empty array of tunnel IP addresses, found an empty array")]
@@ -60,6 +63,8 @@ public sealed class WireGuardConfigTests
     [InlineData("[[wireguard]]\ninterface = \"wg0\"\nrestore_port = \"yes\"\n", "r.toml:3: wireguard[0].restore_port: expected true or false, found a string")]
     [InlineData("[[wireguard]]\ninterface = \"wg0\"\nrestart_command = \"systemctl restart wg-quick@wg0\"\n", "r.toml:3: wireguard[0].restart_command: expected a non-empty array of strings: the program and its arguments, found a string")]
     [InlineData("[[wireguard]]\ninterface = \"wg0\"\nverify_deadline = \"0s\"\n", "r.toml:3: wireguard[0].verify_deadline: expected a duration greater than zero")]
+    [InlineData("[[wireguard]]\ninterface = \"wg0\"\nping_timeout = \"0s\"\n", "r.toml:3: wireguard[0].ping_timeout: expected a duration greater than zero")]
+    [InlineData("[[wireguard]]\ninterface = \"wg0\"\nping_timeout = \"30s\"\n", "r.toml:3: wireguard[0].ping_timeout: expected a duration")]
     [InlineData("[[wireguard]]\ninterface = \"wg0\"\n[[wireguard]]\ninterface = \"wg0\"\n", "r.toml:4: wireguard[1].interface: expected an interface not configured twice; \"wg0\" already is")]
     [InlineData("wireguard = \"wg0\"\n", "r.toml:1: wireguard: expected [[wireguard]] tables, found a string")]
     public void Problems_are_line_numbered_one_liners(string toml, string expected)

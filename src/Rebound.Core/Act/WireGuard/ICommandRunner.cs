@@ -37,6 +37,8 @@ public sealed class ProcessCommandRunner : ICommandRunner
         {
             if (process is null)
                 throw new IOException($"cannot run {argv[0]}");
+            // Killed inside the caller's Cancel() (SIGTERM), not in a continuation that may never run once the agent exits.
+            using var killOnCancel = cancellationToken.Register(() => KillQuietly(process));
             var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
             var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -47,7 +49,7 @@ public sealed class ProcessCommandRunner : ICommandRunner
             }
             catch (OperationCanceledException)
             {
-                process.Kill(entireProcessTree: true);
+                KillQuietly(process);
                 cancellationToken.ThrowIfCancellationRequested();
                 throw new IOException($"{argv[0]} did not finish within {timeout.TotalSeconds:0} s");
             }
@@ -55,6 +57,18 @@ public sealed class ProcessCommandRunner : ICommandRunner
             await stdout.ConfigureAwait(false);
             var error = (await stderr.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
             return (process.ExitCode, error);
+        }
+    }
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already exited.
         }
     }
 }

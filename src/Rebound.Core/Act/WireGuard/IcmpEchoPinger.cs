@@ -77,7 +77,7 @@ public sealed class IcmpEchoPinger(TimeProvider timeProvider, Func<AddressFamily
             {
                 var r = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, linked.Token).ConfigureAwait(false);
                 if (r.RemoteEndPoint is IPEndPoint from && from.Address.Equals(address)
-                    && IsReply(buffer.AsSpan(0, r.ReceivedBytes), v6, raw, raw ? _identifier : null, sequence))
+                    && IsReply(buffer.AsSpan(0, r.ReceivedBytes), v6, raw, raw ? _identifier : null))
                 {
                     return new PingResult(true, timeProvider.GetElapsedTime(started));
                 }
@@ -93,8 +93,11 @@ public sealed class IcmpEchoPinger(TimeProvider timeProvider, Func<AddressFamily
         }
     }
 
-    /// <summary>An echo reply with our identifier (raw sockets; datagram sockets rewrite it) and sequence.</summary>
-    internal static bool IsReply(ReadOnlySpan<byte> packet, bool v6, bool hasIpHeader, ushort? identifier, ushort sequence)
+    /// <summary>
+    /// An echo reply with our identifier (raw sockets; datagram sockets rewrite it and deliver only their own).
+    /// Any sequence number: a late answer to an earlier echo still shows the path works (slow links, LTE).
+    /// </summary>
+    internal static bool IsReply(ReadOnlySpan<byte> packet, bool v6, bool hasIpHeader, ushort? identifier)
     {
         if (!v6 && hasIpHeader)
         {
@@ -108,8 +111,7 @@ public sealed class IcmpEchoPinger(TimeProvider timeProvider, Func<AddressFamily
 
         return packet.Length >= 8
             && packet[0] == (v6 ? 129 : 0)
-            && (identifier is null || BinaryPrimitives.ReadUInt16BigEndian(packet[4..]) == identifier)
-            && BinaryPrimitives.ReadUInt16BigEndian(packet[6..]) == sequence;
+            && (identifier is null || BinaryPrimitives.ReadUInt16BigEndian(packet[4..]) == identifier);
     }
 
     private static ushort Checksum(ReadOnlySpan<byte> data)

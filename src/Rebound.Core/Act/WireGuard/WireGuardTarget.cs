@@ -23,6 +23,7 @@ public sealed class WireGuardTarget : IHealTarget
     private readonly Dictionary<string, PeerMark> _lastLook = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Resolution> _resolved = new(StringComparer.Ordinal);
     private Dictionary<string, PeerMark> _baseline = new(StringComparer.Ordinal);
+    private bool _baselineIsRestart; // every peer, known before or not, counts from zero
     private DateTimeOffset? _lastLookAt;
     private DateTimeOffset? _lastResolveAt;
     private int? _portBeforeRotation;
@@ -64,6 +65,7 @@ public sealed class WireGuardTarget : IHealTarget
             RestartCommand = config.RestartCommand,
             VerifyDeadline = config.VerifyDeadline,
             ResolveInterval = config.ResolveInterval,
+            PingTimeout = config.PingTimeout,
         };
         return new WireGuardTarget(
             options,
@@ -109,11 +111,13 @@ public sealed class WireGuardTarget : IHealTarget
         var rxAdvanced = false;
         var staleWithKeepalive = false;
         var anyStale = false;
+        var anyFresh = false;
         foreach (var peer in state.Peers)
         {
             var age = peer.LastHandshake is { } hs ? now - hs : (TimeSpan?)null;
             var stale = age is null || age > _options.HandshakeStaleAfter;
             anyStale |= stale;
+            anyFresh |= !stale;
             staleWithKeepalive |= stale && peer.PersistentKeepaliveSeconds > 0;
             var line = $"peer {peer.ShortKey} endpoint {peer.Endpoint?.ToString() ?? "(none)"}: handshake {(age is { } a ? Seconds(a) + " ago" : "never")}";
             if (_lastLook.TryGetValue(peer.PublicKey, out var before) && _lastLookAt is { } at)
@@ -146,6 +150,15 @@ public sealed class WireGuardTarget : IHealTarget
             if (ping.Answered)
             {
                 await RestorePortIfDueAsync(state, evidence, cancellationToken).ConfigureAwait(false);
+                return new HealDiagnosis(HealCondition.Healthy, evidence);
+            }
+
+            // Right after our public address changed, a missed echo is strong evidence: the peer's packets to the
+            // old address stop arriving, so waiting for rx to stall would only delay the heal. Otherwise one missed
+            // echo (a slow LTE link, a ping target that is down) is not enough while the peer is still heard from.
+            if (!addressEvent && rxAdvanced && anyFresh)
+            {
+                evidence.Add("ping unanswered, but the peer is still heard from (rx advanced, handshake fresh): not pinned");
                 return new HealDiagnosis(HealCondition.Healthy, evidence);
             }
 
@@ -205,8 +218,13 @@ public sealed class WireGuardTarget : IHealTarget
         foreach (var peer in state.Peers)
         {
             if (!_baseline.TryGetValue(peer.PublicKey, out var mark))
-                continue;
-            if (peer.LastHandshake > mark.Handshake)
+            {
+                if (!_baselineIsRestart)
+                    continue;
+                mark = new PeerMark(0, 0, null);
+            }
+
+            if (peer.LastHandshake is { } handshake && (mark.Handshake is not { } before || handshake > before))
                 return new HealCheck(true, $"peer {peer.ShortKey}: new handshake since the action");
             if (peer.RxBytes > mark.Rx)
                 return new HealCheck(true, $"peer {peer.ShortKey}: rx +{peer.RxBytes - mark.Rx} B since the action");
@@ -238,6 +256,17 @@ public sealed class WireGuardTarget : IHealTarget
         }
 
         _baseline = baseline;
+        _baselineIsRestart = false;
+    }
+
+    /// <summary>
+    /// A restarted interface starts from zero counters and no handshake: every peer gets that baseline, so any
+    /// handshake or byte received after the restart verifies it (a cleared baseline would verify nothing).
+    /// </summary>
+    private void MarkRestarted()
+    {
+        _baseline = new Dictionary<string, PeerMark>(StringComparer.Ordinal);
+        _baselineIsRestart = true;
     }
 
     /// <summary>Peer host names: configured <c>endpoints</c>, else the wg-quick file's; IP literals are left out.</summary>
@@ -500,7 +529,7 @@ public sealed class WireGuardTarget : IHealTarget
 
             if (result.ExitCode != 0)
                 throw new HealActionException($"{string.Join(' ', argv)} exited {result.ExitCode}: {result.FirstErrorLine}");
-            target._baseline.Clear(); // a restarted interface starts from zero counters: anything received counts
+            target.MarkRestarted();
             return $"ran {string.Join(' ', argv)}";
         }
     }

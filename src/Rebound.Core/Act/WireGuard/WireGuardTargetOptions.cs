@@ -15,6 +15,9 @@ public sealed class WireGuardTargetOptions
     /// </summary>
     public static readonly TimeSpan DefaultRestorePortAfter = TimeSpan.FromSeconds(180);
 
+    /// <summary>Short, for the ~2 s heal target; see <see cref="PingTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultPingTimeout = Configuration.WireGuardConfig.DefaultPingTimeout;
+
     public required string Interface { get; init; }
 
     public IReadOnlyList<IPAddress> VerifyPing { get; init; } = [];
@@ -34,8 +37,12 @@ public sealed class WireGuardTargetOptions
     /// <summary>Often, so a restored tunnel is noticed within a few tens of milliseconds of answering.</summary>
     public TimeSpan VerifyInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>One echo's patience: tunnel round trips are tens of milliseconds; diagnosis must stay fast.</summary>
-    public TimeSpan PingTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
+    /// <summary>
+    /// One echo's patience (<c>ping_timeout</c>): tunnel round trips are tens of milliseconds and a diagnosis right
+    /// after a failover waits this long, so it stays short. A missed echo alone does not rotate the port outside
+    /// address events while the peer is still heard from, and late answers count on the next echo.
+    /// </summary>
+    public TimeSpan PingTimeout { get; init; } = DefaultPingTimeout;
 
     public TimeSpan ResolveInterval { get; init; } = TimeSpan.FromMinutes(5);
 

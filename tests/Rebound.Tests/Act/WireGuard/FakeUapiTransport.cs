@@ -144,9 +144,13 @@ internal sealed class FakeCommandRunner : ICommandRunner
 
     public List<IReadOnlyList<string>> Ran { get; } = [];
 
+    /// <summary>What the command does to the world (e.g. a restarted interface's counters start from zero).</summary>
+    public Action? OnRun { get; set; }
+
     public ValueTask<(int ExitCode, string FirstErrorLine)> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken cancellationToken)
     {
         Ran.Add(argv);
+        OnRun?.Invoke();
         return ValueTask.FromResult((ExitCode, ExitCode == 0 ? "" : "Job for wg-quick@wg0.service failed."));
     }
 }

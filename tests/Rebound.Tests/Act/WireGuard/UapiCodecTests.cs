@@ -167,18 +167,22 @@ public sealed class UapiCodecTests
     }
 
     [Fact]
-    public void Echo_replies_match_only_our_identifier_and_sequence()
+    public void Echo_replies_match_our_identifier_and_any_sequence_so_late_answers_count()
     {
         byte[] icmp = [0, 0, 0, 0, 0x12, 0x34, 0x00, 0x07];
         var ip = new byte[20 + icmp.Length];
         ip[0] = 0x45;
         icmp.CopyTo(ip, 20);
-        Assert.True(IcmpEchoPinger.IsReply(ip, v6: false, hasIpHeader: true, 0x1234, 7));
-        Assert.False(IcmpEchoPinger.IsReply(ip, v6: false, hasIpHeader: true, 0x1235, 7));
-        Assert.False(IcmpEchoPinger.IsReply(ip, v6: false, hasIpHeader: true, 0x1234, 8));
-        Assert.True(IcmpEchoPinger.IsReply(icmp, v6: false, hasIpHeader: false, null, 7));
+        Assert.True(IcmpEchoPinger.IsReply(ip, v6: false, hasIpHeader: true, 0x1234));
+        Assert.False(IcmpEchoPinger.IsReply(ip, v6: false, hasIpHeader: true, 0x1235));
+        ip[27] = 3; // the answer to an earlier echo (sequence 3), arriving late: the path works
+        Assert.True(IcmpEchoPinger.IsReply(ip, v6: false, hasIpHeader: true, 0x1234));
+        Assert.True(IcmpEchoPinger.IsReply(icmp, v6: false, hasIpHeader: false, null));
         icmp[0] = 129;
-        Assert.True(IcmpEchoPinger.IsReply(icmp, v6: true, hasIpHeader: false, 0x1234, 7));
-        Assert.False(IcmpEchoPinger.IsReply(ip.AsSpan(0, 10), v6: false, hasIpHeader: true, 0x1234, 7));
+        Assert.True(IcmpEchoPinger.IsReply(icmp, v6: true, hasIpHeader: false, 0x1234));
+        Assert.False(IcmpEchoPinger.IsReply(icmp, v6: false, hasIpHeader: false, null)); // 129 is not an IPv4 echo reply
+        ip[20] = 8; // our own request, seen on a raw socket
+        Assert.False(IcmpEchoPinger.IsReply(ip, v6: false, hasIpHeader: true, 0x1234));
+        Assert.False(IcmpEchoPinger.IsReply(ip.AsSpan(0, 10), v6: false, hasIpHeader: true, 0x1234));
     }
 }

@@ -285,6 +285,109 @@ public sealed class WireGuardTargetTests
         Assert.Equal("systemctl restart wg-quick@wg0 exited 1: Job for wg-quick@wg0.service failed.", ex.Message);
     }
 
+    [Fact]
+    public async Task A_missed_ping_while_the_peer_is_still_heard_from_does_not_rotate_the_port()
+    {
+        // A slow backup link (RTT above the ping timeout) or a ping target that is down: the peer's keepalives
+        // still arrive and the handshake is fresh, so the flow is not pinned.
+        var target = Target(ping: true, pickPort: _ => 43117);
+        Assert.Equal(HealCondition.Healthy, (await target.DiagnoseAsync(Periodic(), Ct)).Condition);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        _peer.Rx += 32;
+        _pinger.Answer = _ => false;
+
+        var diagnosis = await target.DiagnoseAsync(Periodic(), Ct);
+
+        Assert.Equal(HealCondition.Healthy, diagnosis.Condition);
+        Assert.Contains("ping 10.99.0.1: no answer within 300 ms", diagnosis.Evidence);
+        Assert.Contains("ping unanswered, but the peer is still heard from (rx advanced, handshake fresh): not pinned", diagnosis.Evidence);
+        Assert.DoesNotContain(target.Ladder, a => a.AppliesTo(diagnosis));
+        Assert.Equal(51821, _daemon.ListenPort);
+    }
+
+    [Fact]
+    public async Task A_missed_ping_is_a_pinned_flow_when_nothing_arrived_since_the_previous_look_or_the_handshake_is_stale()
+    {
+        var target = Target(ping: true);
+        await target.DiagnoseAsync(Periodic(), Ct);
+        _pinger.Answer = _ => false;
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(HealCondition.FlowPinned, (await target.DiagnoseAsync(Periodic() with { Reason = "retry" }, Ct)).Condition);
+
+        _time.Advance(TimeSpan.FromSeconds(120)); // handshake 145 s old: past REKEY_AFTER_TIME + REKEY_TIMEOUT + jitter
+        _peer.Rx += 32;
+        var stale = await target.DiagnoseAsync(Periodic(), Ct);
+        Assert.Equal(HealCondition.FlowPinned, stale.Condition);
+        Assert.Contains("tunnel silent while the upstream is up: its flow is stuck on the old path", stale.Evidence);
+    }
+
+    [Fact]
+    public async Task Right_after_an_address_change_a_missed_ping_rotates_at_once_even_if_bytes_arrived_before()
+    {
+        var target = Target(ping: true, pickPort: _ => 43117);
+        await target.DiagnoseAsync(Periodic(), Ct);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _peer.Rx += 148; // arrived before the failover
+        _pinger.Answer = _ => false;
+
+        var diagnosis = await target.DiagnoseAsync(AddressChanged(), Ct);
+
+        Assert.Equal(HealCondition.FlowPinned, diagnosis.Condition);
+        Assert.Equal(["rotate-port"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Name));
+        Assert.Equal(2, _pinger.Pings.Count); // one echo per diagnosis: no extra waiting
+        var upstreamBack = await target.DiagnoseAsync(AddressChanged() with { Reason = "upstream-restored" }, Ct);
+        Assert.Equal(HealCondition.FlowPinned, upstreamBack.Condition);
+    }
+
+    [Fact]
+    public async Task The_ping_timeout_is_configurable()
+    {
+        var target = Target(ping: true, pingTimeout: TimeSpan.FromSeconds(1));
+        _pinger.Answer = _ => false;
+        var diagnosis = await target.DiagnoseAsync(AddressChanged(), Ct);
+        Assert.Contains("ping 10.99.0.1: no answer within 1000 ms", diagnosis.Evidence);
+        Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(_pinger.Pings).Timeout);
+        Assert.Equal("ping 10.99.0.1: no answer within 1000 ms", (await target.VerifyAsync(AddressChanged(), Ct)).Evidence);
+    }
+
+    [Fact]
+    public async Task A_restart_without_pings_verifies_on_a_handshake_or_bytes_after_it()
+    {
+        var target = Target(ping: false, restart: ["systemctl", "restart", "wg-quick@wl0"]);
+        await target.DiagnoseAsync(Periodic(), Ct);
+        _commands.OnRun = () => (_peer.Rx, _peer.Tx, _peer.LastHandshake) = (0, 0, null); // a fresh interface
+        await target.Ladder.Single(a => a.IsRestart).RunAsync(AddressChanged(), Ct);
+
+        var before = await target.VerifyAsync(AddressChanged(), Ct);
+        Assert.False(before.Ok);
+        Assert.Equal("no handshake and nothing received since the action", before.Evidence);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _peer.LastHandshake = _time.GetUtcNow();
+        _peer.Rx = 50;
+        var after = await target.VerifyAsync(AddressChanged(), Ct);
+        Assert.True(after.Ok);
+        Assert.Equal("peer dLA0crum…: new handshake since the action", after.Evidence);
+    }
+
+    [Fact]
+    public async Task A_restart_of_an_unreachable_interface_verifies_on_bytes_from_any_peer_after_it()
+    {
+        var target = Target(ping: false, restart: ["systemctl", "restart", "wg-quick@wl0"]);
+        _daemon.Broken = true; // no baseline can be read before the restart
+        _commands.OnRun = () =>
+        {
+            _daemon.Broken = false;
+            (_peer.Rx, _peer.Tx, _peer.LastHandshake) = (0, 0, null);
+        };
+        await target.Ladder.Single(a => a.IsRestart).RunAsync(AddressChanged(), Ct);
+        Assert.False((await target.VerifyAsync(AddressChanged(), Ct)).Ok);
+        _peer.Rx = 92;
+        var after = await target.VerifyAsync(AddressChanged(), Ct);
+        Assert.True(after.Ok);
+        Assert.Equal("peer dLA0crum…: rx +92 B since the action", after.Evidence);
+    }
+
     private static HealTrigger AddressChanged() => new(
         DateTimeOffset.UnixEpoch, "public-address-changed", null, IPAddress.Parse("192.0.2.2"), null, UpstreamUp: true, null, null);
 
@@ -296,7 +399,8 @@ public sealed class WireGuardTargetTests
         bool restorePort = false,
         Dictionary<string, string>? endpoints = null,
         string? configFile = null,
-        string[]? restart = null) =>
+        string[]? restart = null,
+        TimeSpan? pingTimeout = null) =>
         new(
             new WireGuardTargetOptions
             {
@@ -307,6 +411,7 @@ public sealed class WireGuardTargetTests
                 Endpoints = endpoints ?? [],
                 ConfigFile = configFile,
                 RestartCommand = restart,
+                PingTimeout = pingTimeout ?? WireGuardTargetOptions.DefaultPingTimeout,
             },
             new UapiWireGuardControl("wl0", _daemon, "fake"),
             _pinger,
