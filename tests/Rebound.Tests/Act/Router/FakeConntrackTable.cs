@@ -12,12 +12,24 @@ internal sealed class FakeConntrackTable(string via = "fake") : IConntrackTable
 
     public Exception? Failure { get; set; }
 
+    /// <summary>How many times the table was read (one ctnetlink dump each in the real one).</summary>
+    public int Reads { get; private set; }
+
     public string Via => via;
 
     public ValueTask<int> CountTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
+        Reads++;
         return ValueTask.FromResult(Entries.Count(e => e.TranslatedTo.Equals(address)));
+    }
+
+    public ValueTask<IReadOnlyDictionary<IPAddress, int>> CountTranslatedToAsync(IReadOnlyCollection<IPAddress> addresses, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        Reads++;
+        IReadOnlyDictionary<IPAddress, int> counts = addresses.Distinct().ToDictionary(a => a, a => Entries.Count(e => e.TranslatedTo.Equals(a)));
+        return ValueTask.FromResult(counts);
     }
 
     public ValueTask<ConntrackFlushResult> DeleteTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
