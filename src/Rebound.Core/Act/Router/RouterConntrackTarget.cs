@@ -145,6 +145,13 @@ public sealed class RouterConntrackTarget : IHealTarget
         var lines = new List<string>();
         foreach (var wan in departed)
         {
+            // A trigger offered meanwhile (Wants runs while a heal does) may have made this address live again.
+            if (!IsDeparted(wan.Address))
+            {
+                lines.Add($"{wan.Address} is no longer departed; nothing deleted");
+                continue;
+            }
+
             try
             {
                 var result = await _table.DeleteTranslatedToAsync(wan.Address, cancellationToken);
@@ -198,6 +205,14 @@ public sealed class RouterConntrackTarget : IHealTarget
                     _departed.Remove(wan.Address);
                 }
             }
+        }
+    }
+
+    private bool IsDeparted(IPAddress address)
+    {
+        lock (_gate)
+        {
+            return _departed.ContainsKey(address);
         }
     }
 

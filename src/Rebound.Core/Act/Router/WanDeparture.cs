@@ -11,7 +11,8 @@ public sealed record DepartedWan(string Interface, IPAddress Address, string Why
 /// Pure: which WAN addresses a change of the local network left behind. Per family, the primary default route is
 /// the one with the lowest metric. When it moved to another interface or gateway (or vanished), the addresses the
 /// previous primary interface had are departed, unless they are live (their interface still has a default route of
-/// that family, at any metric: see <see cref="LiveAddresses"/>). An address
+/// that family, at any metric: see <see cref="LiveAddresses"/>). Any other interface that lost its last default
+/// route of a family departs the same way. An address
 /// deleted from an interface that carried a default route (or a configured WAN interface) is departed too.
 /// </summary>
 public static class WanDeparture
@@ -42,6 +43,21 @@ public static class WanDeparture
                 if (a.Address.AddressFamily == family && IsOn(a, before.InterfaceIndex, before.InterfaceName))
                 {
                     Add(a, why);
+                }
+            }
+        }
+
+        // A non-primary WAN that lost its last default route of a family (policy routing may have used it).
+        foreach (var route in previous.DefaultRoutes)
+        {
+            if (!current.DefaultRoutes.Any(r => r.Family == route.Family && SameInterface(r, route)))
+            {
+                foreach (var a in previous.Addresses)
+                {
+                    if (a.Address.AddressFamily == route.Family && IsOn(a, route.InterfaceIndex, route.InterfaceName))
+                    {
+                        Add(a, $"default {FamilyName(route.Family)} {Describe(route)} removed");
+                    }
                 }
             }
         }
@@ -95,6 +111,9 @@ public static class WanDeparture
 
     private static bool SameRoute(DefaultRoute a, DefaultRoute b) =>
         a.InterfaceIndex == b.InterfaceIndex && string.Equals(a.InterfaceName, b.InterfaceName, StringComparison.Ordinal) && Equals(a.Gateway, b.Gateway);
+
+    private static bool SameInterface(DefaultRoute a, DefaultRoute b) =>
+        a.InterfaceName is not null && b.InterfaceName is not null ? a.InterfaceName == b.InterfaceName : a.InterfaceIndex == b.InterfaceIndex;
 
     private static bool IsOn(LocalAddress a, int index, string? name) =>
         name is not null && a.InterfaceName is not null ? a.InterfaceName == name : a.InterfaceIndex == index;

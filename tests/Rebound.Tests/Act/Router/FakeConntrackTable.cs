@@ -12,6 +12,9 @@ internal sealed class FakeConntrackTable(string via = "fake") : IConntrackTable
 
     public Exception? Failure { get; set; }
 
+    /// <summary>Runs before each delete, to make things happen while a flush is under way.</summary>
+    public Action<IPAddress>? BeforeDelete { get; set; }
+
     /// <summary>How many times the table was read (one ctnetlink dump each in the real one).</summary>
     public int Reads { get; private set; }
 
@@ -35,6 +38,7 @@ internal sealed class FakeConntrackTable(string via = "fake") : IConntrackTable
     public ValueTask<ConntrackFlushResult> DeleteTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
+        BeforeDelete?.Invoke(address);
         Deleted.Add(address);
         var n = Entries.RemoveAll(e => e.TranslatedTo.Equals(address));
         return ValueTask.FromResult(new ConntrackFlushResult(n, Via));

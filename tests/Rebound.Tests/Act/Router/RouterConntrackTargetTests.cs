@@ -147,6 +147,26 @@ public sealed class RouterConntrackTargetTests
     }
 
     [Fact]
+    public async Task Address_that_turns_live_during_a_flush_is_not_deleted()
+    {
+        // Both WANs depart (no default route left), then wan2's route returns while wan1's entries are being deleted.
+        var none = new LocalNetworkSnapshot(OnWan1.Addresses, []);
+        var both = new LocalNetworkSnapshot(OnWan1.Addresses, [.. BothWan1Preferred.DefaultRoutes]);
+        var target = new RouterConntrackTarget(_table);
+        Assert.True(target.Wants(Trigger("local-network-changed", none, both)));
+        Assert.Equal(2, target.Departed.Count);
+        _table.Entries.Add(("on wan1", Wan1));
+        _table.Entries.Add(("on wan2", Wan2));
+        _table.BeforeDelete = _ => target.Wants(Trigger("local-network-changed", OnlyWan2Backup, none));
+
+        var result = await target.Ladder[0].RunAsync(Trigger("local-network-changed", none, both), Ct);
+
+        Assert.Equal([Wan1], _table.Deleted);
+        Assert.Equal([("on wan2", Wan2)], _table.Entries);
+        Assert.Contains("192.0.2.2 is no longer departed; nothing deleted", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_check_reads_the_table_once_for_all_departed_addresses()
     {
         var second = IPAddress.Parse("198.51.100.9");

@@ -32,6 +32,17 @@ public sealed class WanDepartureTests
     }
 
     [Fact]
+    public void Backup_wan_losing_its_default_route_departs_while_the_primary_stays()
+    {
+        var wan1Only = new LocalNetworkSnapshot(BothWan1Preferred.Addresses, [BothWan1Preferred.DefaultRoutes[0]]);
+
+        var departed = Assert.Single(WanDeparture.Find(BothWan1Preferred, wan1Only));
+
+        Assert.Equal(Wan2, departed.Address);
+        Assert.Equal("default ipv4 via 192.0.2.1 dev wan2 removed", departed.Why);
+    }
+
+    [Fact]
     public void Primary_losing_its_default_route_departs_even_with_a_backup_route_present()
     {
         var departed = Assert.Single(WanDeparture.Find(BothWan1Preferred, OnlyWan2Backup));
