@@ -140,6 +140,11 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
 
             if (File.Exists(path))
             {
+                if (!UnixSocketFile.IsSocket(path))
+                {
+                    throw new InvalidOperationException($"control socket {path}: exists and is not a socket; not removing it");
+                }
+
                 // A socket file left by a crashed agent is removed; one that answers belongs to a running agent.
                 using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 try

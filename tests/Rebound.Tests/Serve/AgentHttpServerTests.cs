@@ -386,6 +386,29 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_regular_file_at_the_control_socket_path_is_never_deleted_and_start_fails()
+    {
+        var directory = Directory.CreateTempSubdirectory("rebound-http-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "control.sock");
+            await File.WriteAllTextAsync(path, "precious", Ct);
+            var server = new AgentHttpServer(new AgentHttpServerOptions { Listen = null, ControlSocket = path }, _board, _metrics, null, TimeProvider.System);
+
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => server.StartAsync(Ct));
+
+            Assert.Equal($"control socket {path}: exists and is not a socket; not removing it", error.Message);
+            Assert.Equal("precious", await File.ReadAllTextAsync(path, Ct));
+            await server.DisposeAsync();
+            Assert.Equal("precious", await File.ReadAllTextAsync(path, Ct));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_stale_control_socket_file_is_replaced_but_a_live_one_is_an_error()
     {
         var directory = Directory.CreateTempSubdirectory("rebound-http-");
@@ -394,8 +417,12 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
             var path = Path.Combine(directory.FullName, "control.sock");
             using (var stale = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
             {
-                stale.Bind(new UnixDomainSocketEndPoint(path));
+                // .NET unlinks the file on dispose; moved away first, it stays behind like a crashed agent's.
+                stale.Bind(new UnixDomainSocketEndPoint(path + ".tmp"));
+                File.Move(path + ".tmp", path);
             }
+
+            Assert.True(File.Exists(path));
 
             await StartAsync(new AgentHttpServerOptions { Listen = null, ControlSocket = path });
 

@@ -30,6 +30,19 @@ public sealed partial class ConntrackToolTable(IReadOnlyList<string>? command = 
             : throw new ConntrackException($"conntrack -L failed (exit {exit}): {OneLine(stderr)}");
     }
 
+    /// <summary>One <c>conntrack -L</c> per address: the tool filters in the kernel, and this is only the fallback.</summary>
+    public async ValueTask<IReadOnlyDictionary<IPAddress, int>> CountTranslatedToAsync(IReadOnlyCollection<IPAddress> addresses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        var counts = new Dictionary<IPAddress, int>();
+        foreach (var address in addresses.Distinct())
+        {
+            counts[address] = await CountTranslatedToAsync(address, cancellationToken);
+        }
+
+        return counts;
+    }
+
     public async ValueTask<ConntrackFlushResult> DeleteTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(address);

@@ -19,6 +19,18 @@ public sealed class FallbackConntrackTable(IConntrackTable primary, IConntrackTa
         }
     }
 
+    public async ValueTask<IReadOnlyDictionary<IPAddress, int>> CountTranslatedToAsync(IReadOnlyCollection<IPAddress> addresses, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await primary.CountTranslatedToAsync(addresses, cancellationToken);
+        }
+        catch (ConntrackException)
+        {
+            return await fallback.CountTranslatedToAsync(addresses, cancellationToken);
+        }
+    }
+
     public async ValueTask<ConntrackFlushResult> DeleteTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
     {
         try

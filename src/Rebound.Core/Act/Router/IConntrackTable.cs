@@ -15,6 +15,12 @@ public interface IConntrackTable
     /// <summary>How many entries have <paramref name="address"/> as their reply destination.</summary>
     ValueTask<int> CountTranslatedToAsync(IPAddress address, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many entries are translated to each of <paramref name="addresses"/> (every one is a key, 0 when none),
+    /// read in one pass where the transport allows: a periodic check costs one dump, not one per address.
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<IPAddress, int>> CountTranslatedToAsync(IReadOnlyCollection<IPAddress> addresses, CancellationToken cancellationToken);
+
     /// <summary>Deletes the entries whose reply destination is <paramref name="address"/>; returns how many went.</summary>
     ValueTask<ConntrackFlushResult> DeleteTranslatedToAsync(IPAddress address, CancellationToken cancellationToken);
 }

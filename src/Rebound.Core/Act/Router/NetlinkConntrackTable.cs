@@ -33,6 +33,26 @@ public sealed class NetlinkConntrackTable(Func<ConntrackSocket>? open = null, Ti
         return all.Count(e => e.Reply.Destination.Equals(address));
     }
 
+    public async ValueTask<IReadOnlyDictionary<IPAddress, int>> CountTranslatedToAsync(IReadOnlyCollection<IPAddress> addresses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        var counts = addresses.Distinct().ToDictionary(a => a, _ => 0);
+        if (counts.Count == 0)
+        {
+            return counts;
+        }
+
+        foreach (var entry in await ListAsync(cancellationToken))
+        {
+            if (counts.TryGetValue(entry.Reply.Destination, out var n))
+            {
+                counts[entry.Reply.Destination] = n + 1;
+            }
+        }
+
+        return counts;
+    }
+
     public async ValueTask<ConntrackFlushResult> DeleteTranslatedToAsync(IPAddress address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(address);

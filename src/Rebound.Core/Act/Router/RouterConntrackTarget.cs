@@ -7,8 +7,9 @@ namespace Rebound.Act.Router;
 /// Router mode: when Rebound runs on the Linux router itself and the WAN switches by route or policy (mwan3,
 /// gateway groups), static SNAT keeps every existing flow translated to the departed WAN's address. This target
 /// finds those conntrack entries (reply destination = departed address) and deletes them, so each LAN flow is
-/// translated afresh on its next packet. Entries translated to a live WAN address are never touched.
-/// Departed addresses are remembered across triggers, so a periodic check still finds flows pinned later.
+/// translated afresh on its next packet. Entries translated to a live WAN address (one whose interface still has a
+/// default route, at any metric) are never touched. Departed addresses are remembered across triggers, so a
+/// periodic check still finds flows pinned later, until verified clean or live again.
 /// </summary>
 public sealed class RouterConntrackTarget : IHealTarget
 {
@@ -69,47 +70,65 @@ public sealed class RouterConntrackTarget : IHealTarget
             return HealDiagnosis.Healthy("no WAN has departed");
         }
 
+        IReadOnlyDictionary<IPAddress, int> counts;
+        try
+        {
+            counts = await _table.CountTranslatedToAsync([.. departed.Select(d => d.Address)], cancellationToken);
+        }
+        catch (ConntrackException ex)
+        {
+            return new HealDiagnosis(HealCondition.Unhealthy, [$"cannot read conntrack: {ex.Message}", .. departed.Select(d => d.Why)]);
+        }
+
         var evidence = new List<string>();
         var pinned = 0;
         foreach (var wan in departed)
         {
-            int count;
-            try
-            {
-                count = await _table.CountTranslatedToAsync(wan.Address, cancellationToken);
-            }
-            catch (ConntrackException ex)
-            {
-                return new HealDiagnosis(HealCondition.Unhealthy, [$"cannot read conntrack: {ex.Message}", wan.Why]);
-            }
-
+            var count = counts.GetValueOrDefault(wan.Address);
             pinned += count;
             evidence.Add($"{count} {Entries(count)} translated to departed {wan.Address} ({wan.Interface}); {wan.Why}");
+        }
+
+        // A periodic check is the departed address's last look: flows pinned right after the switch are caught by
+        // now, and nothing is NATed to an address that carries no default route, so a clean one is forgotten.
+        if (trigger.Reason == HealEngine.PeriodicReason)
+        {
+            Forget(departed.Where(d => counts.GetValueOrDefault(d.Address) == 0));
         }
 
         return pinned > 0 ? new HealDiagnosis(HealCondition.FlowPinned, evidence) : new HealDiagnosis(HealCondition.Healthy, evidence);
     }
 
+    /// <summary>One count for all departed addresses; those found clean are forgotten (the flush is done).</summary>
     public async ValueTask<HealCheck> VerifyAsync(HealTrigger trigger, CancellationToken cancellationToken)
     {
         var departed = Current();
-        var left = new List<string>();
+        if (departed.Count == 0)
+        {
+            return new HealCheck(true, "no departed WAN address left");
+        }
+
+        IReadOnlyDictionary<IPAddress, int> counts;
         try
         {
-            foreach (var wan in departed)
-            {
-                var count = await _table.CountTranslatedToAsync(wan.Address, cancellationToken);
-                if (count > 0)
-                {
-                    left.Add($"{count} {Entries(count)} still translated to {wan.Address}");
-                }
-            }
+            counts = await _table.CountTranslatedToAsync([.. departed.Select(d => d.Address)], cancellationToken);
         }
         catch (ConntrackException ex)
         {
             return new HealCheck(false, $"cannot read conntrack: {ex.Message}");
         }
 
+        var left = new List<string>();
+        foreach (var wan in departed)
+        {
+            var count = counts.GetValueOrDefault(wan.Address);
+            if (count > 0)
+            {
+                left.Add($"{count} {Entries(count)} still translated to {wan.Address}");
+            }
+        }
+
+        Forget(departed.Where(d => counts.GetValueOrDefault(d.Address) == 0));
         return left.Count == 0
             ? new HealCheck(true, $"no entries translated to {string.Join(", ", departed.Select(d => d.Address))}")
             : new HealCheck(false, string.Join("; ", left));
@@ -126,6 +145,13 @@ public sealed class RouterConntrackTarget : IHealTarget
         var lines = new List<string>();
         foreach (var wan in departed)
         {
+            // A trigger offered meanwhile (Wants runs while a heal does) may have made this address live again.
+            if (!IsDeparted(wan.Address))
+            {
+                lines.Add($"{wan.Address} is no longer departed; nothing deleted");
+                continue;
+            }
+
             try
             {
                 var result = await _table.DeleteTranslatedToAsync(wan.Address, cancellationToken);
@@ -164,6 +190,29 @@ public sealed class RouterConntrackTarget : IHealTarget
             }
 
             return [.. _departed.Values];
+        }
+    }
+
+    /// <summary>Forgets these departures, unless the address departed again (a newer record) meanwhile.</summary>
+    private void Forget(IEnumerable<DepartedWan> clean)
+    {
+        lock (_gate)
+        {
+            foreach (var wan in clean)
+            {
+                if (_departed.TryGetValue(wan.Address, out var now) && ReferenceEquals(now, wan))
+                {
+                    _departed.Remove(wan.Address);
+                }
+            }
+        }
+    }
+
+    private bool IsDeparted(IPAddress address)
+    {
+        lock (_gate)
+        {
+            return _departed.ContainsKey(address);
         }
     }
 

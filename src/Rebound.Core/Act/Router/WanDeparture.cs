@@ -10,7 +10,9 @@ public sealed record DepartedWan(string Interface, IPAddress Address, string Why
 /// <summary>
 /// Pure: which WAN addresses a change of the local network left behind. Per family, the primary default route is
 /// the one with the lowest metric. When it moved to another interface or gateway (or vanished), the addresses the
-/// previous primary interface had are departed, unless one is still on the new primary interface. An address
+/// previous primary interface had are departed, unless they are live (their interface still has a default route of
+/// that family, at any metric: see <see cref="LiveAddresses"/>). Any other interface that lost its last default
+/// route of a family departs the same way. An address
 /// deleted from an interface that carried a default route (or a configured WAN interface) is departed too.
 /// </summary>
 public static class WanDeparture
@@ -45,6 +47,21 @@ public static class WanDeparture
             }
         }
 
+        // A non-primary WAN that lost its last default route of a family (policy routing may have used it).
+        foreach (var route in previous.DefaultRoutes)
+        {
+            if (!current.DefaultRoutes.Any(r => r.Family == route.Family && SameInterface(r, route)))
+            {
+                foreach (var a in previous.Addresses)
+                {
+                    if (a.Address.AddressFamily == route.Family && IsOn(a, route.InterfaceIndex, route.InterfaceName))
+                    {
+                        Add(a, $"default {FamilyName(route.Family)} {Describe(route)} removed");
+                    }
+                }
+            }
+        }
+
         // Addresses removed from WAN interfaces (PPPoE redial, DHCP renumbering): SNAT keeps translating to them.
         var wans = restrict ?? new HashSet<string>(previous.DefaultRoutes.Select(r => r.InterfaceName).OfType<string>(), StringComparer.Ordinal);
         foreach (var a in previous.Addresses)
@@ -69,22 +86,20 @@ public static class WanDeparture
         }
     }
 
-    /// <summary>Addresses on the interfaces of the current primary default routes: the live WAN, never to be touched.</summary>
+    /// <summary>
+    /// Addresses on every interface that still has a default route of the address's family, whatever its metric:
+    /// policy routing (mwan3, balanced gateway groups) may send flows out of any of them, so they are live and
+    /// never to be touched. A default route disappears from the snapshot when its interface goes down.
+    /// </summary>
     public static HashSet<IPAddress> LiveAddresses(LocalNetworkSnapshot current)
     {
         ArgumentNullException.ThrowIfNull(current);
         var live = new HashSet<IPAddress>();
-        foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
+        foreach (var a in current.Addresses)
         {
-            if (Primary(current, family) is { } route)
+            if (current.DefaultRoutes.Any(r => r.Family == a.Address.AddressFamily && IsOn(a, r.InterfaceIndex, r.InterfaceName)))
             {
-                foreach (var a in current.Addresses)
-                {
-                    if (IsOn(a, route.InterfaceIndex, route.InterfaceName))
-                    {
-                        live.Add(a.Address);
-                    }
-                }
+                live.Add(a.Address);
             }
         }
 
@@ -96,6 +111,9 @@ public static class WanDeparture
 
     private static bool SameRoute(DefaultRoute a, DefaultRoute b) =>
         a.InterfaceIndex == b.InterfaceIndex && string.Equals(a.InterfaceName, b.InterfaceName, StringComparison.Ordinal) && Equals(a.Gateway, b.Gateway);
+
+    private static bool SameInterface(DefaultRoute a, DefaultRoute b) =>
+        a.InterfaceName is not null && b.InterfaceName is not null ? a.InterfaceName == b.InterfaceName : a.InterfaceIndex == b.InterfaceIndex;
 
     private static bool IsOn(LocalAddress a, int index, string? name) =>
         name is not null && a.InterfaceName is not null ? a.InterfaceName == name : a.InterfaceIndex == index;

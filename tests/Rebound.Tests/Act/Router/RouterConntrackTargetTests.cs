@@ -125,6 +125,116 @@ public sealed class RouterConntrackTargetTests
     }
 
     [Fact]
+    public async Task Mwan3_failback_never_flushes_the_backup_wan_that_still_has_its_default_route()
+    {
+        var target = new RouterConntrackTarget(_table);
+        // wan1 fails (its default route goes), then comes back and is preferred again; wan2 kept its route throughout.
+        Assert.True(target.Wants(Trigger("local-network-changed", OnlyWan2Backup, BothWan1Preferred)));
+        Assert.Equal(Wan1, Assert.Single(target.Departed).Address);
+        Assert.True(target.Wants(Trigger("local-network-changed", BothWan1Preferred, OnlyWan2Backup)));
+        Assert.Empty(target.Departed);
+
+        _table.Entries.Add(("balanced flow on wan2", Wan2));
+        _table.Entries.Add(("flow on wan1", Wan1));
+        var periodic = Trigger("periodic", BothWan1Preferred, BothWan1Preferred);
+        Assert.True(target.Wants(periodic));
+        var diagnosis = await target.DiagnoseAsync(periodic, Ct);
+
+        Assert.Equal(HealCondition.Healthy, diagnosis.Condition);
+        Assert.Equal("no departed WAN address; nothing deleted", await target.Ladder[0].RunAsync(periodic, Ct));
+        Assert.Empty(_table.Deleted);
+        Assert.Equal(2, _table.Entries.Count);
+    }
+
+    [Fact]
+    public async Task Address_that_turns_live_during_a_flush_is_not_deleted()
+    {
+        // Both WANs depart (no default route left), then wan2's route returns while wan1's entries are being deleted.
+        var none = new LocalNetworkSnapshot(OnWan1.Addresses, []);
+        var both = new LocalNetworkSnapshot(OnWan1.Addresses, [.. BothWan1Preferred.DefaultRoutes]);
+        var target = new RouterConntrackTarget(_table);
+        Assert.True(target.Wants(Trigger("local-network-changed", none, both)));
+        Assert.Equal(2, target.Departed.Count);
+        _table.Entries.Add(("on wan1", Wan1));
+        _table.Entries.Add(("on wan2", Wan2));
+        _table.BeforeDelete = _ => target.Wants(Trigger("local-network-changed", OnlyWan2Backup, none));
+
+        var result = await target.Ladder[0].RunAsync(Trigger("local-network-changed", none, both), Ct);
+
+        Assert.Equal([Wan1], _table.Deleted);
+        Assert.Equal([("on wan2", Wan2)], _table.Entries);
+        Assert.Contains("192.0.2.2 is no longer departed; nothing deleted", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_check_reads_the_table_once_for_all_departed_addresses()
+    {
+        var second = IPAddress.Parse("198.51.100.9");
+        var before = new LocalNetworkSnapshot([.. OnWan1.Addresses, new LocalAddress(3, "wan1", second, 24)], OnWan1.DefaultRoutes);
+        var after = before with { DefaultRoutes = OnWan2.DefaultRoutes };
+        _table.Entries.Add(("pinned a", Wan1));
+        _table.Entries.Add(("pinned b", second));
+        var target = new RouterConntrackTarget(_table);
+        var trigger = Trigger("local-network-changed", after, before);
+
+        var diagnosis = await target.DiagnoseAsync(trigger, Ct);
+
+        Assert.Equal(HealCondition.FlowPinned, diagnosis.Condition);
+        Assert.Equal(2, diagnosis.Evidence.Count);
+        Assert.Equal(1, _table.Reads);
+        _table.Entries.Clear();
+        Assert.True((await target.VerifyAsync(trigger, Ct)).Ok);
+        Assert.Equal(2, _table.Reads);
+    }
+
+    [Fact]
+    public async Task Verified_clean_flush_forgets_the_departed_address_so_later_checks_read_nothing()
+    {
+        _table.Entries.Add(("pinned", Wan1));
+        var target = new RouterConntrackTarget(_table);
+        var trigger = Trigger("local-network-changed", OnWan2, OnWan1);
+        Assert.Equal(HealCondition.FlowPinned, (await target.DiagnoseAsync(trigger, Ct)).Condition);
+        await target.Ladder[0].RunAsync(trigger, Ct);
+
+        Assert.True((await target.VerifyAsync(trigger, Ct)).Ok);
+
+        Assert.Empty(target.Departed);
+        var reads = _table.Reads;
+        var periodic = await target.DiagnoseAsync(Trigger("periodic", OnWan2, OnWan2), Ct);
+        Assert.Equal(["no WAN has departed"], periodic.Evidence);
+        Assert.Equal(reads, _table.Reads);
+    }
+
+    [Fact]
+    public async Task Verify_with_entries_left_keeps_the_address_and_forgets_only_the_clean_ones()
+    {
+        var second = IPAddress.Parse("198.51.100.9");
+        var before = new LocalNetworkSnapshot([.. OnWan1.Addresses, new LocalAddress(3, "wan1", second, 24)], OnWan1.DefaultRoutes);
+        var trigger = Trigger("local-network-changed", before with { DefaultRoutes = OnWan2.DefaultRoutes }, before);
+        _table.Entries.Add(("stubborn", Wan1));
+        var target = new RouterConntrackTarget(_table);
+        await target.DiagnoseAsync(trigger, Ct);
+
+        var check = await target.VerifyAsync(trigger, Ct);
+
+        Assert.False(check.Ok);
+        Assert.Equal("1 entry still translated to 198.51.100.2", check.Evidence);
+        Assert.Equal(Wan1, Assert.Single(target.Departed).Address);
+    }
+
+    [Fact]
+    public async Task Clean_periodic_check_forgets_the_departed_address_but_the_first_clean_diagnosis_does_not()
+    {
+        var target = new RouterConntrackTarget(_table);
+        Assert.Equal(HealCondition.Healthy, (await target.DiagnoseAsync(Trigger("local-network-changed", OnWan2, OnWan1), Ct)).Condition);
+        Assert.Single(target.Departed);
+
+        Assert.Equal(HealCondition.Healthy, (await target.DiagnoseAsync(Trigger("periodic", OnWan2, OnWan2), Ct)).Condition);
+
+        Assert.Empty(target.Departed);
+    }
+
+    [Fact]
     public async Task Kept_addresses_are_never_flushed()
     {
         _table.Entries.Add(("pinned", Wan1));

@@ -26,6 +26,9 @@ internal static class RouterNetworks
 
     public static LocalNetworkSnapshot BothWan2Preferred { get; } = new(s_addresses, [Route("198.51.100.1", 3, "wan1", 30), Route("192.0.2.1", 4, "wan2", 20)]);
 
+    /// <summary>wan1's default route gone (link down or tracking failure), wan2's backup route left.</summary>
+    public static LocalNetworkSnapshot OnlyWan2Backup { get; } = new(s_addresses, [Route("192.0.2.1", 4, "wan2", 20)]);
+
     /// <summary>wan1 renumbered to .3 (PPPoE redial), route unchanged.</summary>
     public static LocalNetworkSnapshot Wan1Renumbered { get; } = new(
         [s_addresses[0], new(3, "wan1", IPAddress.Parse("198.51.100.3"), 24), s_addresses[2]],
