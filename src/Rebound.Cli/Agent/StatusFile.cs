@@ -59,11 +59,9 @@ internal sealed class StatusFile : IEventSink, IAsyncDisposable
 
     private void Write()
     {
-        var temp = _path + ".tmp";
         try
         {
-            File.WriteAllText(temp, StatusJson.Serialize(_board.Snapshot()), Encoding.UTF8);
-            File.Move(temp, _path, overwrite: true);
+            AtomicFile.Write(_path, stream => stream.Write(Encoding.UTF8.GetBytes(StatusJson.Serialize(_board.Snapshot()))));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

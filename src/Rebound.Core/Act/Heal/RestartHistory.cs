@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Rebound.Act.Ddns.Engine;
+using Rebound.Record;
 
 namespace Rebound.Act.Heal;
 
@@ -104,39 +104,13 @@ internal sealed class RestartHistory
     {
         if (_path is null)
             return null;
-        string full = Path.GetFullPath(_path);
-        string directory = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         try
         {
-            Directory.CreateDirectory(directory);
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(temp, options))
-            {
-                if (!OperatingSystem.IsWindows())
-                    File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-                    Write(writer);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-            DirectorySync.Flush(directory);
+            AtomicFile.WriteJson(_path, Write);
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                // Best effort: the next save overwrites it.
-            }
-
             return $"heal state {_path} not saved ({ex.GetType().Name}); the restart budget is kept in memory only";
         }
     }

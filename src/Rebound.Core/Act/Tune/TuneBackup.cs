@@ -96,19 +96,7 @@ public sealed class TuneBackup
 
     private static string Clip(string text) => text.Length <= 40 ? $"\"{text}\"" : $"a key of {text.Length} characters";
 
-    internal static void WriteAtomically(string path, byte[] bytes)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    internal static void WriteAtomically(string path, byte[] bytes) => Rebound.Record.AtomicFile.Write(path, stream => stream.Write(bytes));
 
     internal static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }

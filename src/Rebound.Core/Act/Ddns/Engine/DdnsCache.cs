@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Rebound.Decide;
+using Rebound.Record;
 
 namespace Rebound.Act.Ddns.Engine;
 
@@ -111,40 +112,13 @@ internal sealed class DdnsCache
             return null;
         lock (_gate)
         {
-            string full = Path.GetFullPath(_path);
-            string directory = Path.GetDirectoryName(full) ?? ".";
-            string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
             try
             {
-                Directory.CreateDirectory(directory);
-                var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-                if (!OperatingSystem.IsWindows())
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                using (var stream = new FileStream(temp, options))
-                {
-                    // FileMode.Create on an existing leftover keeps its mode: force 0600.
-                    if (!OperatingSystem.IsWindows())
-                        File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                    using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-                        Write(writer);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                File.Move(temp, full, overwrite: true);
-                DirectorySync.Flush(directory);
+                AtomicFile.WriteJson(_path, Write);
                 return null;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                try
-                {
-                    File.Delete(temp);
-                }
-                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-                {
-                    // Best effort: the next save overwrites it.
-                }
-
                 return $"DDNS cache {_path} not saved ({ex.GetType().Name}); records may be sent again after a restart";
             }
         }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Rebound.Act.Ddns.Engine;
+namespace Rebound.Record;
 
 /// <summary>
 /// fsync of a directory, so that a rename into it survives power loss. .NET cannot open a directory
