@@ -210,7 +210,12 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
             }
 
             var id = Interlocked.Increment(ref _nextConnection);
-            _connections[id] = ServeAsync(client, isTcp, id);
+            var serving = ServeAsync(client, isTcp, id);
+            _connections[id] = serving;
+
+            // A connection that ended before it was added removed nothing: remove it now.
+            if (serving.IsCompleted)
+                _connections.TryRemove(id, out _);
         }
     }
 
