@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using Rebound.Sense.Netlink;
 using static Rebound.Act.Router.ConntrackConstants;
 
 namespace Rebound.Act.Router;
@@ -20,7 +21,6 @@ public sealed record ConntrackParseResult(IReadOnlyList<ConntrackEntry> Entries,
 public static class ConntrackCodec
 {
     internal const int HeaderLength = 16;
-    private const int AttributeHeaderLength = 4;
     private const ushort NlmsgError = 2;
     private const ushort NlmsgDone = 3;
 
@@ -87,7 +87,7 @@ public static class ConntrackCodec
         uint status = 0, id = 0;
         ushort zone = 0;
         uint? mark = null, timeout = null;
-        var attributes = new AttributeReader(body[NfGenMsgLength..]);
+        var attributes = new NetlinkAttributeReader(body[NfGenMsgLength..]);
         while (attributes.Next(out var type, out var value))
         {
             switch (type)
@@ -126,13 +126,13 @@ public static class ConntrackCodec
         ushort sourcePort = 0, destinationPort = 0;
         ushort? icmpId = null, zone = null;
         byte? icmpType = null, icmpCode = null;
-        var attributes = new AttributeReader(value);
+        var attributes = new NetlinkAttributeReader(value);
         while (attributes.Next(out var type, out var inner))
         {
             switch (type)
             {
                 case CtaTupleIp:
-                    var ips = new AttributeReader(inner);
+                    var ips = new NetlinkAttributeReader(inner);
                     while (ips.Next(out var ipType, out var ip))
                     {
                         switch (ipType, ip.Length, family)
@@ -154,7 +154,7 @@ public static class ConntrackCodec
 
                     break;
                 case CtaTupleProto:
-                    var protos = new AttributeReader(inner);
+                    var protos = new NetlinkAttributeReader(inner);
                     while (protos.Next(out var protoType, out var p))
                     {
                         switch (protoType)
@@ -237,31 +237,4 @@ public static class ConntrackCodec
         return HeaderLength + NfGenMsgLength;
     }
 
-    /// <summary>Walks struct nlattr entries; stops quietly at the first one whose length does not fit.</summary>
-    private ref struct AttributeReader(ReadOnlySpan<byte> span)
-    {
-        private ReadOnlySpan<byte> _rest = span;
-
-        public bool Next(out ushort type, out ReadOnlySpan<byte> value)
-        {
-            type = 0;
-            value = default;
-            if (_rest.Length < AttributeHeaderLength)
-            {
-                return false;
-            }
-
-            int length = Host16(_rest);
-            if (length < AttributeHeaderLength || length > _rest.Length)
-            {
-                _rest = default;
-                return false;
-            }
-
-            type = (ushort)(Host16(_rest[2..]) & NlaTypeMask);
-            value = _rest[AttributeHeaderLength..length];
-            _rest = _rest[Math.Min(Align(length), _rest.Length)..];
-            return true;
-        }
-    }
 }

@@ -54,7 +54,6 @@ public static class ConntrackConstants
     /// <summary>nlattr type flags: nested, and network byte order.</summary>
     public const ushort NlaFNested = 0x8000;
     public const ushort NlaFNetByteOrder = 0x4000;
-    public const ushort NlaTypeMask = 0x3FFF;
 
     public const byte AfUnspec = 0;
     public const byte AfInet = 2;

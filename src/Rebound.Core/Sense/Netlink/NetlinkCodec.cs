@@ -16,8 +16,6 @@ public static class NetlinkCodec
     private const int RtMsgLength = 12;      // family, dst_len, src_len, tos, table, protocol, scope, type (u8 each), flags u32
     private const int NdMsgLength = 12;      // family u8, pad u8, pad u16, ifindex i32, state u16, flags u8, type u8
     private const int RtNextHopLength = 8;   // len u16, flags u8, hops u8, ifindex i32
-    private const int AttributeHeaderLength = 4; // rtattr: len u16, type u16
-    private const ushort AttributeTypeMask = 0x3FFF; // strips NLA_F_NESTED and NLA_F_NET_BYTEORDER
 
     public static int Align(int length) => (length + 3) & ~3;
 
@@ -125,7 +123,7 @@ public static class NetlinkCodec
         string? name = null;
         byte[]? hardwareAddress = null;
         byte? operState = null;
-        var attributes = new AttributeReader(body[IfInfoMsgLength..]);
+        var attributes = new NetlinkAttributeReader(body[IfInfoMsgLength..]);
         while (attributes.Next(out var type, out var value))
         {
             switch (type)
@@ -155,7 +153,7 @@ public static class NetlinkCodec
         var family = body[0];
         uint flags = body[2];
         IPAddress? address = null, local = null;
-        var attributes = new AttributeReader(body[IfAddrMsgLength..]);
+        var attributes = new NetlinkAttributeReader(body[IfAddrMsgLength..]);
         while (attributes.Next(out var type, out var value))
         {
             switch (type)
@@ -188,7 +186,7 @@ public static class NetlinkCodec
         var oif = 0;
         uint priority = 0;
         IReadOnlyList<RouteNextHop> nextHops = [];
-        var attributes = new AttributeReader(body[RtMsgLength..]);
+        var attributes = new NetlinkAttributeReader(body[RtMsgLength..]);
         while (attributes.Next(out var type, out var value))
         {
             switch (type)
@@ -230,7 +228,7 @@ public static class NetlinkCodec
             }
 
             IPAddress? gateway = null;
-            var attributes = new AttributeReader(value[RtNextHopLength..length]);
+            var attributes = new NetlinkAttributeReader(value[RtNextHopLength..length]);
             while (attributes.Next(out var type, out var attribute))
             {
                 if (type == RtaGateway)
@@ -256,7 +254,7 @@ public static class NetlinkCodec
         var family = body[0];
         IPAddress? destination = null;
         byte[]? lladdr = null;
-        var attributes = new AttributeReader(body[NdMsgLength..]);
+        var attributes = new NetlinkAttributeReader(body[NdMsgLength..]);
         while (attributes.Next(out var type, out var value))
         {
             switch (type)
@@ -284,34 +282,6 @@ public static class NetlinkCodec
     {
         var end = value.IndexOf((byte)0);
         return Encoding.UTF8.GetString(end < 0 ? value : value[..end]);
-    }
-
-    /// <summary>Walks struct rtattr entries; stops quietly at the first one whose length does not fit.</summary>
-    private ref struct AttributeReader(ReadOnlySpan<byte> span)
-    {
-        private ReadOnlySpan<byte> _rest = span;
-
-        public bool Next(out ushort type, out ReadOnlySpan<byte> value)
-        {
-            type = 0;
-            value = default;
-            if (_rest.Length < AttributeHeaderLength)
-            {
-                return false;
-            }
-
-            int length = ReadUInt16(_rest);
-            if (length < AttributeHeaderLength || length > _rest.Length)
-            {
-                _rest = default;
-                return false;
-            }
-
-            type = (ushort)(ReadUInt16(_rest[2..]) & AttributeTypeMask);
-            value = _rest[AttributeHeaderLength..length];
-            _rest = _rest[Math.Min(Align(length), _rest.Length)..];
-            return true;
-        }
     }
 
     private static ushort ReadUInt16(ReadOnlySpan<byte> s) =>
