@@ -21,6 +21,9 @@ public sealed class RunReloadProcessTests : IDisposable
 
         [state]
         directory = "{_dir}/state"
+
+        [http]
+        listen = "off"
         """;
 
     [Fact]
