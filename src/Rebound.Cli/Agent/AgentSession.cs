@@ -32,7 +32,7 @@ internal sealed class AgentSession : IAsyncDisposable
     private readonly IReadOnlyList<IDisposable> _owned;
     private readonly InterfaceIpv6Source? _ipv6;
     private readonly Action<RecordedEvent> _emit;
-    private AgentObservers? _observers;
+    private readonly AgentObservers _observers;
 
     private AgentSession(
         WanWatcherRuntime runtime,
@@ -42,6 +42,7 @@ internal sealed class AgentSession : IAsyncDisposable
         EventHub hub,
         IReadOnlyList<IDisposable> owned,
         InterfaceIpv6Source? ipv6,
+        AgentObservers observers,
         Action<RecordedEvent> emit)
     {
         _runtime = runtime;
@@ -51,6 +52,7 @@ internal sealed class AgentSession : IAsyncDisposable
         _hub = hub;
         _owned = owned;
         _ipv6 = ipv6;
+        _observers = observers;
         _emit = emit;
     }
 
@@ -99,7 +101,7 @@ internal sealed class AgentSession : IAsyncDisposable
             var healTargets = HealTargets.Create(config, TimeProvider.System);
             var heal = new HealEngine(healTargets, config.Heal.ToEngineOptions(stateDirectory, triggers.Periodic), TimeProvider.System);
             var hooks = new HookRunner(config.Hooks);
-            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, ipv6, emit) { _observers = observers };
+            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, ipv6, observers, emit);
         }
         catch
         {
@@ -166,11 +168,11 @@ internal sealed class AgentSession : IAsyncDisposable
         // The detection latency is known only here; it must reach the status and metrics before the event does.
         if (e is PublicAddressChanged { Evidence.LastSteady: { } changedSteady })
         {
-            _observers?.Detection(e.Time - changedSteady);
+            _observers.Detection(e.Time - changedSteady);
         }
         else if (e is UpstreamLost { Evidence.LastSteady: { } lostSteady })
         {
-            _observers?.Detection(e.Time - lostSteady);
+            _observers.Detection(e.Time - lostSteady);
         }
 
         _emit(EventHub.Record(e));
