@@ -17,6 +17,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/lab.sh
 # The helpers (ms_between, percentile) are shared with the detection benchmark.
 BENCH_LIB=1 source "$ROOT/bench/detection.sh"
+source "$ROOT/bench/ddclient.sh"
 
 CYCLES=20 REBOUND_LIMIT=30 DDCLIENT_LIMIT=200
 while (($#)); do
@@ -30,11 +31,7 @@ done
 [[ $(id -u) == 0 ]] || { echo "bench: must run as root (the lab uses network namespaces)" >&2; exit 2; }
 cd "$ROOT"
 scripts/install-deps
-if ! command -v ddclient >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ddclient >/dev/null
-fi
-# Debian enables a ddclient service with a sample config that talks to the internet: keep it off.
-if [[ -d /run/systemd/system ]]; then systemctl disable --now ddclient >/dev/null 2>&1 || true; fi
+ddclient_install
 
 BIN=${REBOUND_BIN:-$ROOT/artifacts/publish/rebound}
 if [[ -z ${REBOUND_BIN:-} && ! -x $BIN ]]; then
@@ -79,26 +76,7 @@ key_file = "$KEY"
 EOF
 
 # ddclient learns the public address the same way, from a fresh-socket STUN probe.
-printf '#!/bin/sh\nexec %s probe --server 203.0.113.10:3478 --server 203.0.113.11:3478 --json | jq -r .address\n' "$BIN" >"$WORK/stun-ip"
-chmod 755 "$WORK/stun-ip"
-# min-error-interval=0: ddclient 3.10's nsupdate records a success as a failed attempt, which would
-# otherwise add its 5-minute error back-off to every update after the first (unfair to ddclient).
-cat >"$WORK/ddclient.conf" <<EOF
-daemon=60
-syslog=no
-min-error-interval=0
-pid=$WORK/ddclient.pid
-cache=$WORK/ddclient.cache
-use=cmd, cmd=$WORK/stun-ip
-protocol=nsupdate
-server=203.0.113.53
-login=/usr/bin/nsupdate
-password=$KEY
-zone=home.test
-ttl=60
-vpn.home.test
-EOF
-chmod 600 "$WORK/ddclient.conf"
+ddclient_config "$WORK" "$BIN" "$KEY" vpn.home.test
 
 ip netns exec "rb${ID}lan" "$BIN" run --config "$WORK/rebound.toml" --json >"$OUT/rebound.jsonl" 2>"$OUT/rebound.err" &
 RPID=$!

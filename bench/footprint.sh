@@ -21,6 +21,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/lab.sh
 BENCH_LIB=1 source "$ROOT/bench/detection.sh" # percentile, ms_between
+source "$ROOT/bench/ddclient.sh"
 
 DURATION=300 WARMUP=30 STARTS=10 SAMPLE=5 CPU_WINDOW=30
 while (($#)); do
@@ -36,10 +37,8 @@ done
 [[ $(id -u) == 0 ]] || { echo "bench: must run as root (the lab uses network namespaces)" >&2; exit 2; }
 cd "$ROOT"
 scripts/install-deps
-for tool in ddclient tcpdump; do
-  command -v "$tool" >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$tool" >/dev/null
-done
-if [[ -d /run/systemd/system ]]; then systemctl disable --now ddclient >/dev/null 2>&1 || true; fi
+command -v tcpdump >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcpdump >/dev/null
+ddclient_install
 
 BIN=${REBOUND_BIN:-$ROOT/artifacts/publish/rebound}
 if [[ -z ${REBOUND_BIN:-} && ! -x $BIN ]]; then
@@ -90,24 +89,7 @@ ttl = 300
 key_file = "$KEY"
 TOML
 
-printf '#!/bin/sh\nexec %s probe --server 203.0.113.10:3478 --server 203.0.113.11:3478 --json | jq -r .address\n' "$BIN" >"$WORK/stun-ip"
-chmod 755 "$WORK/stun-ip"
-cat >"$WORK/ddclient.conf" <<CONF
-daemon=60
-syslog=no
-min-error-interval=0
-pid=$WORK/ddclient.pid
-cache=$WORK/ddclient.cache
-use=cmd, cmd=$WORK/stun-ip
-protocol=nsupdate
-server=203.0.113.53
-login=/usr/bin/nsupdate
-password=$KEY
-zone=home.test
-ttl=60
-vpn.home.test
-CONF
-chmod 600 "$WORK/ddclient.conf"
+ddclient_config "$WORK" "$BIN" "$KEY" vpn.home.test
 
 # ---- 1. start to first probe (rebound alone: ddclient's probes would be caught too)
 echo "start,exec_time,first_packet_time,first_probe_ms,started_event_ms" >"$OUT/starts.csv"

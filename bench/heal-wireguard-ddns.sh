@@ -32,6 +32,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/lab.sh
 # ms_between, percentile, restored_at
 BENCH_LIB=1 source "$ROOT/bench/heal-wireguard.sh"
+source "$ROOT/bench/ddclient.sh"
 
 CYCLES=20 COMPARE_MINUTES=25 STOCK_TIMEOUT=240 REBOUND_TIMEOUT=30
 while (($#)); do
@@ -50,11 +51,7 @@ done
 [[ $(id -u) == 0 ]] || { echo "bench: must run as root (the lab uses network namespaces)" >&2; exit 2; }
 cd "$ROOT"
 scripts/install-deps
-if ! command -v ddclient >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ddclient >/dev/null
-fi
-# Debian enables a ddclient service with a sample config that talks to the internet: keep it off.
-if [[ -d /run/systemd/system ]]; then systemctl disable --now ddclient >/dev/null 2>&1 || true; fi
+ddclient_install
 
 BIN=${REBOUND_BIN:-$ROOT/artifacts/publish/rebound}
 if [[ -z ${REBOUND_BIN:-} && ! -x $BIN ]]; then
@@ -188,24 +185,7 @@ cp "$WORK/rebound-home.toml" "$WORK/rebound-peer.toml" "$OUT/"
 sed -i "s#$KEY#<lab key file>#" "$OUT/rebound-home.toml"
 
 # ---- ddclient at home for stock.home.test (same settings as bench/ddns.sh)
-printf '#!/bin/sh\nexec %s probe --server 203.0.113.10:3478 --server 203.0.113.11:3478 --json | jq -r .address\n' "$BIN" >"$WORK/stun-ip"
-chmod 755 "$WORK/stun-ip"
-cat >"$WORK/ddclient.conf" <<EOF
-daemon=60
-syslog=no
-min-error-interval=0
-pid=$WORK/ddclient.pid
-cache=$WORK/ddclient.cache
-use=cmd, cmd=$WORK/stun-ip
-protocol=nsupdate
-server=203.0.113.53
-login=/usr/bin/nsupdate
-password=$KEY
-zone=home.test
-ttl=60
-stock.home.test
-EOF
-chmod 600 "$WORK/ddclient.conf"
+ddclient_config "$WORK" "$BIN" "$KEY" stock.home.test
 
 ip netns exec "$NS_LAN" "$BIN" run --config "$WORK/rebound-home.toml" --json >"$OUT/rebound-home.jsonl" 2>"$OUT/rebound-home.err" &
 PIDS+=($!)

@@ -19,10 +19,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/lab.sh
 
 # ---- helpers (each testable on its own: source this file with BENCH_LIB=1)
-# Milliseconds between two unix times given as decimal strings.
+BENCH_LIB=1 source "$ROOT/bench/detection.sh" # percentile; ms_between is redefined below
+# Milliseconds between two unix times given as decimal strings (0 when restored before the switch was stamped).
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { v = (b - a) * 1000; if (v < 0.5) v = 0; printf "%.0f", v }'; }
-# Nearest-rank percentile of numbers on stdin.
-percentile() { sort -n | awk -v p="$1" 'NF { v[++n] = $1 } END { if (n == 0) { print "-"; exit } i = int((p / 100) * n + 0.999999); if (i < 1) i = 1; print v[i] }'; }
 # From `ping -D -O` output on stdin: the time of the first answer after SWITCH that follows an unanswered
 # echo after SWITCH ("no answer yet"), or SWITCH itself when nothing went unanswered and answers kept coming.
 # Prints nothing when the tunnel did not come back in the log.
