@@ -104,11 +104,7 @@ internal static class EventsCommand
         return command;
     }
 
-    internal static string DefaultStateDirectory()
-    {
-        var fromSystemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY")?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return string.IsNullOrWhiteSpace(fromSystemd) ? StateConfig.DefaultDirectory : fromSystemd;
-    }
+    internal static string DefaultStateDirectory() => SystemdDirectories.State(Environment.GetEnvironmentVariable);
 
     private static void Write(Stream stdout, IReadOnlyList<JournalEntry> entries, bool json)
     {

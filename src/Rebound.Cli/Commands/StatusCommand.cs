@@ -95,7 +95,7 @@ internal static class StatusCommand
             return (AgentHttpServerOptions.From(http), loaded.State.Directory);
         }
 
-        var socket = Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY")?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is { Length: > 0 } runtime
+        var socket = SystemdDirectories.Runtime(Environment.GetEnvironmentVariable) is { } runtime
             ? Path.Combine(runtime, HttpConfig.ControlSocketName)
             : DefaultControlSocket;
         return (AgentHttpServerOptions.From(HttpConfig.Default with { ControlSocket = socket }), EventsCommand.DefaultStateDirectory());

@@ -68,10 +68,6 @@ internal sealed partial class ConfigReader
         return new HttpConfig(listen, controlSocket);
     }
 
-    private string? DefaultControlSocket()
-    {
-        // systemd's RuntimeDirectory= sets this (/run/rebound); several directories are separated by ':'.
-        var first = environment("RUNTIME_DIRECTORY")?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return string.IsNullOrWhiteSpace(first) ? null : Path.Combine(first, HttpConfig.ControlSocketName);
-    }
+    private string? DefaultControlSocket() =>
+        SystemdDirectories.Runtime(environment) is { } runtime ? Path.Combine(runtime, HttpConfig.ControlSocketName) : null;
 }

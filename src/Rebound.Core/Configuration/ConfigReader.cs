@@ -131,13 +131,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         return new StateConfig(directory);
     }
 
-    private string DefaultStateDirectory()
-    {
-        // systemd's StateDirectory= sets this; several directories are separated by ':'.
-        var fromSystemd = environment("STATE_DIRECTORY");
-        var first = fromSystemd?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return string.IsNullOrWhiteSpace(first) ? StateConfig.DefaultDirectory : first;
-    }
+    private string DefaultStateDirectory() => SystemdDirectories.State(environment);
 
     private DdnsEntryConfig? ReadDdns(Section s, int index)
     {
