@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 
+using Rebound.Transport;
+
 namespace Rebound.Cli.Serve;
 
 /// <summary>
@@ -25,20 +27,7 @@ internal static class AgentClient
         using var handler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = Timeout };
         if (socketPath is not null)
         {
-            handler.ConnectCallback = async (_, token) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
+            handler.ConnectCallback = (_, token) => UnixSocketStream.ConnectAsync(socketPath, token);
         }
 
         using var client = new HttpClient(handler) { Timeout = Timeout };

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
+using Rebound.Transport;
+
 namespace Rebound.Act.Tailscale;
 
 /// <summary>
@@ -30,20 +32,7 @@ public sealed class TailscaleLocalClient : IDisposable
             UseCookies = false,
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+            ConnectCallback = (_, cancellationToken) => UnixSocketStream.ConnectAsync(socketPath, cancellationToken),
         };
 
         // The timeouts below go through the TimeProvider, so HttpClient's own one is off.
