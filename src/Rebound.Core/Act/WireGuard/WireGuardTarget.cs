@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Rebound.Act.Commands;
 using Rebound.Act.Heal;
 using Rebound.Configuration;
 

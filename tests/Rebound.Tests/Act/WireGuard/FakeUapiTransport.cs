@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Rebound.Act.Commands;
 using Rebound.Act.WireGuard;
 
 namespace Rebound.Tests.Act.WireGuard;

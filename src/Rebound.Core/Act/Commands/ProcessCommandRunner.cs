@@ -1,16 +1,19 @@
 using System.Diagnostics;
 
-namespace Rebound.Act.WireGuard;
+namespace Rebound.Act.Commands;
 
-/// <summary>Runs a configured command (the restart rung) to completion.</summary>
+/// <summary>Runs a configured command (a restart rung: WireGuard, tailscaled) to completion.</summary>
 public interface ICommandRunner
 {
-    /// <summary>The exit code and the first line of stderr; a program that cannot start or run out of time is an <see cref="IOException"/>.</summary>
+    /// <summary>
+    /// The exit code and the first line of stderr. A program that cannot start is an <see cref="IOException"/>;
+    /// one that runs out of time is killed with its children and is a <see cref="CommandTimeoutException"/>.
+    /// </summary>
     ValueTask<(int ExitCode, string FirstErrorLine)> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken cancellationToken);
 }
 
-/// <summary>Starts the program directly (no shell), with a timeout.</summary>
-public sealed class ProcessCommandRunner : ICommandRunner
+/// <summary>Starts the program directly (no shell), with a timeout on <paramref name="timeProvider"/>.</summary>
+public sealed class ProcessCommandRunner(TimeProvider? timeProvider = null) : ICommandRunner
 {
     public async ValueTask<(int ExitCode, string FirstErrorLine)> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -41,8 +44,8 @@ public sealed class ProcessCommandRunner : ICommandRunner
             using var killOnCancel = cancellationToken.Register(() => KillQuietly(process));
             var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
             var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(timeout);
+            using var expiry = new CancellationTokenSource(timeout, timeProvider ?? TimeProvider.System);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
             try
             {
                 await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
@@ -51,7 +54,7 @@ public sealed class ProcessCommandRunner : ICommandRunner
             {
                 KillQuietly(process);
                 cancellationToken.ThrowIfCancellationRequested();
-                throw new IOException($"{argv[0]} did not finish within {timeout.TotalSeconds:0} s");
+                throw new CommandTimeoutException($"{argv[0]} did not finish within {timeout.TotalSeconds:0.#} s");
             }
 
             await stdout.ConfigureAwait(false);
@@ -70,5 +73,23 @@ public sealed class ProcessCommandRunner : ICommandRunner
         {
             // Already exited.
         }
+    }
+}
+
+/// <summary>A command ran out of its time and was killed.</summary>
+public sealed class CommandTimeoutException : IOException
+{
+    public CommandTimeoutException()
+    {
+    }
+
+    public CommandTimeoutException(string message)
+        : base(message)
+    {
+    }
+
+    public CommandTimeoutException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

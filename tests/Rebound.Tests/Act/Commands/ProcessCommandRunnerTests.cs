@@ -1,7 +1,7 @@
 using System.Globalization;
-using Rebound.Act.WireGuard;
+using Rebound.Act.Commands;
 
-namespace Rebound.Tests.Act.WireGuard;
+namespace Rebound.Tests.Act.Commands;
 
 /// <summary>The real runner against /bin/sh: a restart_command must not outlive the agent's shutdown.</summary>
 public sealed class ProcessCommandRunnerTests
