@@ -121,7 +121,10 @@ public sealed class StunProberTests
     {
         await using var server = new FakeStunServer(IPAddress.Loopback, (_, _) => Task.CompletedTask);
 
-        var result = await new StunProber(s_fast).ProbeAsync(server.AsStunServer(), TestContext.Current.CancellationToken);
+        // Real time: the third transmission is due at 150 ms, and the timeout leaves a loaded machine
+        // (the whole suite running on 2 cores) well over a second to send it.
+        var roomy = new StunProberOptions { Timeout = TimeSpan.FromMilliseconds(1500), RetransmitInterval = s_fast.RetransmitInterval, MaxTransmissions = 3 };
+        var result = await new StunProber(roomy).ProbeAsync(server.AsStunServer(), TestContext.Current.CancellationToken);
         await server.WaitForRequestsAsync(3);
         await Task.Delay(100, TestContext.Current.CancellationToken); // room for a (wrong) fourth datagram to show up
 
