@@ -14,6 +14,15 @@ public sealed class StunProberTests
         MaxTransmissions = 3,
     };
 
+    // Real time, for tests that count all three transmissions: the third is due at 150 ms, and the timeout
+    // leaves a loaded machine (the whole suite on 2 cores) well over a second to send it.
+    private static readonly StunProberOptions s_roomy = new()
+    {
+        Timeout = TimeSpan.FromMilliseconds(1500),
+        RetransmitInterval = TimeSpan.FromMilliseconds(50),
+        MaxTransmissions = 3,
+    };
+
     // For tests that expect an answer: a retransmission would only blur what they check, and on a
     // loaded two-core machine 50 ms is not always enough for a loopback round trip.
     private static readonly StunProberOptions s_patient = new()
@@ -76,7 +85,7 @@ public sealed class StunProberTests
             await s.ReplyAsync(r, FakeStunServer.SuccessFor(stranger, new IPEndPoint(IPAddress.Parse("192.0.2.66"), 1)));
         });
 
-        var result = await new StunProber(s_fast).ProbeAsync(server.AsStunServer(), TestContext.Current.CancellationToken);
+        var result = await new StunProber(s_roomy).ProbeAsync(server.AsStunServer(), TestContext.Current.CancellationToken);
 
         Assert.False(result.Succeeded);
         Assert.Equal("timeout after 3 transmissions", result.Error);
@@ -121,10 +130,7 @@ public sealed class StunProberTests
     {
         await using var server = new FakeStunServer(IPAddress.Loopback, (_, _) => Task.CompletedTask);
 
-        // Real time: the third transmission is due at 150 ms, and the timeout leaves a loaded machine
-        // (the whole suite running on 2 cores) well over a second to send it.
-        var roomy = new StunProberOptions { Timeout = TimeSpan.FromMilliseconds(1500), RetransmitInterval = s_fast.RetransmitInterval, MaxTransmissions = 3 };
-        var result = await new StunProber(roomy).ProbeAsync(server.AsStunServer(), TestContext.Current.CancellationToken);
+        var result = await new StunProber(s_roomy).ProbeAsync(server.AsStunServer(), TestContext.Current.CancellationToken);
         await server.WaitForRequestsAsync(3);
         await Task.Delay(100, TestContext.Current.CancellationToken); // room for a (wrong) fourth datagram to show up
 
