@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json;
+using Rebound.Act.Commands;
 using Rebound.Act.Tune;
 
 namespace Rebound.Cli.Commands;
@@ -124,36 +124,7 @@ internal static class TuneCommand
             }
         }
 
-        var start = new ProcessStartInfo("wg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "show", "all", "dump" })
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        try
-        {
-            using var process = Process.Start(start)!;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            _ = process.StandardError.ReadToEndAsync(timeout.Token);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                process.Kill();
-                return (null, "wg show all dump did not answer within 5s");
-            }
-
-            // The dump holds private keys; only peer lines' public fields are kept (see FromDump).
-            return process.ExitCode == 0 ? (WireGuardKeepaliveAdvice.FromDump(await stdout), null) : (null, $"wg show all dump failed (exit {process.ExitCode})");
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return (null, "wg is not installed");
-        }
+        return await WireGuardKeepaliveAdvice.ReadAsync(new ProcessCommandRunner(), ct);
     }
 
     private static void WriteText(Stream stdout, IReadOnlyList<TuneRow> rows, (IReadOnlyList<WireGuardKeepaliveAdvice>? Advice, string? Note) wireguard, IReadOnlyList<TuneChange>? changes, bool reverted, TuneOptions options)

@@ -1,95 +1,162 @@
-using System.Diagnostics;
+using System.Buffers;
+using System.Collections;
+using System.Text;
 
 namespace Rebound.Act.Commands;
 
-/// <summary>Runs a configured command (a restart rung: WireGuard, tailscaled) to completion.</summary>
-public interface ICommandRunner
-{
-    /// <summary>
-    /// The exit code and the first line of stderr. A program that cannot start is an <see cref="IOException"/>;
-    /// one that runs out of time is killed with its children and is a <see cref="CommandTimeoutException"/>.
-    /// </summary>
-    ValueTask<(int ExitCode, string FirstErrorLine)> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken cancellationToken);
-}
-
-/// <summary>Starts the program directly (no shell), with a timeout on <paramref name="timeProvider"/>.</summary>
+/// <summary>
+/// Starts the program directly (argv, no shell) in a session of its own (<see cref="ChildProcess"/>), feeds it its
+/// input, keeps a bounded amount of its output, and ends its whole process group when it runs out of time (on
+/// <paramref name="timeProvider"/>), when the caller cancels, and when it exits: nothing it started outlives it.
+/// </summary>
 public sealed class ProcessCommandRunner(TimeProvider? timeProvider = null) : ICommandRunner
 {
-    public async ValueTask<(int ExitCode, string FirstErrorLine)> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Where a bare program name is looked up when the environment it gets has no PATH.</summary>
+    public const string DefaultSearchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>How long output is still awaited after the program exited: only a process that left its group holds the pipe longer.</summary>
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(1);
+
+    private const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    public async ValueTask<CommandResult> RunAsync(CommandRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(argv);
-        var start = new ProcessStartInfo(argv[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in argv.Skip(1))
-            start.ArgumentList.Add(a);
-        Process? process;
+        ArgumentNullException.ThrowIfNull(request);
+        var argv = request.Argv;
+        if (argv is not { Count: > 0 } || string.IsNullOrEmpty(argv[0]))
+            throw new ArgumentException("the command names no program", nameof(request));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var program = Resolve(argv[0], request.Environment);
+        IEnumerable<KeyValuePair<string, string>> environment = request.Environment is { } given ? given : AgentEnvironment();
+        ChildProcess child;
         try
         {
-            process = Process.Start(start);
+            child = ChildProcess.Start(program, argv, environment, request.WorkingDirectory, request.Input is not null);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (ArgumentException ex)
         {
-            throw new IOException($"cannot run {argv[0]}: {ex.Message}", ex);
+            throw new CommandStartException(argv[0], ex.Message, ex);
         }
 
-        using (process)
+        using (child)
         {
-            if (process is null)
-                throw new IOException($"cannot run {argv[0]}");
             // Killed inside the caller's Cancel() (SIGTERM), not in a continuation that may never run once the agent exits.
-            using var killOnCancel = cancellationToken.Register(() => KillQuietly(process));
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            using var expiry = new CancellationTokenSource(timeout, timeProvider ?? TimeProvider.System);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
+            using var expiry = new CancellationTokenSource(request.Timeout, _time);
+            using var onTimeout = expiry.Token.Register(child.Kill);
+            using var onCancel = cancellationToken.Register(child.Kill);
+            var output = new Capture(request.OutputLimitBytes);
+            var error = new Capture(request.OutputLimitBytes);
+            var io = Task.WhenAll(output.DrainAsync(child.StandardOutput), error.DrainAsync(child.StandardError), WriteAsync(child.StandardInput, request.Input));
+
+            var exitCode = await child.Exited;
+            await io.WaitAsync(DrainGrace, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (child.Killed)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new CommandTimeoutException($"{argv[0]} did not finish within {request.Timeout.TotalSeconds:0.#} s");
+            }
+
+            return new CommandResult(exitCode, output.Text, error.Text, output.Truncated || error.Truncated);
+        }
+    }
+
+    /// <summary>A name with a slash is used as it is; a bare name is looked up in the PATH the program gets, as execvp does.</summary>
+    private static string Resolve(string program, IReadOnlyDictionary<string, string>? environment)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+            return program;
+        var path = environment is null ? Environment.GetEnvironmentVariable("PATH") : environment.GetValueOrDefault("PATH");
+        foreach (var directory in (string.IsNullOrEmpty(path) ? DefaultSearchPath : path).Split(':'))
+        {
+            var candidate = Path.Combine(directory.Length == 0 ? "." : directory, program);
+            if (File.Exists(candidate) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(candidate) & AnyExecute) != 0))
+                return candidate;
+        }
+
+        throw new CommandStartException(program, "not found in PATH");
+    }
+
+    private static List<KeyValuePair<string, string>> AgentEnvironment()
+    {
+        var environment = new List<KeyValuePair<string, string>>();
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            environment.Add(new((string)entry.Key, (string?)entry.Value ?? ""));
+        return environment;
+    }
+
+    private static async Task WriteAsync(Stream? stdin, ReadOnlyMemory<byte>? input)
+    {
+        if (stdin is null)
+            return;
+        try
+        {
+            await stdin.WriteAsync(input ?? default);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The program does not read its stdin (it exited, or closed it): that is its business.
+        }
+        finally
+        {
             try
             {
-                await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+                await stdin.DisposeAsync();
             }
-            catch (OperationCanceledException)
+            catch (IOException)
             {
-                KillQuietly(process);
-                cancellationToken.ThrowIfCancellationRequested();
-                throw new CommandTimeoutException($"{argv[0]} did not finish within {timeout.TotalSeconds:0.#} s");
+                // Same: a closed pipe.
             }
-
-            await stdout.ConfigureAwait(false);
-            var error = (await stderr.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
-            return (process.ExitCode, error);
         }
     }
 
-    private static void KillQuietly(Process process)
+    /// <summary>One output stream: read to its end, the first <c>limit</c> bytes kept.</summary>
+    private sealed class Capture(int limit)
     {
-        try
+        private readonly ArrayBufferWriter<byte> _kept = new();
+        private bool _truncated;
+
+        public bool Truncated
         {
-            process.Kill(entireProcessTree: true);
+            get
+            {
+                lock (_kept)
+                    return _truncated;
+            }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+
+        /// <summary>What was kept so far: a process that left the group may still hold the pipe when this is read.</summary>
+        public string Text
         {
-            // Already exited.
+            get
+            {
+                lock (_kept)
+                    return Encoding.UTF8.GetString(_kept.WrittenSpan);
+            }
         }
-    }
-}
 
-/// <summary>A command ran out of its time and was killed.</summary>
-public sealed class CommandTimeoutException : IOException
-{
-    public CommandTimeoutException()
-    {
-    }
-
-    public CommandTimeoutException(string message)
-        : base(message)
-    {
-    }
-
-    public CommandTimeoutException(string message, Exception innerException)
-        : base(message, innerException)
-    {
+        public async Task DrainAsync(Stream stream)
+        {
+            var buffer = new byte[16 * 1024];
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(buffer)) > 0)
+                {
+                    lock (_kept)
+                    {
+                        var room = Math.Max(0, limit - _kept.WrittenCount);
+                        _truncated |= read > room;
+                        _kept.Write(buffer.AsSpan(0, Math.Min(read, room)));
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // The pipe was closed under us after the grace period: what was kept is the output.
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ namespace Rebound.Act.Hooks;
 /// </summary>
 public static class HookEnvironment
 {
-    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    public const string DefaultPath = Commands.ProcessCommandRunner.DefaultSearchPath;
 
     public static Dictionary<string, string> For(string kind, string? target, string json, string? path)
     {

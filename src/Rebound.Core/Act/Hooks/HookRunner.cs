@@ -1,8 +1,7 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Threading.Channels;
+using Rebound.Act.Commands;
 using Rebound.Configuration;
 using Rebound.Record;
 
@@ -12,7 +11,8 @@ namespace Rebound.Act.Hooks;
 /// Runs the configured <c>[[hook]]</c>s for the events they name. <see cref="OnEvent"/> never blocks: each hook
 /// has its own bounded queue and worker, so a slow or hanging hook delays only itself, and when its queue is full
 /// new events are dropped for it (<see cref="HookDropped"/>, said once per backlog). Each run is bounded by the
-/// hook's timeout; a command that outlives it is killed with its whole process tree. Failures become
+/// hook's timeout; a command that outlives it is killed with its whole process group, and what a command leaves
+/// running when it exits is killed too (<see cref="ProcessCommandRunner"/>). Failures become
 /// <see cref="HookFailed"/> events and never reach the agent. Hooks are never run for the runner's own events.
 /// </summary>
 public sealed class HookRunner : IEventSink, IDisposable
@@ -20,6 +20,7 @@ public sealed class HookRunner : IEventSink, IDisposable
     private readonly HookConfig[] _hooks;
     private readonly HookRunnerOptions _options;
     private readonly HttpClient? _http;
+    private readonly ProcessCommandRunner _commands;
     private readonly Worker[] _workers;
     private readonly Channel<HookEvent> _events = Channel.CreateUnbounded<HookEvent>(new UnboundedChannelOptions { SingleReader = false });
 
@@ -30,6 +31,7 @@ public sealed class HookRunner : IEventSink, IDisposable
         _options = options ?? new HookRunnerOptions();
         if (_options.QueueCapacity < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "QueueCapacity must be positive");
+        _commands = new ProcessCommandRunner(_options.TimeProvider);
         if (_hooks.Any(h => h.Url is not null))
         {
             _http = _options.HttpHandler is { } handler
@@ -165,79 +167,23 @@ public sealed class HookRunner : IEventSink, IDisposable
 
         private async Task<(string, int?, bool)?> RunCommandAsync(IReadOnlyList<string> command, RecordedEvent recorded, CancellationToken cancellationToken)
         {
-            var info = new ProcessStartInfo(command[0])
+            // The hook's timeout is the caller's token (it bounds webhooks the same way); cancelling kills the process group.
+            var request = new CommandRequest(command, Timeout.InfiniteTimeSpan)
             {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
+                Input = Encoding.UTF8.GetBytes(recorded.Json + "\n"),
+                // Only what HookEnvironment gives: the agent's own environment may hold provider tokens.
+                Environment = HookEnvironment.For(recorded.Kind, recorded.Target, recorded.Json, runner._options.Path ?? Environment.GetEnvironmentVariable("PATH")),
                 WorkingDirectory = "/",
+                OutputLimitBytes = 0, // read and thrown away: it must not fill the pipe, and it may hold anything
             };
-            foreach (var argument in command.Skip(1))
-                info.ArgumentList.Add(argument);
-            info.Environment.Clear();
-            foreach (var (name, value) in HookEnvironment.For(recorded.Kind, recorded.Target, recorded.Json, runner._options.Path ?? Environment.GetEnvironmentVariable("PATH")))
-                info.Environment[name] = value;
-
-            using var process = new Process { StartInfo = info };
             try
             {
-                process.Start();
+                var result = await runner._commands.RunAsync(request, cancellationToken).ConfigureAwait(false);
+                return result.ExitCode == 0 ? null : ($"exited with code {result.ExitCode}", result.ExitCode, false);
             }
-            catch (Win32Exception ex)
+            catch (CommandStartException ex)
             {
-                return ($"cannot start {command[0]}: {OneLine(ex.Message)}", null, false);
-            }
-
-            try
-            {
-                // Output is read and thrown away: it must not fill the pipe, and it may hold anything.
-                var drainOut = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-                var drainErr = process.StandardError.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-                try
-                {
-                    var input = Encoding.UTF8.GetBytes(recorded.Json + "\n");
-                    await process.StandardInput.BaseStream.WriteAsync(input, cancellationToken).ConfigureAwait(false);
-                    await process.StandardInput.BaseStream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (IOException)
-                {
-                    // The hook does not read its stdin (it exited, or closed it): that is its business.
-                }
-                finally
-                {
-                    try
-                    {
-                        process.StandardInput.Close();
-                    }
-                    catch (IOException)
-                    {
-                        // Same: a closed pipe.
-                    }
-                }
-
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-                await Task.WhenAll(drainOut, drainErr).WaitAsync(TimeSpan.FromSeconds(1), runner._options.TimeProvider, CancellationToken.None)
-                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                return process.ExitCode == 0 ? null : ($"exited with code {process.ExitCode}", process.ExitCode, false);
-            }
-            catch (OperationCanceledException)
-            {
-                Kill(process);
-                throw;
-            }
-        }
-
-        private static void Kill(Process process)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(TimeSpan.FromSeconds(5));
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
-            {
-                // Already gone.
+                return ($"cannot start {command[0]}: {OneLine(ex.Reason)}", null, false);
             }
         }
 

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Rebound.Act.Commands;
 
 namespace Rebound.Act.Router;
 
@@ -17,7 +17,7 @@ public sealed partial class ConntrackToolTable(IReadOnlyList<string>? command = 
     public static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IReadOnlyList<string> _command = command is { Count: > 0 } ? command : ["conntrack"];
-    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly ProcessCommandRunner _runner = new(timeProvider);
 
     public string Via => "conntrack tool";
 
@@ -78,56 +78,20 @@ public sealed partial class ConntrackToolTable(IReadOnlyList<string>? command = 
 
     private async Task<(int Exit, string Stderr)> RunAsync(string[] arguments, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(_command[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in _command.Skip(1).Concat(arguments))
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        Process process;
+        // The listing on stdout is not needed (the count is on stderr): keep little of it.
+        var request = new CommandRequest([.. _command, .. arguments], ToolTimeout) { OutputLimitBytes = 64 * 1024 };
         try
         {
-            process = Process.Start(start) ?? throw new ConntrackException($"cannot start {_command[0]}");
+            var result = await _runner.RunAsync(request, cancellationToken);
+            return (result.ExitCode, result.Error);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (CommandTimeoutException ex)
         {
-            throw new ConntrackException($"cannot run {_command[0]}: {ex.Message}", ex);
+            throw new ConntrackException($"{_command[0]} did not finish within {ToolTimeout.TotalSeconds:0}s", ex);
         }
-
-        using (process)
-        using (var timer = new CancellationTokenSource(ToolTimeout, _time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token))
+        catch (CommandStartException ex)
         {
-            var stdout = process.StandardOutput.ReadToEndAsync(linked.Token); // drained so a long listing cannot block the tool
-            var stderr = process.StandardError.ReadToEndAsync(linked.Token);
-            try
-            {
-                await process.WaitForExitAsync(linked.Token);
-                await stdout;
-                return (process.ExitCode, await stderr);
-            }
-            catch (OperationCanceledException)
-            {
-                try
-                {
-                    process.Kill();
-                }
-                catch (InvalidOperationException)
-                {
-                }
-
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-
-                throw new ConntrackException($"{_command[0]} did not finish within {ToolTimeout.TotalSeconds:0}s");
-            }
+            throw new ConntrackException(ex.Message, ex);
         }
     }
 

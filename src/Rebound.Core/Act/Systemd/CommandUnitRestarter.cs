@@ -11,10 +11,10 @@ public sealed class CommandUnitRestarter(IReadOnlyList<string> command, TimeSpan
     {
         if (command.Count == 0)
             throw new UnitRestartException("restart command is empty");
-        (int ExitCode, string FirstErrorLine) result;
+        CommandResult result;
         try
         {
-            result = await _runner.RunAsync(command, timeout, cancellationToken);
+            result = await _runner.RunAsync(new CommandRequest(command, timeout), cancellationToken);
         }
         catch (CommandTimeoutException ex)
         {

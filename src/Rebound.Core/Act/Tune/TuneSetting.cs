@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rebound.Act.Commands;
 
 namespace Rebound.Act.Tune;
 
@@ -41,6 +42,28 @@ public sealed record WireGuardKeepaliveAdvice(string Interface, string PublicKey
     public const int Recommended = 25;
 
     public const string Why = "off: nothing keeps the NAT mapping alive while the tunnel is idle, and the far end cannot reach us after a failover until we send; set PersistentKeepalive = 25";
+
+    /// <summary>
+    /// Runs <c>wg show all dump</c> and advises on its peers; no advice (null) with a one-line note when wg is not
+    /// installed, fails or does not answer within 5 s. The dump holds private keys: only peer lines' public fields are kept.
+    /// </summary>
+    public static async Task<(IReadOnlyList<WireGuardKeepaliveAdvice>? Advice, string? Note)> ReadAsync(ICommandRunner commands, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        try
+        {
+            var result = await commands.RunAsync(new CommandRequest(["wg", "show", "all", "dump"], TimeSpan.FromSeconds(5)), cancellationToken);
+            return result.ExitCode == 0 ? (FromDump(result.Output), null) : (null, $"wg show all dump failed (exit {result.ExitCode})");
+        }
+        catch (CommandStartException)
+        {
+            return (null, "wg is not installed");
+        }
+        catch (CommandTimeoutException)
+        {
+            return (null, "wg show all dump did not answer within 5s");
+        }
+    }
 
     /// <summary>
     /// Peers of <c>wg show all dump</c> whose persistent keepalive is off. Interface lines (5 fields, holding the

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Rebound.Act.Commands;
 
 namespace Rebound.Act.WireGuard;
 
@@ -7,9 +7,11 @@ namespace Rebound.Act.WireGuard;
 /// Kernel WireGuard has no UAPI socket: read it with <c>wg show IF dump</c> and change it with <c>wg set</c>
 /// (wireguard-tools). Keepalive toggles run as separate <c>wg set</c> calls, each value in turn.
 /// </summary>
-public sealed class WgToolWireGuardControl(string interfaceName, string wgPath = "wg") : IWireGuardControl
+public sealed class WgToolWireGuardControl(string interfaceName, ICommandRunner commands, string wgPath = "wg") : IWireGuardControl
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ICommandRunner _commands = commands ?? throw new ArgumentNullException(nameof(commands));
 
     public string Interface { get; } = interfaceName;
 
@@ -46,50 +48,22 @@ public sealed class WgToolWireGuardControl(string interfaceName, string wgPath =
 
     private async Task<string> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(wgPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        Process? process;
+        CommandResult result;
         try
         {
-            process = Process.Start(start);
+            result = await _commands.RunAsync(new CommandRequest([wgPath, .. args], CommandTimeout), cancellationToken).ConfigureAwait(false);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (CommandTimeoutException ex)
         {
-            throw new WireGuardProtocolException($"{Interface}: cannot run {wgPath}: {ex.Message}", ex);
+            throw new WireGuardProtocolException($"{Interface}: {wgPath} {args[0]} did not finish within {CommandTimeout.TotalSeconds} s", ex);
         }
-
-        using (process)
+        catch (CommandStartException ex)
         {
-            if (process is null)
-                throw new WireGuardProtocolException($"{Interface}: cannot run {wgPath}");
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(CommandTimeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                cancellationToken.ThrowIfCancellationRequested();
-                throw new WireGuardProtocolException($"{Interface}: {wgPath} {args[0]} did not finish within {CommandTimeout.TotalSeconds} s");
-            }
-
-            if (process.ExitCode != 0)
-            {
-                var error = (await stderr.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
-                throw new WireGuardProtocolException($"{Interface}: {wgPath} {args[0]} exited {process.ExitCode}: {error}");
-            }
-
-            return await stdout.ConfigureAwait(false);
+            throw new WireGuardProtocolException($"{Interface}: {ex.Message}", ex);
         }
+
+        return result.ExitCode == 0
+            ? result.Output
+            : throw new WireGuardProtocolException($"{Interface}: {wgPath} {args[0]} exited {result.ExitCode}: {result.FirstErrorLine}");
     }
 }

@@ -44,7 +44,7 @@ public sealed class WireGuardTarget : IHealTarget
         _pinger = pinger ?? throw new ArgumentNullException(nameof(pinger));
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
-        _commands = commands ?? new ProcessCommandRunner();
+        _commands = commands ?? new ProcessCommandRunner(timeProvider);
         var ladder = new List<IHealAction> { new KeepaliveAction(this), new ReresolveAction(this), new RotatePortAction(this) };
         if (options.RestartCommand is { Count: > 0 })
             ladder.Add(new RestartAction(this));
@@ -70,7 +70,7 @@ public sealed class WireGuardTarget : IHealTarget
         };
         return new WireGuardTarget(
             options,
-            WireGuardControl.For(config.Interface),
+            WireGuardControl.For(config.Interface, timeProvider),
             new IcmpEchoPinger(timeProvider),
             new SystemHostResolver(timeProvider, TimeSpan.FromSeconds(1)),
             timeProvider);
@@ -518,10 +518,10 @@ public sealed class WireGuardTarget : IHealTarget
         {
             var argv = target._options.RestartCommand!;
             await target.MarkBaselineAsync(cancellationToken).ConfigureAwait(false);
-            (int ExitCode, string FirstErrorLine) result;
+            CommandResult result;
             try
             {
-                result = await target._commands.RunAsync(argv, target._options.RestartTimeout, cancellationToken).ConfigureAwait(false);
+                result = await target._commands.RunAsync(new CommandRequest(argv, target._options.RestartTimeout), cancellationToken).ConfigureAwait(false);
             }
             catch (IOException ex)
             {

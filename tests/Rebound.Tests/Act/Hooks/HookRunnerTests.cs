@@ -132,6 +132,29 @@ public sealed class HookRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hook_that_exits_0_has_its_background_children_killed()
+    {
+        var pidFile = Path.Combine(_dir.FullName, "background.pid");
+        var script = Script("detach.sh", $"""
+            sleep 300 &
+            echo $! > "{pidFile}"
+            exit 0
+            """);
+        using var runner = new HookRunner([Command(0, ["*"], null, script)]);
+        using var stop = new CancellationTokenSource();
+        var run = runner.RunAsync(stop.Token);
+
+        runner.OnEvent(Verified());
+        await UntilAsync(() => File.Exists(pidFile) && runner.IsIdle);
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Empty(Drain(runner)); // exit 0: no failure
+        var child = int.Parse(await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        await UntilAsync(() => !Directory.Exists($"/proc/{child}") || File.ReadAllText($"/proc/{child}/stat").Split(' ')[2] == "Z", 5);
+    }
+
+    [Fact]
     public async Task Failures_are_isolated_a_failing_hook_is_reported_and_the_others_still_run()
     {
         var marker = Path.Combine(_dir.FullName, "ran");

@@ -148,10 +148,10 @@ internal sealed class FakeCommandRunner : ICommandRunner
     /// <summary>What the command does to the world (e.g. a restarted interface's counters start from zero).</summary>
     public Action? OnRun { get; set; }
 
-    public ValueTask<(int ExitCode, string FirstErrorLine)> RunAsync(IReadOnlyList<string> argv, TimeSpan timeout, CancellationToken cancellationToken)
+    public ValueTask<CommandResult> RunAsync(CommandRequest request, CancellationToken cancellationToken)
     {
-        Ran.Add(argv);
+        Ran.Add(request.Argv);
         OnRun?.Invoke();
-        return ValueTask.FromResult((ExitCode, ExitCode == 0 ? "" : "Job for wg-quick@wg0.service failed."));
+        return ValueTask.FromResult(new CommandResult(ExitCode, "", ExitCode == 0 ? "" : "Job for wg-quick@wg0.service failed.\n", false));
     }
 }
