@@ -34,7 +34,7 @@ public sealed class CdpConnection : IAsyncDisposable
                 UseProxy = false,
                 ConnectCallback = async (context, token) =>
                 {
-                    var socket = Rebound.Act.Router.NetworkNamespace.Run(
+                    var socket = Rebound.Transport.NetworkNamespace.Run(
                         $"/var/run/netns/{networkNamespace}",
                         () => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp));
                     try

@@ -1,4 +1,4 @@
-using Rebound.Sense.Netlink;
+using Rebound.Transport.Netlink;
 
 namespace Rebound.Lab.Tests.Netlink;
 
@@ -9,6 +9,8 @@ internal sealed class GatedTransport(INetlinkTransport inner) : INetlinkTranspor
     private int _overflows;
 
     public uint PortId => inner.PortId;
+
+    public uint NextSequence() => inner.NextSequence();
 
     public int Overflows => Volatile.Read(ref _overflows);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Rebound.Sense.Netlink;
+using Rebound.Transport.Netlink;
 
 namespace Rebound.Lab.Tests.Netlink;
 
@@ -18,7 +19,7 @@ public sealed class LocalNetworkMonitorLabTests
         LabNetworkNamespace.RequireRoot();
         var ct = TestContext.Current.CancellationToken;
         await using var ns = await LabNetworkNamespace.CreateAsync();
-        await using var monitor = new LocalNetworkMonitor(() => RtnetlinkSocket.OpenInNamespace(ns.Path));
+        await using var monitor = new LocalNetworkMonitor(() => NetlinkSocket.OpenInNamespace(ns.Path, NetlinkProtocol.Route, NetlinkConstants.MonitorGroups));
         await monitor.StartAsync(ct);
         Assert.Empty(monitor.Current.Addresses); // a fresh namespace: the host's addresses must not show up
         Assert.Empty(monitor.Current.DefaultRoutes);
@@ -88,7 +89,7 @@ public sealed class LocalNetworkMonitorLabTests
         await ns.IpAsync("link set veth0 up");
 
         // A tiny receive queue (the kernel raises it to its minimum) that cannot hold thousands of notifications.
-        var gated = new GatedTransport(RtnetlinkSocket.OpenInNamespace(ns.Path, NetlinkConstants.MonitorGroups, receiveBufferBytes: 4096));
+        var gated = new GatedTransport(NetlinkSocket.OpenInNamespace(ns.Path, NetlinkProtocol.Route, NetlinkConstants.MonitorGroups, receiveBufferBytes: 4096));
         await using var monitor = new LocalNetworkMonitor(() => gated);
         await monitor.StartAsync(ct);
         var before = monitor.Current;

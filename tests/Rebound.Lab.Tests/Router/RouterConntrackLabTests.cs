@@ -4,6 +4,8 @@ using Rebound.Act.Heal;
 using Rebound.Act.Router;
 using Rebound.Lab.Tests.Harness;
 using Rebound.Sense.Netlink;
+using Rebound.Transport;
+using Rebound.Transport.Netlink;
 
 namespace Rebound.Lab.Tests.Router;
 
@@ -25,7 +27,7 @@ public sealed class RouterConntrackLabTests
 
     [Fact]
     public Task Ctnetlink_flush_remaps_the_pinned_flow_and_leaves_the_live_wans_entry() =>
-        RunAsync(routerNs => new NetlinkConntrackTable(() => ConntrackSocket.OpenInNamespace(routerNs)), "via ctnetlink");
+        RunAsync(routerNs => new NetlinkConntrackTable(() => NetlinkSocket.OpenInNamespace(routerNs, NetlinkProtocol.Netfilter)), "via ctnetlink");
 
     [Fact]
     public Task Conntrack_tool_fallback_remaps_the_pinned_flow_when_ctnetlink_fails() =>
@@ -46,9 +48,9 @@ public sealed class RouterConntrackLabTests
         using var pinned = Udp(lanNs, new IPEndPoint(IPAddress.Parse("10.77.0.2"), PinnedPort));
         using var live = Udp(lanNs, new IPEndPoint(IPAddress.Parse("10.77.0.2"), LivePort));
         var serverEndPoint = new IPEndPoint(Server, ServerPort);
-        await using var monitor = new LocalNetworkMonitor(() => RtnetlinkSocket.OpenInNamespace(routerNs));
+        await using var monitor = new LocalNetworkMonitor(() => NetlinkSocket.OpenInNamespace(routerNs, NetlinkProtocol.Route, NetlinkConstants.MonitorGroups));
         await monitor.StartAsync(ct);
-        var netlink = new NetlinkConntrackTable(() => ConntrackSocket.OpenInNamespace(routerNs));
+        var netlink = new NetlinkConntrackTable(() => NetlinkSocket.OpenInNamespace(routerNs, NetlinkProtocol.Netfilter));
 
         // The flow is established through WAN1.
         await pinned.SendToAsync("before"u8.ToArray(), serverEndPoint, ct);

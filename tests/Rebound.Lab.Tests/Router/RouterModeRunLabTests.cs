@@ -1,6 +1,6 @@
 using System.Net;
-using Rebound.Act.Router;
 using Rebound.Lab.Tests.Harness;
+using Rebound.Transport;
 using static Rebound.Lab.Tests.Router.RouterConntrackLabTests;
 
 namespace Rebound.Lab.Tests.Router;

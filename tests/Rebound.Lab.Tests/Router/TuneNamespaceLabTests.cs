@@ -1,7 +1,7 @@
-using Rebound.Act.Router;
 using Rebound.Act.Tune;
 using Rebound.Lab.Tests.Harness;
 using Rebound.Lab.Tests.Netlink;
+using Rebound.Transport;
 
 namespace Rebound.Lab.Tests.Router;
 

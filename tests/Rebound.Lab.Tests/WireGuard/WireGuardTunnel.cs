@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Rebound.Lab.Tests.Harness;
-using Rebound.Sense.Netlink;
+using Rebound.Transport;
 
 namespace Rebound.Lab.Tests.WireGuard;
 
@@ -61,37 +60,13 @@ internal static class NamespaceSockets
 {
     public static Socket Open(string namespaceName, AddressFamily family)
     {
-        Socket? socket = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        try
         {
-            try
-            {
-                using var original = File.OpenHandle("/proc/thread-self/ns/net", FileMode.Open, FileAccess.Read);
-                using var target = File.OpenHandle($"/var/run/netns/{namespaceName}", FileMode.Open, FileAccess.Read);
-                Enter(target);
-                try
-                {
-                    socket = Rebound.Act.WireGuard.IcmpEchoPinger.OpenDefault(family);
-                }
-                finally
-                {
-                    Enter(original);
-                }
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        return failure is null ? socket! : throw new IOException($"cannot open a socket in {namespaceName}: {failure.Message}", failure);
-    }
-
-    private static void Enter(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
-    {
-        if (RtnetlinkNative.SetNs((int)handle.DangerousGetHandle(), RtnetlinkNative.CloneNewnet) != 0)
-            throw new SocketException(Marshal.GetLastPInvokeError());
+            return NetworkNamespace.Run($"/var/run/netns/{namespaceName}", () => Rebound.Act.WireGuard.IcmpEchoPinger.OpenDefault(family));
+        }
+        catch (Exception ex)
+        {
+            throw new IOException($"cannot open a socket in {namespaceName}: {ex.Message}", ex);
+        }
     }
 }

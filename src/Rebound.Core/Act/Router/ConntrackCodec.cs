@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Net;
-using Rebound.Sense.Netlink;
+using Rebound.Transport.Netlink;
 using static Rebound.Act.Router.ConntrackConstants;
+using static Rebound.Transport.Netlink.NetlinkFraming;
 
 namespace Rebound.Act.Router;
 
@@ -20,44 +21,21 @@ public sealed record ConntrackParseResult(IReadOnlyList<ConntrackEntry> Entries,
 /// </summary>
 public static class ConntrackCodec
 {
-    internal const int HeaderLength = 16;
-    private const ushort NlmsgError = 2;
-    private const ushort NlmsgDone = 3;
-
-    public static int Align(int length) => (length + 3) & ~3;
-
     public static ConntrackParseResult Parse(ReadOnlySpan<byte> buffer)
     {
         var entries = new List<ConntrackEntry>();
         var acks = new List<ConntrackAck>();
         var done = false;
-        var offset = 0;
-        while (offset < buffer.Length)
+        var reader = new NetlinkMessageReader(buffer);
+        while (reader.Next(out var header, out var body))
         {
-            var remaining = buffer.Length - offset;
-            if (remaining < HeaderLength)
-            {
-                return new(entries, acks, done, $"{remaining} trailing bytes at offset {offset} are shorter than a netlink header");
-            }
-
-            var span = buffer[offset..];
-            var length = Host32(span);
-            var type = Host16(span[4..]);
-            var sequence = Host32(span[8..]);
-            if (length < HeaderLength || length > (uint)remaining)
-            {
-                return new(entries, acks, done, $"message at offset {offset} claims length {length} with {remaining} bytes left");
-            }
-
-            var body = span[HeaderLength..(int)length];
-            switch (type)
+            switch (header.Type)
             {
                 case NlmsgDone:
                     done = true;
                     break;
                 case NlmsgError when body.Length >= 4:
-                    var raw = unchecked((int)Host32(body));
-                    acks.Add(new ConntrackAck(sequence, raw == int.MinValue ? int.MaxValue : Math.Abs(raw)));
+                    acks.Add(new ConntrackAck(header.Sequence, Errno(ReadInt32(body))));
                     break;
                 case CtNew or CtDelete:
                     if (DecodeEntry(body) is { } entry)
@@ -67,11 +45,9 @@ public static class ConntrackCodec
 
                     break;
             }
-
-            offset += Math.Min(Align((int)length), remaining);
         }
 
-        return new(entries, acks, done, null);
+        return new(entries, acks, done, reader.Error);
     }
 
     /// <summary>Decodes one IPCTNL_MSG_CT_NEW body (nfgenmsg + attributes); null when it lacks either tuple.</summary>
@@ -192,49 +168,14 @@ public static class ConntrackCodec
             : new ConntrackTuple(source, destination, protocol, sourcePort, destinationPort) { IcmpId = icmpId, IcmpType = icmpType, IcmpCode = icmpCode, Zone = zone };
     }
 
-    internal static uint Host32(ReadOnlySpan<byte> s) =>
-        BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt32LittleEndian(s) : BinaryPrimitives.ReadUInt32BigEndian(s);
-
-    internal static ushort Host16(ReadOnlySpan<byte> s) =>
-        BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt16LittleEndian(s) : BinaryPrimitives.ReadUInt16BigEndian(s);
-
-    internal static void WriteHost32(Span<byte> s, uint v)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(s, v);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(s, v);
-        }
-    }
-
-    internal static void WriteHost16(Span<byte> s, ushort v)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(s, v);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(s, v);
-        }
-    }
-
     /// <summary>Writes nlmsghdr + nfgenmsg; returns the offset of the first attribute.</summary>
     internal static int WriteHeaders(Span<byte> message, ushort type, ushort flags, uint sequence, byte family)
     {
-        WriteHost32(message, (uint)message.Length);
-        WriteHost16(message[4..], type);
-        WriteHost16(message[6..], flags);
-        WriteHost32(message[8..], sequence);
-        WriteHost32(message[12..], 0); // the kernel fills in our port id
+        new NetlinkHeader((uint)message.Length, type, flags, sequence, 0).Write(message); // the kernel fills in our port id
         message[16] = family;
         message[17] = NfnetlinkV0;
         message[18] = 0; // res_id, big-endian 0
         message[19] = 0;
-        return HeaderLength + NfGenMsgLength;
+        return NetlinkHeader.Size + NfGenMsgLength;
     }
-
 }

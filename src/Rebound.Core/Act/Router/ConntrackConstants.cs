@@ -3,9 +3,6 @@ namespace Rebound.Act.Router;
 /// <summary>Values from linux/netfilter/nfnetlink.h and linux/netfilter/nfnetlink_conntrack.h.</summary>
 public static class ConntrackConstants
 {
-    /// <summary>NETLINK_NETFILTER, the socket protocol.</summary>
-    public const int NetlinkNetfilter = 12;
-
     /// <summary>struct nfgenmsg: family u8, version u8, res_id be16.</summary>
     public const int NfGenMsgLength = 4;
     public const byte NfnetlinkV0 = 0;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using Rebound.Transport.Netlink;
 using static Rebound.Act.Router.ConntrackConstants;
 
 namespace Rebound.Act.Router;
@@ -11,7 +12,7 @@ namespace Rebound.Act.Router;
 /// </summary>
 public static class ConntrackDeleteRequest
 {
-    private const ushort Flags = 0x1 | 0x4; // NLM_F_REQUEST | NLM_F_ACK
+    private const ushort Flags = NetlinkFraming.NlmFRequest | NetlinkFraming.NlmFAck;
 
     public static byte[] Create(ConntrackEntry entry, uint sequence)
     {
@@ -23,7 +24,7 @@ public static class ConntrackDeleteRequest
         var ipLength = 4 + (2 * Attr(addressLength));
         var protoLength = 4 + Attr(1) + (icmp ? Attr(2) + (2 * Attr(1)) : 2 * Attr(2));
         var tupleLength = 4 + ipLength + protoLength;
-        var length = ConntrackCodec.HeaderLength + NfGenMsgLength + tupleLength + Attr(2) + Attr(4);
+        var length = NetlinkHeader.Size + NfGenMsgLength + tupleLength + Attr(2) + Attr(4);
         var message = new byte[length];
         var at = ConntrackCodec.WriteHeaders(message, CtDelete, Flags, sequence, v6 ? AfInet6 : AfInet);
 
@@ -51,21 +52,21 @@ public static class ConntrackDeleteRequest
         return at == length ? message : throw new InvalidOperationException($"delete request length {at} != {length}");
     }
 
-    private static int Attr(int payload) => ConntrackCodec.Align(4 + payload);
+    private static int Attr(int payload) => NetlinkFraming.Align(4 + payload);
 
     private delegate void ValueWriter(Span<byte> value);
 
     private static int Nest(byte[] message, int at, ushort type, int totalLength)
     {
-        ConntrackCodec.WriteHost16(message.AsSpan(at), (ushort)totalLength);
-        ConntrackCodec.WriteHost16(message.AsSpan(at + 2), (ushort)(type | NlaFNested));
+        NetlinkFraming.WriteUInt16(message.AsSpan(at), (ushort)totalLength);
+        NetlinkFraming.WriteUInt16(message.AsSpan(at + 2), (ushort)(type | NlaFNested));
         return at + 4;
     }
 
     private static int Put(byte[] message, int at, ushort type, int payload, ValueWriter write)
     {
-        ConntrackCodec.WriteHost16(message.AsSpan(at), (ushort)(4 + payload));
-        ConntrackCodec.WriteHost16(message.AsSpan(at + 2), type);
+        NetlinkFraming.WriteUInt16(message.AsSpan(at), (ushort)(4 + payload));
+        NetlinkFraming.WriteUInt16(message.AsSpan(at + 2), type);
         write(message.AsSpan(at + 4, payload));
         return at + Attr(payload);
     }

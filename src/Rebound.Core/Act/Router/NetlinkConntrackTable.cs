@@ -1,21 +1,21 @@
 using System.Net;
 using System.Net.Sockets;
+using Rebound.Transport.Netlink;
 
 namespace Rebound.Act.Router;
 
 /// <summary>
 /// The conntrack table over ctnetlink: a full dump filtered here (the reply destination is the NAT address), then
-/// one delete per entry by original tuple + zone + CTA_ID. Each call uses a fresh socket from <c>open</c>, so the
-/// namespace is the one the opener picks (the caller's by default).
+/// one delete per entry by original tuple + zone + CTA_ID. Each call uses a fresh NETLINK_NETFILTER socket from
+/// <c>open</c>, so the namespace is the one the opener picks (the caller's by default). Needs CAP_NET_ADMIN.
 /// </summary>
-public sealed class NetlinkConntrackTable(Func<ConntrackSocket>? open = null, TimeProvider? timeProvider = null) : IConntrackTable
+public sealed class NetlinkConntrackTable(Func<INetlinkTransport>? open = null, TimeProvider? timeProvider = null) : IConntrackTable
 {
     /// <summary>A dump or an acknowledgement that takes longer than this means the kernel is not answering us.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly Func<ConntrackSocket> _open = open ?? ConntrackSocket.Open;
+    private readonly Func<INetlinkTransport> _open = open ?? (() => NetlinkSocket.Open(NetlinkProtocol.Netfilter));
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
-    private uint _sequence = (uint)Environment.TickCount;
 
     public string Via => "ctnetlink";
 
@@ -69,7 +69,7 @@ public sealed class NetlinkConntrackTable(Func<ConntrackSocket>? open = null, Ti
         return await DeleteAsync(socket, entries, cancellationToken);
     }
 
-    private ConntrackSocket OpenSocket()
+    private INetlinkTransport OpenSocket()
     {
         try
         {
@@ -81,14 +81,14 @@ public sealed class NetlinkConntrackTable(Func<ConntrackSocket>? open = null, Ti
         }
     }
 
-    private async ValueTask<int> DeleteAsync(ConntrackSocket socket, IEnumerable<ConntrackEntry> entries, CancellationToken cancellationToken)
+    private async ValueTask<int> DeleteAsync(INetlinkTransport socket, IEnumerable<ConntrackEntry> entries, CancellationToken cancellationToken)
     {
         var deleted = 0;
         var buffer = new byte[8192];
         foreach (var entry in entries)
         {
-            var sequence = ++_sequence;
-            Send(socket, ConntrackDeleteRequest.Create(entry, sequence));
+            var sequence = socket.NextSequence();
+            await SendAsync(socket, ConntrackDeleteRequest.Create(entry, sequence), cancellationToken);
             var errno = await ReceiveAckAsync(socket, buffer, sequence, cancellationToken);
             switch (errno)
             {
@@ -105,10 +105,10 @@ public sealed class NetlinkConntrackTable(Func<ConntrackSocket>? open = null, Ti
         return deleted;
     }
 
-    private async ValueTask<IReadOnlyList<ConntrackEntry>> DumpAsync(ConntrackSocket socket, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<ConntrackEntry>> DumpAsync(INetlinkTransport socket, CancellationToken cancellationToken)
     {
-        var sequence = ++_sequence;
-        Send(socket, ConntrackDumpRequest.Create(sequence));
+        var sequence = socket.NextSequence();
+        await SendAsync(socket, ConntrackDumpRequest.Create(sequence), cancellationToken);
         var entries = new List<ConntrackEntry>();
         var buffer = new byte[1 << 18];
         using var timer = new CancellationTokenSource(RequestTimeout, _time);
@@ -135,7 +135,7 @@ public sealed class NetlinkConntrackTable(Func<ConntrackSocket>? open = null, Ti
         }
     }
 
-    private async ValueTask<int> ReceiveAckAsync(ConntrackSocket socket, byte[] buffer, uint sequence, CancellationToken cancellationToken)
+    private async ValueTask<int> ReceiveAckAsync(INetlinkTransport socket, byte[] buffer, uint sequence, CancellationToken cancellationToken)
     {
         using var timer = new CancellationTokenSource(RequestTimeout, _time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
@@ -153,7 +153,7 @@ public sealed class NetlinkConntrackTable(Func<ConntrackSocket>? open = null, Ti
         }
     }
 
-    private static async ValueTask<int> ReceiveAsync(ConntrackSocket socket, byte[] buffer, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    private static async ValueTask<int> ReceiveAsync(INetlinkTransport socket, byte[] buffer, CancellationTokenSource timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -163,17 +163,17 @@ public sealed class NetlinkConntrackTable(Func<ConntrackSocket>? open = null, Ti
         {
             throw new ConntrackException($"ctnetlink did not answer within {RequestTimeout.TotalSeconds:0}s");
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is SocketException or NetlinkOverflowException)
         {
             throw new ConntrackException($"ctnetlink receive failed: {ex.Message}", ex);
         }
     }
 
-    private static void Send(ConntrackSocket socket, byte[] request)
+    private static async ValueTask SendAsync(INetlinkTransport socket, byte[] request, CancellationToken cancellationToken)
     {
         try
         {
-            socket.Send(request);
+            await socket.SendAsync(request, cancellationToken);
         }
         catch (SocketException ex)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Rebound.Transport.Netlink;
 
 namespace Rebound.Sense.Netlink;
 

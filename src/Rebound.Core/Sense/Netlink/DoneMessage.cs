@@ -1,3 +1,5 @@
+using Rebound.Transport.Netlink;
+
 namespace Rebound.Sense.Netlink;
 
 /// <summary>NLMSG_DONE: end of a dump. A dump that failed part-way carries a negative error in its payload.</summary>

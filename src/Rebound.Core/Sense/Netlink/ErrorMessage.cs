@@ -1,3 +1,5 @@
+using Rebound.Transport.Netlink;
+
 namespace Rebound.Sense.Netlink;
 
 /// <summary>NLMSG_ERROR: struct nlmsgerr. <see cref="Errno"/> 0 is an acknowledgement.</summary>

@@ -1,3 +1,5 @@
+using Rebound.Transport.Netlink;
+
 namespace Rebound.Sense.Netlink;
 
 /// <summary>RTM_NEWLINK / RTM_DELLINK: struct ifinfomsg plus IFLA_IFNAME, IFLA_ADDRESS, IFLA_OPERSTATE.</summary>

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using Rebound.Transport.Netlink;
 using static Rebound.Sense.Netlink.NetlinkConstants;
+using static Rebound.Transport.Netlink.NetlinkFraming;
 
 namespace Rebound.Sense.Netlink;
 
@@ -21,11 +23,10 @@ public sealed class LocalNetworkMonitor : ILocalNetworkMonitor
     private readonly byte[] _buffer;
     private INetlinkTransport? _transport;
     private Task? _loop;
-    private uint _sequence;
     private volatile LocalNetworkSnapshot _current = LocalNetworkSnapshot.Empty;
     private int _started;
 
-    /// <summary>Monitors the caller's network namespace through a real <see cref="RtnetlinkSocket"/>.</summary>
+    /// <summary>Monitors the caller's network namespace through a real rtnetlink <see cref="NetlinkSocket"/>.</summary>
     public LocalNetworkMonitor(LocalNetworkMonitorOptions? options = null, TimeProvider? timeProvider = null)
         : this(null, options, timeProvider)
     {
@@ -36,7 +37,7 @@ public sealed class LocalNetworkMonitor : ILocalNetworkMonitor
     {
         _options = options ?? new LocalNetworkMonitorOptions();
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _transportFactory = transportFactory ?? (() => RtnetlinkSocket.Open(MonitorGroups, _options.SocketReceiveBufferBytes));
+        _transportFactory = transportFactory ?? (() => NetlinkSocket.Open(NetlinkProtocol.Route, MonitorGroups, _options.SocketReceiveBufferBytes));
         _buffer = new byte[_options.DatagramBufferBytes];
         _changes = Channel.CreateBounded<LocalNetworkChange>(new BoundedChannelOptions(Math.Max(1, _options.ChangeQueueCapacity))
         {
@@ -207,12 +208,7 @@ public sealed class LocalNetworkMonitor : ILocalNetworkMonitor
     /// </summary>
     private async Task<bool> DumpTableAsync(INetlinkTransport transport, ushort type, CancellationToken cancellationToken)
     {
-        var sequence = ++_sequence;
-        if (sequence == 0)
-        {
-            sequence = _sequence = 1; // 0 is what unsolicited notifications carry
-        }
-
+        var sequence = transport.NextSequence();
         // A dump that never finishes (a kernel that dropped our request) must not wedge the monitor.
         using var timeout = new CancellationTokenSource(_options.DumpTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);

@@ -1,9 +1,11 @@
+using Rebound.Transport.Netlink;
+
 namespace Rebound.Sense.Netlink;
 
 public sealed class LocalNetworkMonitorOptions
 {
     /// <summary>Socket receive queue (SO_RCVBUF). Large so bursts rarely overflow; overflow still triggers a resync.</summary>
-    public int SocketReceiveBufferBytes { get; init; } = RtnetlinkSocket.DefaultReceiveBufferBytes;
+    public int SocketReceiveBufferBytes { get; init; } = NetlinkSocket.DefaultReceiveBufferBytes;
 
     /// <summary>Size of one datagram read; must exceed the kernel's largest dump datagram (32 KiB on common kernels).</summary>
     public int DatagramBufferBytes { get; init; } = 256 * 1024;

@@ -1,7 +1,8 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Text;
+using Rebound.Transport.Netlink;
 using static Rebound.Sense.Netlink.NetlinkConstants;
+using static Rebound.Transport.Netlink.NetlinkFraming;
 
 namespace Rebound.Sense.Netlink;
 
@@ -17,36 +18,17 @@ public static class NetlinkCodec
     private const int NdMsgLength = 12;      // family u8, pad u8, pad u16, ifindex i32, state u16, flags u8, type u8
     private const int RtNextHopLength = 8;   // len u16, flags u8, hops u8, ifindex i32
 
-    public static int Align(int length) => (length + 3) & ~3;
-
     public static NetlinkParseResult Parse(ReadOnlySpan<byte> buffer)
     {
         var messages = new List<NetlinkMessage>();
-        var offset = 0;
-        while (offset < buffer.Length)
-        {
-            var remaining = buffer.Length - offset;
-            if (remaining < HeaderLength)
-            {
-                return new(messages, $"{remaining} trailing bytes at offset {offset} are shorter than a header");
-            }
-
-            var header = ReadHeader(buffer[offset..]);
-            if (header.Length < HeaderLength || header.Length > (uint)remaining)
-            {
-                return new(messages, $"message at offset {offset} claims length {header.Length} with {remaining} bytes left");
-            }
-
-            var body = buffer.Slice(offset + HeaderLength, (int)header.Length - HeaderLength);
+        var reader = new NetlinkMessageReader(buffer);
+        while (reader.Next(out var header, out var body))
             messages.Add(Decode(header, body));
-            offset += Math.Min(Align((int)header.Length), remaining);
-        }
-
-        return new(messages, null);
+        return new(messages, reader.Error);
     }
 
     /// <summary>Bytes needed for a dump request of <paramref name="type"/>.</summary>
-    public static int DumpRequestLength(ushort type) => HeaderLength + DumpBodyLength(type);
+    public static int DumpRequestLength(ushort type) => NetlinkHeader.Size + DumpBodyLength(type);
 
     /// <summary>Writes an RTM_GET* request with NLM_F_REQUEST|NLM_F_DUMP for all families; returns the bytes written.</summary>
     public static int WriteDumpRequest(Span<byte> destination, ushort type, uint sequence)
@@ -59,11 +41,7 @@ public static class NetlinkCodec
 
         var message = destination[..length];
         message.Clear(); // body is all zero: family AF_UNSPEC, no filters
-        WriteUInt32(message, (uint)length);
-        WriteUInt16(message[4..], type);
-        WriteUInt16(message[6..], NlmFRequest | NlmFDump);
-        WriteUInt32(message[8..], sequence);
-        WriteUInt32(message[12..], 0); // pid 0: let the kernel fill in our port id
+        new NetlinkHeader((uint)length, type, NlmFRequest | NlmFDump, sequence, 0).Write(message); // pid 0: the kernel fills in our port id
         return length;
     }
 
@@ -83,9 +61,6 @@ public static class NetlinkCodec
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a dump request type this codec writes"),
     };
 
-    private static NetlinkHeader ReadHeader(ReadOnlySpan<byte> span) =>
-        new(ReadUInt32(span), ReadUInt16(span[4..]), ReadUInt16(span[6..]), ReadUInt32(span[8..]), ReadUInt32(span[12..]));
-
     private static NetlinkMessage Decode(NetlinkHeader header, ReadOnlySpan<byte> body) => header.Type switch
     {
         NlmsgNoop => new NoopMessage(header),
@@ -99,9 +74,6 @@ public static class NetlinkCodec
         _ => new UnknownMessage(header),
     };
 
-    // The kernel reports errors negated; a positive value should not occur, but keep its magnitude.
-    private static int Errno(int raw) => raw == int.MinValue ? int.MaxValue : Math.Abs(raw);
-
     private static NetlinkMessage DecodeError(NetlinkHeader header, ReadOnlySpan<byte> body)
     {
         if (body.Length < 4)
@@ -109,7 +81,7 @@ public static class NetlinkCodec
             return new UnknownMessage(header);
         }
 
-        NetlinkHeader? original = body.Length >= 4 + HeaderLength ? ReadHeader(body[4..]) : null;
+        NetlinkHeader? original = body.Length >= 4 + NetlinkHeader.Size ? NetlinkHeader.Read(body[4..]) : null;
         return new ErrorMessage(header, Errno(ReadInt32(body)), original);
     }
 
@@ -282,37 +254,5 @@ public static class NetlinkCodec
     {
         var end = value.IndexOf((byte)0);
         return Encoding.UTF8.GetString(end < 0 ? value : value[..end]);
-    }
-
-    private static ushort ReadUInt16(ReadOnlySpan<byte> s) =>
-        BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt16LittleEndian(s) : BinaryPrimitives.ReadUInt16BigEndian(s);
-
-    private static uint ReadUInt32(ReadOnlySpan<byte> s) =>
-        BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt32LittleEndian(s) : BinaryPrimitives.ReadUInt32BigEndian(s);
-
-    private static int ReadInt32(ReadOnlySpan<byte> s) => unchecked((int)ReadUInt32(s));
-
-    private static void WriteUInt16(Span<byte> s, ushort v)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(s, v);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(s, v);
-        }
-    }
-
-    private static void WriteUInt32(Span<byte> s, uint v)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(s, v);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(s, v);
-        }
     }
 }

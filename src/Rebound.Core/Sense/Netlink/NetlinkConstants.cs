@@ -1,16 +1,11 @@
 namespace Rebound.Sense.Netlink;
 
-/// <summary>Values from linux/netlink.h, linux/rtnetlink.h, linux/if_addr.h, linux/neighbour.h and linux/if.h.</summary>
+/// <summary>
+/// rtnetlink's values, from linux/rtnetlink.h, linux/if_addr.h, linux/neighbour.h and linux/if.h. What every netlink
+/// protocol shares (control messages, header flags) is in <see cref="Rebound.Transport.Netlink.NetlinkFraming"/>.
+/// </summary>
 public static class NetlinkConstants
 {
-    public const int HeaderLength = 16;
-
-    // nlmsghdr.nlmsg_type: control messages
-    public const ushort NlmsgNoop = 1;
-    public const ushort NlmsgError = 2;
-    public const ushort NlmsgDone = 3;
-    public const ushort NlmsgOverrun = 4;
-
     // nlmsghdr.nlmsg_type: rtnetlink
     public const ushort RtmNewLink = 16;
     public const ushort RtmDelLink = 17;
@@ -25,15 +20,7 @@ public static class NetlinkConstants
     public const ushort RtmDelNeigh = 29;
     public const ushort RtmGetNeigh = 30;
 
-    // nlmsghdr.nlmsg_flags
-    public const ushort NlmFRequest = 0x1;
-    public const ushort NlmFMulti = 0x2;
-    public const ushort NlmFAck = 0x4;
-    public const ushort NlmFDumpIntr = 0x10;
-    public const ushort NlmFRoot = 0x100;
-    public const ushort NlmFMatch = 0x200;
-    public const ushort NlmFDump = NlmFRoot | NlmFMatch;
-    /// <summary>On RTM_NEW*: the message replaces an existing object (no DEL is sent for the old one).</summary>
+    /// <summary>nlmsg_flags on RTM_NEW*: the message replaces an existing object (no DEL is sent for the old one).</summary>
     public const ushort NlmFReplace = 0x100;
 
     // multicast group bitmask for sockaddr_nl.nl_groups
@@ -100,7 +87,4 @@ public static class NetlinkConstants
     // IFF_* (ifi_flags)
     public const uint IffUp = 0x1;
     public const uint IffLoopback = 0x8;
-
-    // errno values we care about
-    public const int Enobufs = 105;
 }

@@ -1,3 +1,5 @@
+using Rebound.Transport.Netlink;
+
 namespace Rebound.Sense.Netlink;
 
 /// <summary>One decoded netlink message; the concrete type says which kind.</summary>

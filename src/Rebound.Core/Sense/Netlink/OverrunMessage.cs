@@ -1,3 +1,5 @@
+using Rebound.Transport.Netlink;
+
 namespace Rebound.Sense.Netlink;
 
 /// <summary>NLMSG_OVERRUN: data was lost; the receiver must resynchronise.</summary>

@@ -2,7 +2,7 @@ namespace Rebound.Tests.Act.Router;
 
 /// <summary>
 /// Bytes captured from the real kernel (6.x, x86-64, little-endian host): a ctnetlink IPv4 dump, read with
-/// ConntrackSocket in a scratch namespace after
+/// ctnetlink socket in a scratch namespace after
 /// <c>conntrack -I -p udp -s 10.77.0.2 -d 203.0.113.10 --sport 40000 --dport 5555 -r 203.0.113.10 -q 198.51.100.2 ...</c>
 /// and a TCP entry in zone 7 translated to 192.0.2.2 (10.77.0.2:40001 -> 203.0.113.10:443).
 /// </summary>

@@ -1,4 +1,5 @@
 using Rebound.Sense.Netlink;
+using Rebound.Transport.Netlink;
 
 namespace Rebound.Tests.Sense.Netlink;
 
@@ -14,7 +15,11 @@ internal sealed class FakeNetlinkTransport : INetlinkTransport
     private TaskCompletionSource<object>? _pendingReceive;
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private uint _sequence;
+
     public uint PortId => 4242;
+
+    public uint NextSequence() => ++_sequence;
 
     /// <summary>What a dump of each RTM_GET* type returns (messages as notifications; seq/pid are rewritten).</summary>
     public Dictionary<ushort, List<byte[]>> Tables { get; } = new()

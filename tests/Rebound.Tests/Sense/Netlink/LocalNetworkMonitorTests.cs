@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Rebound.Sense.Netlink;
 using static Rebound.Sense.Netlink.NetlinkConstants;
 using static Rebound.Tests.Sense.Netlink.NetlinkBytes;
+using static Rebound.Transport.Netlink.NetlinkFraming;
 
 namespace Rebound.Tests.Sense.Netlink;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Rebound.Sense.Netlink;
+using Rebound.Transport.Netlink;
 using static Rebound.Tests.Sense.Netlink.NetlinkBytes;
 
 namespace Rebound.Tests.Sense.Netlink;
@@ -152,8 +153,8 @@ public sealed class NetlinkCodecTests
             Error(0, 10, 77),
             Done(11, 77),
             Done(12, 77, errno: 16),
-            Message(NetlinkConstants.NlmsgNoop, 0, 0, 0, []),
-            Message(NetlinkConstants.NlmsgOverrun, 0, 0, 0, []));
+            Message(NetlinkFraming.NlmsgNoop, 0, 0, 0, []),
+            Message(NetlinkFraming.NlmsgOverrun, 0, 0, 0, []));
 
         var messages = NetlinkCodec.Parse(bytes).Messages;
 

@@ -1,18 +1,16 @@
 using System.Runtime.InteropServices;
 
-namespace Rebound.Sense.Netlink;
+namespace Rebound.Transport.Netlink;
 
 /// <summary>libc calls the managed Socket API cannot make for AF_NETLINK (it rejects the family and its endpoints).</summary>
-internal static unsafe partial class RtnetlinkNative
+internal static unsafe partial class NetlinkNative
 {
     internal const int AfNetlink = 16;
     internal const int SockRaw = 3;
     internal const int SockCloexec = 0x80000;
-    internal const int NetlinkRoute = 0;
     internal const int SolSocket = 1;
     internal const int SoRcvbuf = 8;
     internal const int SoRcvbufforce = 33;
-    internal const int CloneNewnet = 0x40000000;
     internal const int Eintr = 4;
 
     /// <summary>struct sockaddr_nl: family u16, pad u16, pid u32, groups u32 (12 bytes).</summary>
@@ -39,9 +37,6 @@ internal static unsafe partial class RtnetlinkNative
 
     [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
     internal static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, SockaddrNl* address, int addressLength);
-
-    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
-    internal static partial int SetNs(int fd, int nsType);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);

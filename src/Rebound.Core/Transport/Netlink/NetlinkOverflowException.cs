@@ -1,6 +1,6 @@
-namespace Rebound.Sense.Netlink;
+namespace Rebound.Transport.Netlink;
 
-/// <summary>The kernel dropped notifications because our receive queue was full (ENOBUFS); only a full dump recovers.</summary>
+/// <summary>The kernel dropped messages because our receive queue was full (ENOBUFS); only a full dump recovers.</summary>
 public sealed class NetlinkOverflowException : IOException
 {
     public NetlinkOverflowException()

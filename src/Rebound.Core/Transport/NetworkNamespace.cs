@@ -1,17 +1,18 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
-using static Rebound.Sense.Netlink.RtnetlinkNative;
 
-namespace Rebound.Act.Router;
+namespace Rebound.Transport;
 
 /// <summary>
 /// Runs code inside another network namespace. setns affects only the calling thread, so the work runs on a
 /// throwaway thread that enters the namespace and steps back out before it ends. Sockets created there stay
 /// in that namespace for their whole life. Needs CAP_SYS_ADMIN.
 /// </summary>
-public static class NetworkNamespace
+public static partial class NetworkNamespace
 {
+    private const int CloneNewnet = 0x40000000;
+
     /// <summary>Runs <paramref name="work"/> synchronously inside the namespace at <paramref name="namespacePath"/> (e.g. /var/run/netns/NAME).</summary>
     /// <exception cref="IOException">The namespace could not be entered or left; exceptions of <paramref name="work"/> pass through.</exception>
     public static T Run<T>(string namespacePath, Func<T> work)
@@ -52,9 +53,7 @@ public static class NetworkNamespace
         thread.Start();
         thread.Join();
         if (failure is not null)
-        {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
 
         return result!;
     }
@@ -62,8 +61,9 @@ public static class NetworkNamespace
     private static void Enter(SafeFileHandle handle, string what)
     {
         if (SetNs((int)handle.DangerousGetHandle(), CloneNewnet) != 0)
-        {
             throw new IOException($"cannot enter {what}: {new SocketException(Marshal.GetLastPInvokeError()).Message}");
-        }
     }
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static partial int SetNs(int fd, int nsType);
 }
