@@ -5,10 +5,14 @@ namespace Rebound.Record;
 /// <summary>
 /// The one way state files are written (DDNS cache, restart history, tune backup, saved status): a reader
 /// or a crash sees the old file or the new one, never half of either. A temporary file beside the target,
-/// mode 0600, flushed to disk, renamed over the target, then the directory synced.
+/// created new (O_CREAT|O_EXCL, so nothing already at its name is opened: a planted file or symlink can neither
+/// redirect the write nor have its target's mode changed), mode 0600, flushed to disk, renamed over the target,
+/// then the directory synced.
 /// </summary>
 public static class AtomicFile
 {
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     /// <exception cref="IOException">The file could not be written; the temporary file is removed and the old file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The same, for permissions.</exception>
     public static void Write(string path, Action<Stream> write)
@@ -21,14 +25,8 @@ public static class AtomicFile
         try
         {
             Directory.CreateDirectory(directory);
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(temp, options))
+            using (var stream = CreateNew(temp))
             {
-                // FileMode.Create on a leftover temporary file keeps its mode: force 0600.
-                if (!OperatingSystem.IsWindows())
-                    File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
@@ -48,6 +46,33 @@ public static class AtomicFile
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="temp"/> as a new file, mode 0600 whatever the umask. When something is at that name
+    /// already (a temporary file left by a crash, or something planted), the name is unlinked (which never follows a
+    /// link) and the create tried again.
+    /// </summary>
+    private static FileStream CreateNew(string temp)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = OwnerOnly;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var stream = new FileStream(temp, options);
+                if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(stream.SafeFileHandle, OwnerOnly); // the file just created: a stricter umask made it less than 0600
+                return stream;
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                // The name exists (EEXIST); remove it and try again, in case it is put back meanwhile.
+                File.Delete(temp);
+            }
         }
     }
 

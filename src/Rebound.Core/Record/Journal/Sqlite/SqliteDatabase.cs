@@ -15,12 +15,20 @@ internal sealed class SqliteException(int code, string message) : Exception(mess
 /// <summary>One connection, used by one thread at a time (the journal's writer, or one reader call).</summary>
 internal sealed class SqliteDatabase : IDisposable
 {
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private nint _db;
 
     private SqliteDatabase(nint db) => _db = db;
 
+    /// <summary>
+    /// Opens <paramref name="path"/>. Opened for writing, the database is owner-only (0600) whatever the umask, and so
+    /// are the -wal and -shm files SQLite makes beside it: SQLite gives those the database file's mode.
+    /// </summary>
     public static SqliteDatabase Open(string path, bool readOnly, TimeSpan busyTimeout, bool immutable = false)
     {
+        if (!readOnly)
+            MakeOwnerOnly(path);
         var flags = (readOnly ? SqliteNative.OpenReadOnly : SqliteNative.OpenReadWrite | SqliteNative.OpenCreate) | SqliteNative.OpenNoMutex;
         if (immutable)
         {
@@ -41,6 +49,38 @@ internal sealed class SqliteDatabase : IDisposable
 
         _ = SqliteNative.BusyTimeout(db, (int)Math.Clamp(busyTimeout.TotalMilliseconds, 0, int.MaxValue));
         return new SqliteDatabase(db);
+    }
+
+    /// <summary>
+    /// Creates the database file empty with mode 0600 when it is missing (SQLite would create it 0644 less the umask),
+    /// and sets 0600 on the files of one that exists (written by an older version, or left with -wal/-shm by a crash).
+    /// A symbolic link is left as it is: its target is not ours to change.
+    /// </summary>
+    private static void MakeOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        try
+        {
+            new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }).Dispose();
+        }
+        catch (IOException)
+        {
+            // It exists (or cannot be made, which SQLite's own open reports).
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            try
+            {
+                if (new FileInfo(file) is { Exists: true, LinkTarget: null } && File.GetUnixFileMode(file) != OwnerOnly)
+                    File.SetUnixFileMode(file, OwnerOnly);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not ours (a read-only copy): SQLite's open says what is wrong, if anything.
+            }
+        }
     }
 
     public void Execute(string sql)
