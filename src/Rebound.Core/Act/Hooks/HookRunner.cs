@@ -65,7 +65,7 @@ public sealed class HookRunner : IEventSink, IDisposable
         }
     }
 
-    /// <summary>Runs the hooks until cancelled; a hook running then is stopped (its process tree killed). Does not throw.</summary>
+    /// <summary>Runs the hooks until cancelled; a hook running then is stopped (its process group killed). Does not throw.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
