@@ -2,7 +2,8 @@ namespace Rebound.Act.Commands;
 
 /// <summary>One program to run: argv (no shell), a time limit, and what it gets.</summary>
 /// <param name="Argv">The program (a path, or a name looked up in the PATH it gets) and its arguments.</param>
-/// <param name="Timeout">After this, measured on the runner's <see cref="TimeProvider"/>, it is killed with its process group.</param>
+/// <param name="Timeout">After this, measured on the runner's <see cref="TimeProvider"/>, it is killed with its process group
+/// (<see cref="System.Threading.Timeout.InfiniteTimeSpan"/>: only the caller's cancellation ends it).</param>
 public sealed record CommandRequest(IReadOnlyList<string> Argv, TimeSpan Timeout)
 {
     public const int DefaultOutputLimitBytes = 1 << 20;

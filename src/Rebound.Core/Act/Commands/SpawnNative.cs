@@ -23,7 +23,6 @@ internal static unsafe partial class SpawnNative
     public const int SigKill = 9;
 
     public const int Eintr = 4;
-    public const int Echild = 10;
 
     /// <summary>Bytes reserved for posix_spawnattr_t, posix_spawn_file_actions_t and siginfo_t (each at most 336 bytes in glibc and musl).</summary>
     public const int OpaqueBytes = 1024;

@@ -168,7 +168,7 @@ public sealed class ProcessCommandRunnerTests : IDisposable
 
     private static async Task<int> WaitForPidAsync(string file)
     {
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 600; i++)
         {
             if (File.Exists(file))
                 return int.Parse((await File.ReadAllTextAsync(file, Ct)).Trim(), CultureInfo.InvariantCulture);
@@ -178,10 +178,10 @@ public sealed class ProcessCommandRunnerTests : IDisposable
         throw new TimeoutException("the command never started");
     }
 
-    /// <summary>Gone or a zombie within 5 s (a reparented zombie is reaped by whoever adopted it, in its own time).</summary>
+    /// <summary>Gone or a zombie within 15 s (a reparented zombie is reaped by whoever adopted it, in its own time).</summary>
     private static async Task UntilGoneAsync(int pid)
     {
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 300; i++)
         {
             if (IsGone(pid))
                 return;

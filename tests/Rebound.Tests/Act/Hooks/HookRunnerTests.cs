@@ -151,7 +151,7 @@ public sealed class HookRunnerTests : IDisposable
 
         Assert.Empty(Drain(runner)); // exit 0: no failure
         var child = int.Parse(await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        await UntilAsync(() => !Directory.Exists($"/proc/{child}") || File.ReadAllText($"/proc/{child}/stat").Split(' ')[2] == "Z", 5);
+        await UntilAsync(() => !Directory.Exists($"/proc/{child}") || File.ReadAllText($"/proc/{child}/stat").Split(' ')[2] == "Z");
     }
 
     [Fact]
