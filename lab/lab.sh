@@ -360,10 +360,12 @@ router_routes() { # MODE
   esac
 }
 
-# mwan3's connection marking (IPv4): a new connection gets the mark of the current policy (chain
-# "policy", switched by failover), or of the WAN it came in from; every packet gets its connection's
-# mark back, so an existing flow keeps its WAN whatever the policy says now. The same for the router's
-# own traffic to the WANs (a route chain: the mark re-routes the packet).
+# mwan3's connection marking (IPv4), as its iptables rules do it: a connection without a mark yet gets
+# the mark of the current policy (chain mwan3_policy, switched by failover), or of the WAN it came in
+# from; every packet gets its connection's mark back, so an existing flow keeps its WAN whatever the
+# policy says now. The same for the router's own traffic to the WANs (a route chain: the mark re-routes
+# the packet). "No mark yet" rather than "ct state new": a flow that never got an answer stays NEW for
+# conntrack on every packet, and would follow the policy.
 mwan3_marks() {
   in_rtr nft -f - <<EOF
 table inet rbmwan3 {
@@ -372,14 +374,14 @@ table inet rbmwan3 {
   }
   chain prerouting {
     type filter hook prerouting priority mangle; policy accept;
-    meta nfproto ipv4 ct state new iifname "lan0" jump mwan3_policy
-    meta nfproto ipv4 ct state new iifname "wan1" ct mark set $MWAN3_MARK1
-    meta nfproto ipv4 ct state new iifname "wan2" ct mark set $MWAN3_MARK2
+    meta nfproto ipv4 ct mark and $MWAN3_MASK == 0 iifname "lan0" jump mwan3_policy
+    meta nfproto ipv4 ct mark and $MWAN3_MASK == 0 iifname "wan1" ct mark set $MWAN3_MARK1
+    meta nfproto ipv4 ct mark and $MWAN3_MASK == 0 iifname "wan2" ct mark set $MWAN3_MARK2
     meta nfproto ipv4 meta mark set ct mark
   }
   chain output {
     type route hook output priority mangle; policy accept;
-    meta nfproto ipv4 ct state new oifname { "wan1", "wan2" } jump mwan3_policy
+    meta nfproto ipv4 ct mark and $MWAN3_MASK == 0 oifname { "wan1", "wan2" } jump mwan3_policy
     meta nfproto ipv4 meta mark set ct mark
   }
 }
