@@ -67,6 +67,7 @@
 #   lab.sh nebula ID up        Nebula 1.6: lighthouse 10.42.0.1 (ns rb<ID>nlh, 203.0.113.30:4242), peer 10.42.0.2
 #                              (ns rb<ID>npr, 203.0.113.31:4242), LAN host node 10.42.0.10 (listen.port 4242);
 #                              waits for the tunnel; prints: lan-config <file> lighthouse 10.42.0.1 peer 10.42.0.2
+#                              lan 10.42.0.10
 #   lab.sh nebula ID ping [ADDR]   one ping through the tunnel from the LAN host (default the peer); ok|none
 #   lab.sh nebula ID restart|down|show
 #   lab.sh down ID             tear down (safe to repeat, and after a half-done "up")
@@ -395,9 +396,11 @@ add rule inet rbmwan3 mwan3_policy ct mark set $1
 EOF
 }
 
-metric_wan1() { # FROM TO: move WAN1's default route from metric FROM to metric TO
-  ip -n "$NS_RTR" route add default via "$WAN1_ISP" dev wan1 metric "$2"
-  ip -n "$NS_RTR" route del default via "$WAN1_ISP" dev wan1 metric "$1"
+metric_wan1() { # FROM TO [-6]: move WAN1's default route (IPv6 with -6) from metric FROM to metric TO
+  local via=$WAN1_ISP
+  [[ ${3:-} == -6 ]] && via=$V6_WAN1_LINK::1
+  ip -n "$NS_RTR" ${3:-} route add default via "$via" dev wan1 metric "$2"
+  ip -n "$NS_RTR" ${3:-} route del default via "$via" dev wan1 metric "$1"
 }
 
 # ---------------------------------------------------------------- failover / failback

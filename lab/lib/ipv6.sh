@@ -127,8 +127,7 @@ ipv6_failover() { # MODE
       lan_v6_address "$V6_PREFIX2"
       ;;
     mwan3 | metric)
-      "${r[@]}" route add default via "$V6_WAN1_LINK::1" dev wan1 metric "$METRIC_WAN1_DEAD"
-      "${r[@]}" route del default via "$V6_WAN1_LINK::1" dev wan1 metric "$METRIC_WAN1"
+      metric_wan1 "$METRIC_WAN1" "$METRIC_WAN1_DEAD" -6
       radvd_announce "$V6_PREFIX2" "$V6_PREFIX1"
       lan_v6_address "$V6_PREFIX2"
       ;;
@@ -150,8 +149,7 @@ ipv6_failback() { # MODE
       radvd_announce "$V6_PREFIX1" "$V6_PREFIX2"
       ;;
     mwan3 | metric)
-      "${r[@]}" route add default via "$V6_WAN1_LINK::1" dev wan1 metric "$METRIC_WAN1"
-      "${r[@]}" route del default via "$V6_WAN1_LINK::1" dev wan1 metric "$METRIC_WAN1_DEAD"
+      metric_wan1 "$METRIC_WAN1_DEAD" "$METRIC_WAN1" -6
       radvd_announce "$V6_PREFIX1" "$V6_PREFIX2"
       ;;
     renumber)
