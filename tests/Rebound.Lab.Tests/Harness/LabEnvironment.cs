@@ -33,11 +33,23 @@ public static class LabEnvironment
             missing = "the failover lab needs nftables (run scripts/install-deps)";
         }
 
-        if (missing is null)
+        if (missing is not null)
         {
-            return;
+            SkipOrFail(missing);
         }
+    }
 
+    /// <summary>Skips (or with REBOUND_REQUIRE_LAB=1 fails) the calling test when <paramref name="program"/> is missing.</summary>
+    public static void RequireProgram(string program, string package)
+    {
+        if (!File.Exists(program))
+        {
+            SkipOrFail($"this lab test needs {program} (Debian package {package}; run scripts/install-deps)");
+        }
+    }
+
+    private static void SkipOrFail(string missing)
+    {
         if (LabRequired)
         {
             Assert.Fail($"REBOUND_REQUIRE_LAB=1 but {missing}");

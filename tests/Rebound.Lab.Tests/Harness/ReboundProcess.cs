@@ -53,9 +53,13 @@ public sealed class ReboundProcess : IAsyncDisposable
         return ["dotnet", dll];
     }
 
-    /// <summary>Starts `rebound watch` in the lab's LAN host.</summary>
-    public static ReboundProcess StartInLan(FailoverLab lab, IEnumerable<string>? args = null) =>
-        Start(["ip", "netns", "exec", lab.LanNamespace, .. CliCommand(), .. args ?? DefaultWatchArgs]);
+    /// <summary>
+    /// Starts `rebound watch` in the lab's LAN host; <paramref name="environment"/> adds variables (e.g.
+    /// SSL_CERT_FILE = <see cref="FailoverLab.CaFile"/>, so that the agent trusts the lab's HTTPS servers).
+    /// </summary>
+    public static ReboundProcess StartInLan(
+        FailoverLab lab, IEnumerable<string>? args = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(["ip", "netns", "exec", lab.LanNamespace, .. CliCommand(), .. args ?? DefaultWatchArgs], environment);
 
     /// <summary>Starts the CLI with <paramref name="args"/> in one of the lab's namespaces (e.g. the router's).</summary>
     public static ReboundProcess StartInNamespace(string networkNamespace, IEnumerable<string> args) =>
@@ -64,7 +68,7 @@ public sealed class ReboundProcess : IAsyncDisposable
     /// <summary>Starts the CLI outside any lab (for argument validation).</summary>
     public static ReboundProcess StartHere(IEnumerable<string> args) => Start([.. CliCommand(), .. args]);
 
-    private static ReboundProcess Start(IReadOnlyList<string> command)
+    private static ReboundProcess Start(IReadOnlyList<string> command, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(command[0])
         {
@@ -76,6 +80,11 @@ public sealed class ReboundProcess : IAsyncDisposable
         foreach (var a in command.Skip(1))
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
 
         var text = string.Join(' ', command);
