@@ -200,7 +200,7 @@ public sealed partial class FailoverLab : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> inside one of the lab's namespaces (e.g. to open a socket that stays there).</summary>
-    public T InNamespace<T>(string where, Func<T> work) => Rebound.Act.Router.NetworkNamespace.Run($"/var/run/netns/{NamespaceOf(where)}", work);
+    public T InNamespace<T>(string where, Func<T> work) => Rebound.Transport.NetworkNamespace.Run($"/var/run/netns/{NamespaceOf(where)}", work);
 
     /// <summary>The namespace behind "lan", "router", "internet", "lighthouse" or "peer".</summary>
     public string NamespaceOf(string where) => where switch
