@@ -1,90 +1,102 @@
-using System.Text;
 using System.Text.Json;
 using Rebound.Act.Heal;
 
 namespace Rebound.Record;
 
 /// <summary>
-/// Heal events in the same JSON Lines stream as the watcher's and the DDNS engine's: <c>time</c> and <c>event</c>
-/// first, then <c>target</c>, then the event's own fields, written by hand so names and order are fixed.
+/// The heal events' own fields, after <c>time</c>, <c>event</c> and <c>target</c> (<see cref="EventCatalogue"/> writes
+/// those), written by hand so names and order are fixed; and what each says in its human line.
 /// </summary>
 public static class HealEventJson
 {
-    public static void Write(Utf8JsonWriter json, HealEvent e)
+    public static void Write(Utf8JsonWriter json, HealStarted e)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(e);
-        EventTime.WriteEnvelope(json, e.Time, e.Name);
-        json.WriteString("target", e.Target);
-        switch (e)
-        {
-            case HealStarted s:
-                json.WriteString("reason", s.Reason);
-                WriteDiagnosis(json, s.Diagnosis);
-                break;
-            case HealStep s:
-                json.WriteString("action", s.Action);
-                json.WriteString("result", s.Result);
-                json.WriteNumber("durationMs", s.DurationMs);
-                json.WriteString("detail", s.Detail);
-                break;
-            case HealVerified v:
-                json.WriteString("action", v.Action);
-                json.WriteNumber("elapsedMs", v.ElapsedMs);
-                json.WriteStartArray("evidence");
-                json.WriteStringValue(v.Evidence);
-                json.WriteEndArray();
-                break;
-            case HealFailed f:
-                json.WriteString("error", f.Error);
-                json.WriteBoolean("restartsExhausted", f.RestartsExhausted);
-                if (f.RetryIn is { } retry)
-                    json.WriteNumber("retryInSeconds", Math.Round(retry.TotalSeconds, 1));
-                break;
-            case HealSkipped k:
-                json.WriteString("reason", k.Reason);
-                WriteDiagnosis(json, k.Diagnosis);
-                break;
-            case HealWarning w:
-                json.WriteString("message", w.Message);
-                break;
-        }
-
-        json.WriteEndObject();
+        json.WriteString("reason", e.Reason.ToName());
+        WriteDiagnosis(json, e.Diagnosis);
     }
 
-    /// <summary>The event as one JSON object (no newline).</summary>
-    public static string ToJson(HealEvent e)
+    public static void Write(Utf8JsonWriter json, HealStep e)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-            Write(json, e);
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(e);
+        json.WriteString("action", e.Action.ToName());
+        json.WriteString("result", e.Result.ToName());
+        json.WriteNumber("durationMs", e.DurationMs);
+        json.WriteString("detail", e.Detail);
     }
 
-    /// <summary>The event as every sink after the console sees it (journal, metrics, hooks).</summary>
-    public static RecordedEvent ToRecorded(HealEvent e)
+    public static void Write(Utf8JsonWriter json, HealVerified e)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(e);
+        json.WriteString("action", e.Action.ToName());
+        json.WriteNumber("elapsedMs", e.ElapsedMs);
+        json.WriteStartArray("evidence");
+        json.WriteStringValue(e.Evidence);
+        json.WriteEndArray();
+    }
+
+    public static void Write(Utf8JsonWriter json, HealFailed e)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(e);
+        json.WriteString("error", e.Error);
+        json.WriteBoolean("restartsExhausted", e.RestartsExhausted);
+        if (e.RetryIn is { } retry)
+            json.WriteNumber("retryInSeconds", Math.Round(retry.TotalSeconds, 1));
+    }
+
+    public static void Write(Utf8JsonWriter json, HealSkipped e)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(e);
+        json.WriteString("reason", e.Reason.ToName());
+        WriteDiagnosis(json, e.Diagnosis);
+    }
+
+    public static void Write(Utf8JsonWriter json, HealWarning e)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(e);
+        json.WriteString("message", e.Message);
+    }
+
+    public static string Text(HealStarted e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return new RecordedEvent(e.Time, e.Name, e.Target.Length == 0 ? null : e.Target, ToJson(e), e);
+        return $"{e.Diagnosis.Condition.ToName()} after {e.Reason.ToName()} ({string.Join("; ", e.Diagnosis.Evidence)})";
     }
 
-    /// <summary>One human line, e.g. <c>... heal-step wireguard:wg0 keepalive done in 3 ms: sent</c>.</summary>
-    public static string Text(HealEvent e)
+    public static string Text(HealStep e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var detail = e switch
-        {
-            HealStarted s => $"{s.Diagnosis.Condition.ToName()} after {s.Reason} ({string.Join("; ", s.Diagnosis.Evidence)})",
-            HealStep s => $"{s.Action} {s.Result} in {s.DurationMs} ms{(s.Detail.Length == 0 ? "" : $": {s.Detail}")}",
-            HealVerified v => $"works again after {v.Action}, {v.ElapsedMs} ms after detection ({v.Evidence})",
-            HealFailed f => $"{f.Error}{(f.RestartsExhausted ? " (RESTART BUDGET SPENT: no more restarts this hour)" : "")}{(f.RetryIn is { } r ? $" (retry in {r.TotalSeconds:0} s)" : "")}",
-            HealSkipped k => $"{k.Diagnosis.Condition.ToName()} after {k.Reason}, nothing to do ({string.Join("; ", k.Diagnosis.Evidence)})",
-            HealWarning w => w.Message,
-            _ => "",
-        };
-        var target = e.Target.Length == 0 ? "" : $" {e.Target}";
-        return $"{EventTime.Format(e.Time)} {e.Name}{target} {detail}";
+        return $"{e.Action.ToName()} {e.Result.ToName()} in {e.DurationMs} ms{(e.Detail.Length == 0 ? "" : $": {e.Detail}")}";
+    }
+
+    public static string Text(HealVerified e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return $"works again after {e.Action.ToName()}, {e.ElapsedMs} ms after detection ({e.Evidence})";
+    }
+
+    public static string Text(HealFailed e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return $"{e.Error}{(e.RestartsExhausted ? " (RESTART BUDGET SPENT: no more restarts this hour)" : "")}{(e.RetryIn is { } r ? $" (retry in {r.TotalSeconds:0} s)" : "")}";
+    }
+
+    public static string Text(HealSkipped e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return $"{e.Diagnosis.Condition.ToName()} after {e.Reason.ToName()}, nothing to do ({string.Join("; ", e.Diagnosis.Evidence)})";
+    }
+
+    public static string Text(HealWarning e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.Message;
     }
 
     private static void WriteDiagnosis(Utf8JsonWriter json, HealDiagnosis diagnosis)

@@ -1,10 +1,12 @@
 using System.Threading.Channels;
+using Rebound.Act.Engine;
+using Rebound.Record;
 
 namespace Rebound.Act.Heal;
 
 /// <summary>
 /// Climbs each target's ladder when a trigger says it may be broken. Feed it with <see cref="OnTrigger"/>,
-/// run <see cref="RunAsync"/>, read <see cref="Events"/>.
+/// run <see cref="RunAsync"/>, read <see cref="Events"/>. Each target runs on its own <see cref="TargetLoop"/>.
 /// <list type="bullet">
 /// <item>A trigger the target wants is diagnosed; healthy or upstream-down targets are left alone
 /// (<see cref="HealSkipped"/>, except for periodic checks). Otherwise each applicable rung runs in order and is
@@ -19,18 +21,15 @@ namespace Rebound.Act.Heal;
 /// </summary>
 public sealed class HealEngine
 {
-    public const string PeriodicReason = "periodic";
-    public const string RetryReason = "retry";
-
     private readonly HealEngineOptions _options;
     private readonly TimeProvider _time;
     private readonly RestartHistory _history;
     private readonly Channel<HealEvent> _events = Channel.CreateUnbounded<HealEvent>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly TargetLoop[] _targets;
+    private readonly TargetHealer[] _targets;
+    private readonly TargetLoop _checks;
     private readonly Lock _gate = new();
     private HealTrigger? _lastTrigger;
-    private volatile bool _periodicArmed;
-    private volatile bool _running;
+    private DateTimeOffset? _nextCheck;
 
     public HealEngine(IReadOnlyList<IHealTarget> targets, HealEngineOptions options, TimeProvider time)
     {
@@ -46,7 +45,8 @@ public sealed class HealEngine
         _history = RestartHistory.Load(options.StatePath, loadWarnings.Add);
         foreach (var warning in loadWarnings)
             Emit(new HealWarning(time.GetUtcNow(), "", warning));
-        _targets = [.. targets.Select(t => new TargetLoop(this, t))];
+        _targets = [.. targets.Select(t => new TargetHealer(this, t))];
+        _checks = new TargetLoop(time, CheckAsync);
     }
 
     /// <summary>
@@ -56,8 +56,8 @@ public sealed class HealEngine
     /// </summary>
     public ChannelReader<HealEvent> Events => _events.Reader;
 
-    /// <summary>Every target is waiting: no trigger pending, no heal running, no retry due now.</summary>
-    public bool IsIdle => (!_running || _periodicArmed) && _targets.All(t => t.IsIdle);
+    /// <summary>Every target is waiting for time only: no trigger pending, no heal working, no retry or check due now. A test seam.</summary>
+    public bool IsIdle => _checks.IsIdle && _targets.All(t => t.Loop.IsIdle);
 
     /// <summary>Hands a trigger to every target that wants it. Returns at once; a target already healing diagnoses it afterwards.</summary>
     public void OnTrigger(HealTrigger trigger)
@@ -71,11 +71,10 @@ public sealed class HealEngine
     /// <summary>Runs every target and the periodic check until <paramref name="cancellationToken"/> is cancelled; then returns (does not throw).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        _running = true;
         try
         {
-            var loops = _targets.Select(t => Task.Run(() => t.RunAsync(cancellationToken), CancellationToken.None)).ToList();
-            loops.Add(Task.Run(() => PeriodicAsync(cancellationToken), CancellationToken.None));
+            var loops = _targets.Select(t => Task.Run(() => t.Loop.RunAsync(cancellationToken), CancellationToken.None)).ToList();
+            loops.Add(Task.Run(() => _checks.RunAsync(cancellationToken), CancellationToken.None));
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -88,44 +87,29 @@ public sealed class HealEngine
         }
     }
 
-    private async Task PeriodicAsync(CancellationToken cancellationToken)
+    /// <summary>The periodic check's pass: every <see cref="HealEngineOptions.CheckInterval"/> from the start, a trigger for every target.</summary>
+    private Task<DateTimeOffset?> CheckAsync(CancellationToken cancellationToken)
     {
-        if (_targets.Length == 0)
+        var now = _time.GetUtcNow();
+        if (_nextCheck is { } due && now >= due)
         {
-            _periodicArmed = true;
-            return;
+            Dispatch(PeriodicTrigger(now));
+            _nextCheck = null;
         }
 
-        while (true)
+        _nextCheck ??= now + _options.CheckInterval;
+        return Task.FromResult<DateTimeOffset?>(_nextCheck);
+    }
+
+    private HealTrigger PeriodicTrigger(DateTimeOffset now)
+    {
+        if (_options.PeriodicTrigger is { } build)
+            return build(now);
+        lock (_gate)
         {
-            var delay = Task.Delay(_options.CheckInterval, _time, cancellationToken);
-            _periodicArmed = true;
-            try
-            {
-                await delay.ConfigureAwait(false);
-            }
-            finally
-            {
-                _periodicArmed = false;
-            }
-
-            var now = _time.GetUtcNow();
-            HealTrigger trigger;
-            if (_options.PeriodicTrigger is { } build)
-            {
-                trigger = build(now);
-            }
-            else
-            {
-                lock (_gate)
-                {
-                    trigger = _lastTrigger is { } last
-                        ? last with { DetectedAt = now, Reason = PeriodicReason, Event = null, PreviousLocalNetwork = last.LocalNetwork }
-                        : new HealTrigger(now, PeriodicReason, null, null, null, UpstreamUp: true, null, null);
-                }
-            }
-
-            Dispatch(trigger);
+            return _lastTrigger is { } last
+                ? last with { DetectedAt = now, Reason = HealReason.Periodic, Event = null, PreviousLocalNetwork = last.LocalNetwork }
+                : new HealTrigger(now, HealReason.Periodic, null, null, null, UpstreamUp: true, null, null);
         }
     }
 
@@ -146,38 +130,34 @@ public sealed class HealEngine
         return text.Length <= 300 ? text : text[..297] + "...";
     }
 
-    private sealed class TargetLoop(HealEngine engine, IHealTarget target)
+    /// <summary>One target's heal policy on its <see cref="TargetLoop"/>: which trigger to diagnose, the ladder, the backoff.</summary>
+    private sealed class TargetHealer
     {
+        private readonly HealEngine _engine;
+        private readonly IHealTarget _target;
         private readonly Lock _gate = new();
-        private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Backoff _backoff;
         private HealTrigger? _pending;
-        private bool _busy = true;
         private DateTimeOffset? _retryAt;
         private HealTrigger? _retryTrigger;
-        private TimeSpan _backoff = engine._options.RetryBackoffMin;
         private bool _exhaustedAnnounced;
-        private DateTimeOffset? _parkedUntil;
 
-        public bool IsIdle
+        public TargetHealer(HealEngine engine, IHealTarget target)
         {
-            get
-            {
-                lock (_gate)
-                {
-                    var now = engine._time.GetUtcNow();
-                    // Waiting for time only: between heals, or parked on a verification timer.
-                    return (!_busy && _pending is null && (_retryAt is not { } at || at > now))
-                        || (_parkedUntil is { } parked && parked > now);
-                }
-            }
+            _engine = engine;
+            _target = target;
+            _backoff = new Backoff(engine._options.RetryBackoffMin, engine._options.RetryBackoffMax);
+            Loop = new TargetLoop(engine._time, PassAsync);
         }
+
+        public TargetLoop Loop { get; }
 
         public void Offer(HealTrigger trigger)
         {
             bool wanted;
             try
             {
-                wanted = target.Wants(trigger);
+                wanted = _target.Wants(trigger);
             }
 #pragma warning disable CA1031 // a target that breaks its contract must not stop the others
             catch (Exception)
@@ -190,78 +170,48 @@ public sealed class HealEngine
                 return;
             lock (_gate)
             {
-                if (trigger.Reason == PeriodicReason)
-                {
-                    // A periodic check neither replaces a real event waiting its turn nor cuts a retry backoff short.
-                    if (_pending is not null || _retryAt is not null)
-                        return;
-                }
-
+                // A periodic check neither replaces a real event waiting its turn nor cuts a retry backoff short.
+                if (trigger.Reason == HealReason.Periodic && (_pending is not null || _retryAt is not null))
+                    return;
                 _pending = trigger;
-                _wake.TrySetResult();
             }
+
+            Loop.Wake();
         }
 
-        public async Task RunAsync(CancellationToken cancellationToken)
+        /// <summary>Heals after the pending trigger, else after a retry that is due; returns when the next retry is due.</summary>
+        private async Task<DateTimeOffset?> PassAsync(CancellationToken cancellationToken)
         {
-            while (true)
+            HealTrigger? trigger = null;
+            lock (_gate)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                HealTrigger? trigger = null;
-                Task wake;
-                DateTimeOffset? retryAt;
-                lock (_gate)
+                if (_pending is { } pending)
                 {
-                    _busy = true;
-                    var now = engine._time.GetUtcNow();
-                    if (_pending is { } pending)
-                    {
-                        trigger = pending;
-                        _pending = null;
-                    }
-                    else if (_retryAt is { } at && at <= now && _retryTrigger is { } failed)
-                    {
-                        trigger = failed with { Reason = RetryReason, Event = null };
-                        _retryAt = null;
-                    }
-
-                    if (trigger is null)
-                        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    wake = _wake.Task;
-                    retryAt = _retryAt;
+                    trigger = pending;
+                    _pending = null;
+                }
+                else if (_retryAt is { } at && at <= _engine._time.GetUtcNow() && _retryTrigger is { } failed)
+                {
+                    trigger = failed with { Reason = HealReason.Retry, Event = null };
+                    _retryAt = null;
                 }
 
-                if (trigger is not null)
-                {
-                    await HealAsync(trigger, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                // The timer is armed before the loop reports itself idle, so (fake) time moved while idle is measured by it.
-                using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                Task waitFor = wake;
-                if (retryAt is { } due)
-                {
-                    var delay = due - engine._time.GetUtcNow();
-                    if (delay <= TimeSpan.Zero)
-                        continue;
-                    waitFor = Task.WhenAny(wake, Task.Delay(delay, engine._time, stopDelay.Token));
-                }
-
-                lock (_gate)
-                    _busy = false;
-                await waitFor.WaitAsync(cancellationToken).ConfigureAwait(false);
-                await stopDelay.CancelAsync().ConfigureAwait(false);
+                if (trigger is null)
+                    return _retryAt;
             }
+
+            await HealAsync(trigger, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+                return _retryAt;
         }
 
         private async Task HealAsync(HealTrigger trigger, CancellationToken cancellationToken)
         {
-            var time = engine._time;
+            var time = _engine._time;
             HealDiagnosis diagnosis;
             try
             {
-                diagnosis = await target.DiagnoseAsync(trigger, cancellationToken).ConfigureAwait(false);
+                diagnosis = await _target.DiagnoseAsync(trigger, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -277,29 +227,29 @@ public sealed class HealEngine
 
             if (!diagnosis.NeedsHealing)
             {
-                if (trigger.Reason != PeriodicReason)
-                    engine.Emit(new HealSkipped(time.GetUtcNow(), target.Name, trigger.Reason, diagnosis));
+                if (trigger.Reason != HealReason.Periodic)
+                    _engine.Emit(new HealSkipped(time.GetUtcNow(), _target.Name, trigger.Reason, diagnosis));
                 lock (_gate)
                 {
                     // Healthy: the episode is over. Upstream down: nothing to do until the next event or check.
                     _retryAt = null;
                     _retryTrigger = null;
                     if (diagnosis.Condition == HealCondition.Healthy)
-                        _backoff = engine._options.RetryBackoffMin;
+                        _backoff.Reset();
                 }
 
                 return;
             }
 
-            engine.Emit(new HealStarted(time.GetUtcNow(), target.Name, trigger.Reason, diagnosis));
+            _engine.Emit(new HealStarted(time.GetUtcNow(), _target.Name, trigger.Reason, diagnosis));
             bool restartSkipped = false;
             bool anyApplied = false;
-            foreach (var action in target.Ladder)
+            foreach (var action in _target.Ladder)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
                     // Between rungs: the heal in progress ends here, no new rung starts.
-                    engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted", 0, "agent stopping; rung not started"));
+                    _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, HealStepResult.Interrupted, 0, "agent stopping; rung not started"));
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
@@ -322,20 +272,20 @@ public sealed class HealEngine
                 if (action.IsRestart)
                 {
                     var now = time.GetUtcNow();
-                    if (!engine._history.TryTake(target.Name, now, engine._options.MaxRestartsPerHour, out var saveError))
+                    if (!_engine._history.TryTake(_target.Name, now, _engine._options.MaxRestartsPerHour, out var saveError))
                     {
                         restartSkipped = true;
-                        var free = engine._history.FreeAt(target.Name, now);
-                        var detail = $"restart budget spent: {engine._options.MaxRestartsPerHour} restart(s) per hour"
+                        var free = _engine._history.FreeAt(_target.Name, now);
+                        var detail = $"restart budget spent: {_engine._options.MaxRestartsPerHour} restart(s) per hour"
                             + (free is { } f ? $", next allowed in {Math.Ceiling((f - now).TotalSeconds):0} s" : "");
-                        engine.Emit(new HealStep(now, target.Name, action.Name, "skipped", 0, detail));
+                        _engine.Emit(new HealStep(now, _target.Name, action.Kind, HealStepResult.Skipped, 0, detail));
                         continue;
                     }
 
                     lock (_gate)
                         _exhaustedAnnounced = false;
                     if (saveError is not null)
-                        engine.Emit(new HealWarning(now, target.Name, saveError));
+                        _engine.Emit(new HealWarning(now, _target.Name, saveError));
                 }
 
                 if (!await RunRungAsync(action, trigger, cancellationToken).ConfigureAwait(false))
@@ -344,7 +294,7 @@ public sealed class HealEngine
                 {
                     lock (_gate)
                     {
-                        _backoff = engine._options.RetryBackoffMin;
+                        _backoff.Reset();
                         _retryAt = null;
                         _retryTrigger = null;
                     }
@@ -357,7 +307,7 @@ public sealed class HealEngine
             if (!anyApplied)
                 error = $"no remedy applies to {diagnosis.Condition.ToName()}";
             else if (restartSkipped)
-                error = $"no rung verified and the restart budget ({engine._options.MaxRestartsPerHour} per hour) is spent";
+                error = $"no rung verified and the restart budget ({_engine._options.MaxRestartsPerHour} per hour) is spent";
             else
                 error = "no rung verified";
             bool loud;
@@ -374,7 +324,7 @@ public sealed class HealEngine
         /// <summary>Runs one action. False when it failed (reported); throws when the agent stops.</summary>
         private async Task<bool> RunRungAsync(IHealAction action, HealTrigger trigger, CancellationToken cancellationToken)
         {
-            var time = engine._time;
+            var time = _engine._time;
             var started = time.GetTimestamp();
             // The action is not cancelled with the agent: it gets the grace to finish, then it is abandoned.
             // Abandoning cancels the action's token first, so what it registered there (killing a child process)
@@ -385,7 +335,7 @@ public sealed class HealEngine
             {
                 try
                 {
-                    _ = Task.Delay(engine._options.ShutdownGrace, time, CancellationToken.None)
+                    _ = Task.Delay(_engine._options.ShutdownGrace, time, CancellationToken.None)
                         .ContinueWith(_ =>
                         {
                             CancelQuietly(actionStop);
@@ -398,40 +348,40 @@ public sealed class HealEngine
                 }
             }, useSynchronizationContext: false);
             string detail;
-            string result;
+            HealStepResult result;
             try
             {
                 var run = action.RunAsync(trigger, actionStop.Token).AsTask();
                 detail = OneLine(await run.WaitAsync(abandoned.Token).ConfigureAwait(false));
-                result = "done";
+                result = HealStepResult.Done;
             }
             catch (OperationCanceledException) when (actionStop.IsCancellationRequested)
             {
-                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted",
-                    Milliseconds(time.GetElapsedTime(started)), $"agent stopping; action abandoned after {ConfigurationText(engine._options.ShutdownGrace)}"));
+                _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, HealStepResult.Interrupted,
+                    Milliseconds(time.GetElapsedTime(started)), $"agent stopping; action abandoned after {ConfigurationText(_engine._options.ShutdownGrace)}"));
                 throw new OperationCanceledException(cancellationToken);
             }
             catch (HealActionException ex)
             {
                 detail = OneLine(ex.Message);
-                result = "failed";
+                result = HealStepResult.Failed;
             }
 #pragma warning disable CA1031 // an action that breaks its contract is a failed rung, not a dead engine
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 detail = Describe(ex);
-                result = "failed";
+                result = HealStepResult.Failed;
             }
 
-            engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, result, Milliseconds(time.GetElapsedTime(started)), detail));
+            _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, result, Milliseconds(time.GetElapsedTime(started)), detail));
             if (cancellationToken.IsCancellationRequested)
             {
-                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted", 0, "agent stopping; not verified"));
+                _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, HealStepResult.Interrupted, 0, "agent stopping; not verified"));
                 throw new OperationCanceledException(cancellationToken);
             }
 
-            return result == "done";
+            return result == HealStepResult.Done;
         }
 
         private static void CancelQuietly(CancellationTokenSource cts)
@@ -449,64 +399,53 @@ public sealed class HealEngine
         /// <summary>Polls the target until it works or the deadline passes; emits the verified/unverified step.</summary>
         private async Task<bool> VerifyAsync(IHealAction action, HealTrigger trigger, CancellationToken cancellationToken)
         {
-            var time = engine._time;
+            var time = _engine._time;
             var started = time.GetTimestamp();
-            var deadline = time.GetUtcNow() + target.VerifyDeadline;
             string evidence = "not checked";
             try
             {
-                while (true)
-                {
-                    HealCheck check;
-                    try
+                var works = await Loop.VerifyUntilAsync(
+                    async ct =>
                     {
-                        check = await target.VerifyAsync(trigger, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        throw;
-                    }
+                        HealCheck check;
+                        try
+                        {
+                            check = await _target.VerifyAsync(trigger, ct).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                        {
+                            throw;
+                        }
 #pragma warning disable CA1031 // a failing check means "not working yet"
-                    catch (Exception ex)
+                        catch (Exception ex)
 #pragma warning restore CA1031
-                    {
-                        check = new HealCheck(false, $"check failed: {Describe(ex)}");
-                    }
+                        {
+                            check = new HealCheck(false, $"check failed: {Describe(ex)}");
+                        }
 
-                    evidence = OneLine(check.Evidence);
-                    var now = time.GetUtcNow();
-                    if (check.Ok)
-                    {
-                        engine.Emit(new HealStep(now, target.Name, action.Name, "verified", Milliseconds(time.GetElapsedTime(started)), evidence));
-                        engine.Emit(new HealVerified(now, target.Name, action.Name, Milliseconds(now - trigger.DetectedAt), evidence));
-                        return true;
-                    }
-
-                    if (now >= deadline)
-                    {
-                        engine.Emit(new HealStep(now, target.Name, action.Name, "unverified", Milliseconds(time.GetElapsedTime(started)),
-                            $"not working after {ConfigurationText(target.VerifyDeadline)}: {evidence}"));
-                        return false;
-                    }
-
-                    var wait = deadline - now < target.VerifyInterval ? deadline - now : target.VerifyInterval;
-                    var sleep = Task.Delay(wait, time, cancellationToken);
-                    lock (_gate)
-                        _parkedUntil = now + wait;
-                    try
-                    {
-                        await sleep.ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        lock (_gate)
-                            _parkedUntil = null;
-                    }
+                        evidence = OneLine(check.Evidence);
+                        return check.Ok;
+                    },
+                    _target.VerifyInterval,
+                    time.GetUtcNow() + _target.VerifyDeadline,
+                    cancellationToken).ConfigureAwait(false);
+                var now = time.GetUtcNow();
+                if (works)
+                {
+                    _engine.Emit(new HealStep(now, _target.Name, action.Kind, HealStepResult.Verified, Milliseconds(time.GetElapsedTime(started)), evidence));
+                    _engine.Emit(new HealVerified(now, _target.Name, action.Kind, Milliseconds(now - trigger.DetectedAt), evidence));
                 }
+                else
+                {
+                    _engine.Emit(new HealStep(now, _target.Name, action.Kind, HealStepResult.Unverified, Milliseconds(time.GetElapsedTime(started)),
+                        $"not working after {ConfigurationText(_target.VerifyDeadline)}: {evidence}"));
+                }
+
+                return works;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted", Milliseconds(time.GetElapsedTime(started)),
+                _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, HealStepResult.Interrupted, Milliseconds(time.GetElapsedTime(started)),
                     $"agent stopping while verifying; last check: {evidence}"));
                 throw;
             }
@@ -515,16 +454,15 @@ public sealed class HealEngine
         private void Fail(HealTrigger trigger, string error, bool restartsExhausted)
         {
             TimeSpan retryIn;
-            var now = engine._time.GetUtcNow();
+            var now = _engine._time.GetUtcNow();
             lock (_gate)
             {
-                retryIn = _backoff;
-                _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, engine._options.RetryBackoffMax.Ticks));
+                retryIn = _backoff.Next();
                 _retryAt = now + retryIn;
                 _retryTrigger = trigger;
             }
 
-            engine.Emit(new HealFailed(now, target.Name, error, restartsExhausted, retryIn));
+            _engine.Emit(new HealFailed(now, _target.Name, error, restartsExhausted, retryIn));
         }
 
         private static string Describe(Exception ex) =>
