@@ -8,12 +8,10 @@ namespace Rebound.Record;
 /// each name on its own (<c>name</c>, <c>provider</c>, <c>address</c>, <c>elapsedMs</c>). The <c>name</c> parameters
 /// below are the record name of the copy being written.
 /// </summary>
-public static class DdnsEventJson
+internal static class DdnsEventJson
 {
     public static void Write(Utf8JsonWriter json, DdnsUpdated e, string? name)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
         json.WriteString("name", name);
         json.WriteString("address", e.Address.ToString());
         json.WriteString("provider", e.Provider);
@@ -26,8 +24,6 @@ public static class DdnsEventJson
 
     public static void Write(Utf8JsonWriter json, DdnsFailed e, string? name)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
         json.WriteString("name", name);
         json.WriteString("provider", e.Provider);
         json.WriteString("error", e.Error);
@@ -40,28 +36,15 @@ public static class DdnsEventJson
         json.WriteString("target", e.TargetId);
     }
 
-    public static void Write(Utf8JsonWriter json, DdnsWarning e, string? name)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
+    public static void Write(Utf8JsonWriter json, DdnsWarning e, string? name) =>
         json.WriteString("message", e.Message);
-    }
 
-    public static string Text(DdnsUpdated e, string? name)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        return $"{name} -> {e.Address} via {e.Provider} in {e.ElapsedMs} ms{(e.Verified ? " (published)" : e.Unchanged ? " (already current)" : "")}";
-    }
+    public static string Text(DdnsUpdated e, string? name) =>
+        $"{name} -> {e.Address} via {e.Provider} in {e.ElapsedMs} ms{(e.Verified ? " (published)" : e.Unchanged ? " (already current)" : "")}";
 
-    public static string Text(DdnsFailed e, string? name)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        return $"{name} via {e.Provider}: {e.Error}{(e.Fatal ? " (stopped until the config changes)" : e.RetryIn is { } r ? $" (retry in {r.TotalSeconds:0} s)" : "")}";
-    }
+    public static string Text(DdnsFailed e, string? name) =>
+        $"{name} via {e.Provider}: {e.Error}{(e.Fatal ? " (stopped until the config changes)" : e.RetryIn is { } r ? $" (retry in {r.TotalSeconds:0} s)" : "")}";
 
-    public static string Text(DdnsWarning e, string? name)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        return e.Message;
-    }
+    public static string Text(DdnsWarning e, string? name) =>
+        e.Message;
 }

@@ -10,10 +10,8 @@ namespace Rebound.Record;
 /// </summary>
 public static class WanEventJson
 {
-    public static void Write(Utf8JsonWriter json, WatcherStarted e)
+    internal static void Write(Utf8JsonWriter json, WatcherStarted e)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
         json.WriteStartObject("addresses");
         json.WriteString("ipv4", e.Ipv4?.ToString());
         json.WriteString("ipv6", e.Ipv6?.ToString());
@@ -21,40 +19,30 @@ public static class WanEventJson
         WriteStrings(json, "servers", e.Servers);
     }
 
-    public static void Write(Utf8JsonWriter json, PublicAddressChanged e)
+    internal static void Write(Utf8JsonWriter json, PublicAddressChanged e)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
         json.WriteString("family", e.Family.ToName());
         json.WriteString("old", e.Old?.ToString());
         json.WriteString("new", e.New.ToString());
         WriteEvidence(json, e.Evidence);
     }
 
-    public static void Write(Utf8JsonWriter json, UpstreamLost e)
+    internal static void Write(Utf8JsonWriter json, UpstreamLost e)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
         json.WriteString("family", e.Family.ToName());
         json.WriteString("lastAddress", e.LastAddress?.ToString());
         WriteEvidence(json, e.Evidence);
     }
 
-    public static void Write(Utf8JsonWriter json, UpstreamRestored e)
+    internal static void Write(Utf8JsonWriter json, UpstreamRestored e)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
         json.WriteString("family", e.Family.ToName());
         json.WriteString("address", e.Address.ToString());
         WriteEvidence(json, e.Evidence);
     }
 
-    public static void Write(Utf8JsonWriter json, LocalNetworkChanged e)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
+    internal static void Write(Utf8JsonWriter json, LocalNetworkChanged e) =>
         WriteStrings(json, "differences", e.Differences);
-    }
 
     private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
     {

@@ -6,12 +6,10 @@ namespace Rebound.Act.Hooks;
 /// The hook runner's events' own fields, after <c>time</c>, <c>event</c>, <c>hook</c> and <c>label</c>
 /// (<see cref="Record.EventCatalogue"/> writes those); and what each says in its human line.
 /// </summary>
-public static class HookEventJson
+internal static class HookEventJson
 {
     public static void Write(Utf8JsonWriter json, HookFailed e)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
         json.WriteString("for", e.ForEvent);
         json.WriteString("error", e.Error);
         if (e.ExitCode is { } code)
@@ -22,21 +20,13 @@ public static class HookEventJson
 
     public static void Write(Utf8JsonWriter json, HookDropped e)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
         json.WriteString("for", e.ForEvent);
         json.WriteNumber("droppedTotal", e.DroppedTotal);
     }
 
-    public static string Text(HookFailed e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        return $"{e.Label} for {e.ForEvent}: {e.Error} after {e.DurationMs} ms";
-    }
+    public static string Text(HookFailed e) =>
+        $"{e.Label} for {e.ForEvent}: {e.Error} after {e.DurationMs} ms";
 
-    public static string Text(HookDropped e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        return $"{e.Label} is behind: {e.ForEvent} dropped ({e.DroppedTotal} dropped so far)";
-    }
+    public static string Text(HookDropped e) =>
+        $"{e.Label} is behind: {e.ForEvent} dropped ({e.DroppedTotal} dropped so far)";
 }
