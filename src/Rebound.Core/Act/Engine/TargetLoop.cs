@@ -1,7 +1,8 @@
 namespace Rebound.Act.Engine;
 
 /// <summary>
-/// The loop every engine runs per target (heal: a ladder; DDNS: a record set). It runs the target's pass when
+/// The loop every engine runs per target (heal: a ladder; DDNS: a record set). It runs the target's pass (given to
+/// <see cref="RunAsync"/>) when
 /// <see cref="Wake"/> is called — wake-ups during a pass coalesce into one more pass after it — or when the time the
 /// last pass asked for comes; one pass at a time. The engine keeps its policy (what to do, backoff, caches) in the
 /// pass; the loop keeps the mechanics, all on <see cref="TimeProvider"/>:
@@ -18,7 +19,6 @@ public sealed class TargetLoop
     private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
 
     private readonly TimeProvider _time;
-    private readonly Func<CancellationToken, Task<DateTimeOffset?>> _pass;
     private readonly Lock _gate = new();
 
     // The deadlines of the timers being waited for: the loop's own between passes, and those of DelayAsync.
@@ -34,12 +34,7 @@ public sealed class TargetLoop
     private int _working;
 
     /// <param name="time">Every timer of the loop and of its passes.</param>
-    /// <param name="pass">Does what is due; returns when to run again without a wake-up (null: only when woken).</param>
-    public TargetLoop(TimeProvider time, Func<CancellationToken, Task<DateTimeOffset?>> pass)
-    {
-        _time = time ?? throw new ArgumentNullException(nameof(time));
-        _pass = pass ?? throw new ArgumentNullException(nameof(pass));
-    }
+    public TargetLoop(TimeProvider time) => _time = time ?? throw new ArgumentNullException(nameof(time));
 
     /// <summary>Every timer of the loop; passes use it too.</summary>
     public TimeProvider Time => _time;
@@ -71,8 +66,10 @@ public sealed class TargetLoop
     }
 
     /// <summary>Runs passes until <paramref name="cancellationToken"/> is cancelled; then throws <see cref="OperationCanceledException"/>.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <param name="pass">Does what is due; returns when to run again without a wake-up (null: only when woken).</param>
+    public async Task RunAsync(Func<CancellationToken, Task<DateTimeOffset?>> pass, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(pass);
         lock (_gate)
         {
             _inPass = true;
@@ -92,7 +89,7 @@ public sealed class TargetLoop
                     wake = _wake.Task;
                 }
 
-                var next = await _pass(cancellationToken).ConfigureAwait(false);
+                var next = await pass(cancellationToken).ConfigureAwait(false);
 
                 // The timer is armed before the loop says it waits, so (fake) time moved meanwhile is measured by it.
                 using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

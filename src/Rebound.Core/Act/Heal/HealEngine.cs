@@ -46,7 +46,7 @@ public sealed class HealEngine
         foreach (var warning in loadWarnings)
             Emit(new HealWarning(time.GetUtcNow(), "", warning));
         _targets = [.. targets.Select(t => new TargetHealer(this, t))];
-        _checks = new TargetLoop(time, CheckAsync);
+        _checks = new TargetLoop(time);
     }
 
     /// <summary>
@@ -73,8 +73,8 @@ public sealed class HealEngine
     {
         try
         {
-            var loops = _targets.Select(t => Task.Run(() => t.Loop.RunAsync(cancellationToken), CancellationToken.None)).ToList();
-            loops.Add(Task.Run(() => _checks.RunAsync(cancellationToken), CancellationToken.None));
+            var loops = _targets.Select(t => Task.Run(() => t.RunAsync(cancellationToken), CancellationToken.None)).ToList();
+            loops.Add(Task.Run(() => _checks.RunAsync(CheckAsync, cancellationToken), CancellationToken.None));
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -131,33 +131,25 @@ public sealed class HealEngine
     }
 
     /// <summary>One target's heal policy on its <see cref="TargetLoop"/>: which trigger to diagnose, the ladder, the backoff.</summary>
-    private sealed class TargetHealer
+    private sealed class TargetHealer(HealEngine engine, IHealTarget target)
     {
-        private readonly HealEngine _engine;
-        private readonly IHealTarget _target;
         private readonly Lock _gate = new();
-        private readonly Backoff _backoff;
+        private readonly Backoff _backoff = new(engine._options.RetryBackoffMin, engine._options.RetryBackoffMax);
         private HealTrigger? _pending;
         private DateTimeOffset? _retryAt;
         private HealTrigger? _retryTrigger;
         private bool _exhaustedAnnounced;
 
-        public TargetHealer(HealEngine engine, IHealTarget target)
-        {
-            _engine = engine;
-            _target = target;
-            _backoff = new Backoff(engine._options.RetryBackoffMin, engine._options.RetryBackoffMax);
-            Loop = new TargetLoop(engine._time, PassAsync);
-        }
+        public TargetLoop Loop { get; } = new(engine._time);
 
-        public TargetLoop Loop { get; }
+        public Task RunAsync(CancellationToken cancellationToken) => Loop.RunAsync(PassAsync, cancellationToken);
 
         public void Offer(HealTrigger trigger)
         {
             bool wanted;
             try
             {
-                wanted = _target.Wants(trigger);
+                wanted = target.Wants(trigger);
             }
 #pragma warning disable CA1031 // a target that breaks its contract must not stop the others
             catch (Exception)
@@ -190,7 +182,7 @@ public sealed class HealEngine
                     trigger = pending;
                     _pending = null;
                 }
-                else if (_retryAt is { } at && at <= _engine._time.GetUtcNow() && _retryTrigger is { } failed)
+                else if (_retryAt is { } at && at <= engine._time.GetUtcNow() && _retryTrigger is { } failed)
                 {
                     trigger = failed with { Reason = HealReason.Retry, Event = null };
                     _retryAt = null;
@@ -207,11 +199,11 @@ public sealed class HealEngine
 
         private async Task HealAsync(HealTrigger trigger, CancellationToken cancellationToken)
         {
-            var time = _engine._time;
+            var time = engine._time;
             HealDiagnosis diagnosis;
             try
             {
-                diagnosis = await _target.DiagnoseAsync(trigger, cancellationToken).ConfigureAwait(false);
+                diagnosis = await target.DiagnoseAsync(trigger, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -228,7 +220,7 @@ public sealed class HealEngine
             if (!diagnosis.NeedsHealing)
             {
                 if (trigger.Reason != HealReason.Periodic)
-                    _engine.Emit(new HealSkipped(time.GetUtcNow(), _target.Name, trigger.Reason, diagnosis));
+                    engine.Emit(new HealSkipped(time.GetUtcNow(), target.Name, trigger.Reason, diagnosis));
                 lock (_gate)
                 {
                     // Healthy: the episode is over. Upstream down: nothing to do until the next event or check.
@@ -241,15 +233,15 @@ public sealed class HealEngine
                 return;
             }
 
-            _engine.Emit(new HealStarted(time.GetUtcNow(), _target.Name, trigger.Reason, diagnosis));
+            engine.Emit(new HealStarted(time.GetUtcNow(), target.Name, trigger.Reason, diagnosis));
             bool restartSkipped = false;
             bool anyApplied = false;
-            foreach (var action in _target.Ladder)
+            foreach (var action in target.Ladder)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
                     // Between rungs: the heal in progress ends here, no new rung starts.
-                    _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, HealStepResult.Interrupted, 0, "agent stopping; rung not started"));
+                    engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, HealStepResult.Interrupted, 0, "agent stopping; rung not started"));
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
@@ -272,20 +264,20 @@ public sealed class HealEngine
                 if (action.IsRestart)
                 {
                     var now = time.GetUtcNow();
-                    if (!_engine._history.TryTake(_target.Name, now, _engine._options.MaxRestartsPerHour, out var saveError))
+                    if (!engine._history.TryTake(target.Name, now, engine._options.MaxRestartsPerHour, out var saveError))
                     {
                         restartSkipped = true;
-                        var free = _engine._history.FreeAt(_target.Name, now);
-                        var detail = $"restart budget spent: {_engine._options.MaxRestartsPerHour} restart(s) per hour"
+                        var free = engine._history.FreeAt(target.Name, now);
+                        var detail = $"restart budget spent: {engine._options.MaxRestartsPerHour} restart(s) per hour"
                             + (free is { } f ? $", next allowed in {Math.Ceiling((f - now).TotalSeconds):0} s" : "");
-                        _engine.Emit(new HealStep(now, _target.Name, action.Kind, HealStepResult.Skipped, 0, detail));
+                        engine.Emit(new HealStep(now, target.Name, action.Kind, HealStepResult.Skipped, 0, detail));
                         continue;
                     }
 
                     lock (_gate)
                         _exhaustedAnnounced = false;
                     if (saveError is not null)
-                        _engine.Emit(new HealWarning(now, _target.Name, saveError));
+                        engine.Emit(new HealWarning(now, target.Name, saveError));
                 }
 
                 if (!await RunRungAsync(action, trigger, cancellationToken).ConfigureAwait(false))
@@ -307,7 +299,7 @@ public sealed class HealEngine
             if (!anyApplied)
                 error = $"no remedy applies to {diagnosis.Condition.ToName()}";
             else if (restartSkipped)
-                error = $"no rung verified and the restart budget ({_engine._options.MaxRestartsPerHour} per hour) is spent";
+                error = $"no rung verified and the restart budget ({engine._options.MaxRestartsPerHour} per hour) is spent";
             else
                 error = "no rung verified";
             bool loud;
@@ -324,7 +316,7 @@ public sealed class HealEngine
         /// <summary>Runs one action. False when it failed (reported); throws when the agent stops.</summary>
         private async Task<bool> RunRungAsync(IHealAction action, HealTrigger trigger, CancellationToken cancellationToken)
         {
-            var time = _engine._time;
+            var time = engine._time;
             var started = time.GetTimestamp();
             // The action is not cancelled with the agent: it gets the grace to finish, then it is abandoned.
             // Abandoning cancels the action's token first, so what it registered there (killing a child process)
@@ -335,7 +327,7 @@ public sealed class HealEngine
             {
                 try
                 {
-                    _ = Task.Delay(_engine._options.ShutdownGrace, time, CancellationToken.None)
+                    _ = Task.Delay(engine._options.ShutdownGrace, time, CancellationToken.None)
                         .ContinueWith(_ =>
                         {
                             CancelQuietly(actionStop);
@@ -357,8 +349,8 @@ public sealed class HealEngine
             }
             catch (OperationCanceledException) when (actionStop.IsCancellationRequested)
             {
-                _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, HealStepResult.Interrupted,
-                    Milliseconds(time.GetElapsedTime(started)), $"agent stopping; action abandoned after {ConfigurationText(_engine._options.ShutdownGrace)}"));
+                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, HealStepResult.Interrupted,
+                    Milliseconds(time.GetElapsedTime(started)), $"agent stopping; action abandoned after {ConfigurationText(engine._options.ShutdownGrace)}"));
                 throw new OperationCanceledException(cancellationToken);
             }
             catch (HealActionException ex)
@@ -374,10 +366,10 @@ public sealed class HealEngine
                 result = HealStepResult.Failed;
             }
 
-            _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, result, Milliseconds(time.GetElapsedTime(started)), detail));
+            engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, result, Milliseconds(time.GetElapsedTime(started)), detail));
             if (cancellationToken.IsCancellationRequested)
             {
-                _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, HealStepResult.Interrupted, 0, "agent stopping; not verified"));
+                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, HealStepResult.Interrupted, 0, "agent stopping; not verified"));
                 throw new OperationCanceledException(cancellationToken);
             }
 
@@ -399,7 +391,7 @@ public sealed class HealEngine
         /// <summary>Polls the target until it works or the deadline passes; emits the verified/unverified step.</summary>
         private async Task<bool> VerifyAsync(IHealAction action, HealTrigger trigger, CancellationToken cancellationToken)
         {
-            var time = _engine._time;
+            var time = engine._time;
             var started = time.GetTimestamp();
             string evidence = "not checked";
             try
@@ -410,7 +402,7 @@ public sealed class HealEngine
                         HealCheck check;
                         try
                         {
-                            check = await _target.VerifyAsync(trigger, ct).ConfigureAwait(false);
+                            check = await target.VerifyAsync(trigger, ct).ConfigureAwait(false);
                         }
                         catch (OperationCanceledException) when (ct.IsCancellationRequested)
                         {
@@ -426,26 +418,26 @@ public sealed class HealEngine
                         evidence = OneLine(check.Evidence);
                         return check.Ok;
                     },
-                    _target.VerifyInterval,
-                    time.GetUtcNow() + _target.VerifyDeadline,
+                    target.VerifyInterval,
+                    time.GetUtcNow() + target.VerifyDeadline,
                     cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow();
                 if (works)
                 {
-                    _engine.Emit(new HealStep(now, _target.Name, action.Kind, HealStepResult.Verified, Milliseconds(time.GetElapsedTime(started)), evidence));
-                    _engine.Emit(new HealVerified(now, _target.Name, action.Kind, Milliseconds(now - trigger.DetectedAt), evidence));
+                    engine.Emit(new HealStep(now, target.Name, action.Kind, HealStepResult.Verified, Milliseconds(time.GetElapsedTime(started)), evidence));
+                    engine.Emit(new HealVerified(now, target.Name, action.Kind, Milliseconds(now - trigger.DetectedAt), evidence));
                 }
                 else
                 {
-                    _engine.Emit(new HealStep(now, _target.Name, action.Kind, HealStepResult.Unverified, Milliseconds(time.GetElapsedTime(started)),
-                        $"not working after {ConfigurationText(_target.VerifyDeadline)}: {evidence}"));
+                    engine.Emit(new HealStep(now, target.Name, action.Kind, HealStepResult.Unverified, Milliseconds(time.GetElapsedTime(started)),
+                        $"not working after {ConfigurationText(target.VerifyDeadline)}: {evidence}"));
                 }
 
                 return works;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                _engine.Emit(new HealStep(time.GetUtcNow(), _target.Name, action.Kind, HealStepResult.Interrupted, Milliseconds(time.GetElapsedTime(started)),
+                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, HealStepResult.Interrupted, Milliseconds(time.GetElapsedTime(started)),
                     $"agent stopping while verifying; last check: {evidence}"));
                 throw;
             }
@@ -454,7 +446,7 @@ public sealed class HealEngine
         private void Fail(HealTrigger trigger, string error, bool restartsExhausted)
         {
             TimeSpan retryIn;
-            var now = _engine._time.GetUtcNow();
+            var now = engine._time.GetUtcNow();
             lock (_gate)
             {
                 retryIn = _backoff.Next();
@@ -462,7 +454,7 @@ public sealed class HealEngine
                 _retryTrigger = trigger;
             }
 
-            _engine.Emit(new HealFailed(now, _target.Name, error, restartsExhausted, retryIn));
+            engine.Emit(new HealFailed(now, target.Name, error, restartsExhausted, retryIn));
         }
 
         private static string Describe(Exception ex) =>

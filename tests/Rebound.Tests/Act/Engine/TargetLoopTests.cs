@@ -16,14 +16,14 @@ public sealed class TargetLoopTests
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var passes = 0;
-        var loop = new TargetLoop(_time, async _ =>
+        var loop = new TargetLoop(_time);
+        using var stop = new CancellationTokenSource();
+        var run = loop.RunAsync(async _ =>
         {
             if (Interlocked.Increment(ref passes) == 1)
                 await gate.Task;
             return null;
-        });
-        using var stop = new CancellationTokenSource();
-        var run = loop.RunAsync(stop.Token);
+        }, stop.Token);
 
         await UntilAsync(() => Volatile.Read(ref passes) == 1);
         Assert.False(loop.IsIdle);
@@ -40,14 +40,14 @@ public sealed class TargetLoopTests
     public async Task A_pass_runs_again_when_the_time_it_asked_for_comes_and_not_before()
     {
         var times = new List<DateTimeOffset>();
-        var loop = new TargetLoop(_time, _ =>
+        var loop = new TargetLoop(_time);
+        using var stop = new CancellationTokenSource();
+        var run = loop.RunAsync(_ =>
         {
             lock (times)
                 times.Add(_time.GetUtcNow());
             return Task.FromResult<DateTimeOffset?>(_time.GetUtcNow() + TimeSpan.FromSeconds(10));
-        });
-        using var stop = new CancellationTokenSource();
-        var run = loop.RunAsync(stop.Token);
+        }, stop.Token);
         await UntilAsync(() => loop.IsIdle);
 
         _time.Advance(TimeSpan.FromSeconds(9));
@@ -65,15 +65,14 @@ public sealed class TargetLoopTests
     public async Task A_wait_inside_a_pass_counts_as_waiting_for_time_and_a_wake_up_then_waits_for_the_pass()
     {
         var passes = 0;
-        var loop = default(TargetLoop);
-        loop = new TargetLoop(_time, async ct =>
+        var loop = new TargetLoop(_time);
+        using var stop = new CancellationTokenSource();
+        var run = loop.RunAsync(async ct =>
         {
             if (Interlocked.Increment(ref passes) == 2)
-                await loop!.DelayAsync(TimeSpan.FromSeconds(5), ct);
+                await loop.DelayAsync(TimeSpan.FromSeconds(5), ct);
             return null;
-        });
-        using var stop = new CancellationTokenSource();
-        var run = loop.RunAsync(stop.Token);
+        }, stop.Token);
         await UntilAsync(() => loop.IsIdle);
 
         loop.Wake();
@@ -92,13 +91,13 @@ public sealed class TargetLoopTests
     public async Task Drain_completes_when_the_pass_in_flight_ends_without_anyone_polling()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var loop = new TargetLoop(_time, async _ =>
+        var loop = new TargetLoop(_time);
+        using var stop = new CancellationTokenSource();
+        var run = loop.RunAsync(async _ =>
         {
             await gate.Task;
             return null;
-        });
-        using var stop = new CancellationTokenSource();
-        var run = loop.RunAsync(stop.Token);
+        }, stop.Token);
 
         var drained = loop.DrainAsync(Ct);
         await Task.Delay(20, Ct);
@@ -113,9 +112,9 @@ public sealed class TargetLoopTests
     [Fact]
     public async Task Tracked_work_holds_a_drain_while_it_works_but_not_while_it_waits_for_a_timer()
     {
-        var loop = new TargetLoop(_time, _ => Task.FromResult<DateTimeOffset?>(null));
+        var loop = new TargetLoop(_time);
         using var stop = new CancellationTokenSource();
-        var run = loop.RunAsync(stop.Token);
+        var run = loop.RunAsync(_ => Task.FromResult<DateTimeOffset?>(null), stop.Token);
         await UntilAsync(() => loop.IsIdle);
         var working = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var checks = 0;
@@ -148,9 +147,9 @@ public sealed class TargetLoopTests
     [Fact]
     public async Task Stopping_ends_the_run_with_cancellation_and_leaves_it_quiet()
     {
-        var loop = new TargetLoop(_time, _ => Task.FromResult<DateTimeOffset?>(_time.GetUtcNow() + TimeSpan.FromDays(400)));
+        var loop = new TargetLoop(_time);
         using var stop = new CancellationTokenSource();
-        var run = loop.RunAsync(stop.Token);
+        var run = loop.RunAsync(_ => Task.FromResult<DateTimeOffset?>(_time.GetUtcNow() + TimeSpan.FromDays(400)), stop.Token);
         await UntilAsync(() => loop.IsIdle);
 
         await stop.CancelAsync();

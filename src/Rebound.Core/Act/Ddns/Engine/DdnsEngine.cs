@@ -168,29 +168,18 @@ public sealed class DdnsEngine
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
 
     /// <summary>One target's update policy on its <see cref="TargetLoop"/>: per-record cache, hold-newest, backoff, verification.</summary>
-    private sealed class TargetUpdater
+    private sealed class TargetUpdater(DdnsEngine engine, DdnsTarget target)
     {
-        private readonly DdnsEngine _engine;
-        private readonly DdnsTarget _target;
         private readonly Lock _gate = new();
         private readonly Dictionary<IpFamily, Desired> _desired = [];
         private readonly Dictionary<IpFamily, CancellationTokenSource> _verifications = [];
-        private readonly string[] _names;
-        private readonly Backoff _backoff;
+        private readonly string[] _names = [.. target.Names.Select(DdnsCache.NormaliseName).Distinct(StringComparer.Ordinal)];
+        private readonly Backoff _backoff = new(engine._options.InitialBackoff, engine._options.MaxBackoff);
         private bool _fatal;
         private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
         private DateTimeOffset? _lastAttempt;
 
-        public TargetUpdater(DdnsEngine engine, DdnsTarget target)
-        {
-            _engine = engine;
-            _target = target;
-            _names = [.. target.Names.Select(DdnsCache.NormaliseName).Distinct(StringComparer.Ordinal)];
-            _backoff = new Backoff(engine._options.InitialBackoff, engine._options.MaxBackoff);
-            Loop = new TargetLoop(engine._time, PassAsync);
-        }
-
-        public TargetLoop Loop { get; }
+        public TargetLoop Loop { get; } = new(engine._time);
 
         public async Task<List<DdnsRecordState>> OnceAsync(Dictionary<IpFamily, IPAddress> addresses, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken)
         {
@@ -198,7 +187,7 @@ public sealed class DdnsEngine
             List<Pending> batch;
             lock (_gate)
             {
-                foreach (var family in _target.Families.Distinct())
+                foreach (var family in target.Families.Distinct())
                 {
                     if (addresses.TryGetValue(family, out var address))
                     {
@@ -212,21 +201,21 @@ public sealed class DdnsEngine
                 }
 
                 batch = _fatal ? [] : Due(now, out _);
-                foreach (var family in _target.Families.Distinct())
+                foreach (var family in target.Families.Distinct())
                 {
                     foreach (var name in _names)
                     {
                         if (!_desired.TryGetValue(family, out var desired))
                         {
-                            states.Add(new DdnsRecordState(_target.Id, _target.Provider, name, family, null, DdnsRecordStatus.NoAddress, null));
+                            states.Add(new DdnsRecordState(target.Id, target.Provider, name, family, null, DdnsRecordStatus.NoAddress, null));
                             continue;
                         }
 
                         var due = batch.FirstOrDefault(p => p.Family == family && p.Name == name);
-                        var cached = _engine._cache.Get(_target.Id, name, family);
+                        var cached = engine._cache.Get(target.Id, name, family);
                         states.Add(due is not null
-                            ? new DdnsRecordState(_target.Id, _target.Provider, name, family, desired.Address, due.Refresh ? DdnsRecordStatus.Refresh : DdnsRecordStatus.Send, cached?.SentAt)
-                            : new DdnsRecordState(_target.Id, _target.Provider, name, family, desired.Address, DdnsRecordStatus.Current, cached?.SentAt));
+                            ? new DdnsRecordState(target.Id, target.Provider, name, family, desired.Address, due.Refresh ? DdnsRecordStatus.Refresh : DdnsRecordStatus.Send, cached?.SentAt)
+                            : new DdnsRecordState(target.Id, target.Provider, name, family, desired.Address, DdnsRecordStatus.Current, cached?.SentAt));
                     }
                 }
 
@@ -247,7 +236,7 @@ public sealed class DdnsEngine
 
         public void OnAddress(IpFamily family, IPAddress address, DateTimeOffset detectedAt)
         {
-            if (!_target.Families.Contains(family))
+            if (!target.Families.Contains(family))
                 return;
             lock (_gate)
             {
@@ -264,7 +253,7 @@ public sealed class DdnsEngine
         {
             try
             {
-                await Loop.RunAsync(cancellationToken).ConfigureAwait(false);
+                await Loop.RunAsync(PassAsync, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -279,7 +268,7 @@ public sealed class DdnsEngine
         /// <summary>Sends what is due; returns when to look again (null: only when woken).</summary>
         private async Task<DateTimeOffset?> PassAsync(CancellationToken cancellationToken)
         {
-            var now = _engine._time.GetUtcNow();
+            var now = engine._time.GetUtcNow();
             List<Pending> batch;
             lock (_gate)
             {
@@ -289,8 +278,8 @@ public sealed class DdnsEngine
                 if (batch.Count == 0)
                     return nextRefresh;
                 var gate = _retryAt;
-                if (_lastAttempt is { } last && last + _target.MinInterval > gate)
-                    gate = last + _target.MinInterval;
+                if (_lastAttempt is { } last && last + target.MinInterval > gate)
+                    gate = last + target.MinInterval;
                 if (gate > now)
                     return gate;
                 _lastAttempt = now;
@@ -315,18 +304,18 @@ public sealed class DdnsEngine
         {
             var batch = new List<Pending>();
             nextRefresh = null;
-            foreach (var family in _target.Families.Distinct())
+            foreach (var family in target.Families.Distinct())
             {
                 if (!_desired.TryGetValue(family, out var desired))
                     continue;
                 foreach (var name in _names)
                 {
-                    var cached = _engine._cache.Get(_target.Id, name, family);
+                    var cached = engine._cache.Get(target.Id, name, family);
                     if (cached is null || !cached.Address.Equals(desired.Address))
                     {
                         batch.Add(new Pending(name, family, desired.Address, desired.DetectedAt, Refresh: false));
                     }
-                    else if (_target.Refresh is { } refresh)
+                    else if (target.Refresh is { } refresh)
                     {
                         var refreshAt = cached.SentAt + refresh;
                         if (refreshAt <= now)
@@ -351,7 +340,7 @@ public sealed class DdnsEngine
             var accepted = new bool[batch.Count];
             try
             {
-                if (_target.Updater is IDdnsPerRecordUpdater perRecord)
+                if (target.Updater is IDdnsPerRecordUpdater perRecord)
                 {
                     var results = await perRecord.UpdateEachAsync(updates, cancellationToken).ConfigureAwait(false);
                     result = HttpProviderUpdater.Combine(results);
@@ -360,7 +349,7 @@ public sealed class DdnsEngine
                 }
                 else
                 {
-                    result = await _target.Updater.UpdateAsync(updates, cancellationToken).ConfigureAwait(false);
+                    result = await target.Updater.UpdateAsync(updates, cancellationToken).ConfigureAwait(false);
                     Array.Fill(accepted, result.Succeeded);
                 }
             }
@@ -372,10 +361,10 @@ public sealed class DdnsEngine
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                result = DdnsUpdateResult.RetryLater(TimeSpan.Zero, $"{_target.Provider} updater failed ({ex.GetType().Name})");
+                result = DdnsUpdateResult.RetryLater(TimeSpan.Zero, $"{target.Provider} updater failed ({ex.GetType().Name})");
             }
 
-            var answeredAt = _engine._time.GetUtcNow();
+            var answeredAt = engine._time.GetUtcNow();
             var verifications = Record(batch, accepted, result, now, answeredAt, cancellationToken);
             return (answeredAt, verifications);
         }
@@ -388,11 +377,11 @@ public sealed class DdnsEngine
                 if (!accepted[i])
                     continue;
                 anyAccepted = true;
-                _engine._cache.Set(_target.Id, batch[i].Name, batch[i].Family, new CacheEntry(batch[i].Address, answeredAt));
+                engine._cache.Set(target.Id, batch[i].Name, batch[i].Family, new CacheEntry(batch[i].Address, answeredAt));
             }
 
-            if (anyAccepted && _engine._cache.Save() is { } saveError)
-                _engine.Warn(saveError);
+            if (anyAccepted && engine._cache.Save() is { } saveError)
+                engine.Warn(saveError);
 
             // Published (or sent) records, per family.
             var verifications = new List<Task>();
@@ -403,13 +392,13 @@ public sealed class DdnsEngine
                 bool refresh = group.All(p => p.Refresh);
                 var from = refresh ? sentAt : group.Min(p => p.DetectedAt);
                 bool unchanged = result.Outcome == DdnsOutcome.Unchanged;
-                if (!unchanged && _target.Verifier is { } verifier)
+                if (!unchanged && target.Verifier is { } verifier)
                 {
                     verifications.Add(StartVerification(verifier, group.Key, names, first.Address, from, refresh, answeredAt, cancellationToken));
                 }
                 else
                 {
-                    _engine.Emit(new DdnsUpdated(answeredAt, _target.Id, _target.Provider, names, first.Address, Milliseconds(answeredAt - from), Verified: false)
+                    engine.Emit(new DdnsUpdated(answeredAt, target.Id, target.Provider, names, first.Address, Milliseconds(answeredAt - from), Verified: false)
                     {
                         Unchanged = unchanged,
                         Refresh = refresh,
@@ -428,13 +417,13 @@ public sealed class DdnsEngine
                         break;
                     case DdnsOutcome.Fatal:
                         _fatal = true;
-                        _engine.Emit(new DdnsFailed(answeredAt, _target.Id, _target.Provider, failedNames, OneLine(result.Message), RetryIn: null, Fatal: true));
+                        engine.Emit(new DdnsFailed(answeredAt, target.Id, target.Provider, failedNames, OneLine(result.Message), RetryIn: null, Fatal: true));
                         break;
                     default:
                         // A provider's Retry-After is advice, not a reason to go silent for years (or to overflow).
                         var delay = result.RetryAfter > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Min(result.RetryAfter.Ticks, MaxRetryAfter.Ticks)) : _backoff.Next();
                         _retryAt = answeredAt + delay;
-                        _engine.Emit(new DdnsFailed(answeredAt, _target.Id, _target.Provider, failedNames, OneLine(result.Message), delay, Fatal: false));
+                        engine.Emit(new DdnsFailed(answeredAt, target.Id, target.Provider, failedNames, OneLine(result.Message), delay, Fatal: false));
                         break;
                 }
             }
@@ -489,19 +478,19 @@ public sealed class DdnsEngine
 
                     return remaining.Count == 0;
                 },
-                _engine._options.VerifyInterval,
-                sentAt + _engine._options.VerifyTimeout,
+                engine._options.VerifyInterval,
+                sentAt + engine._options.VerifyTimeout,
                 cancellationToken).ConfigureAwait(false);
-            var now = _engine._time.GetUtcNow();
+            var now = engine._time.GetUtcNow();
             if (served)
             {
-                _engine.Emit(new DdnsUpdated(now, _target.Id, _target.Provider, names, address, Milliseconds(now - from), Verified: true) { Refresh = refresh });
+                engine.Emit(new DdnsUpdated(now, target.Id, target.Provider, names, address, Milliseconds(now - from), Verified: true) { Refresh = refresh });
                 return;
             }
 
-            _engine.Emit(new DdnsFailed(
-                now, _target.Id, _target.Provider, remaining,
-                $"{_target.Provider} accepted {address} but the authoritative server did not serve it within {DdnsText.Duration(_engine._options.VerifyTimeout)}",
+            engine.Emit(new DdnsFailed(
+                now, target.Id, target.Provider, remaining,
+                $"{target.Provider} accepted {address} but the authoritative server did not serve it within {DdnsText.Duration(engine._options.VerifyTimeout)}",
                 RetryIn: null, Fatal: false));
         }
 
