@@ -22,6 +22,27 @@ public sealed class EventJournalTests : IDisposable
             w => { lock (_warnings) _warnings.Add(w); });
 
     [Fact]
+    public async Task A_recorded_event_is_stored_as_each_of_its_copies_with_kind_target_and_the_printed_json()
+    {
+        var e = new Rebound.Act.Ddns.Engine.DdnsUpdated(Start, "ddns[0]", "rfc2136", ["a.home.test", "b.home.test"], System.Net.IPAddress.Parse("192.0.2.2"), 40, Verified: true);
+        var copies = Rebound.Record.EventCatalogue.Record(e);
+        await using (var journal = Open())
+        {
+            foreach (var copy in copies)
+                journal.OnEvent(copy);
+            await journal.FlushAsync(TestContext.Current.CancellationToken);
+
+            var all = journal.Query();
+            Assert.Equal(["ddns-updated", "ddns-updated"], all.Select(s => s.Kind));
+            Assert.Equal(["a.home.test", "b.home.test"], all.Select(s => s.Target));
+            Assert.Equal(copies.Select(c => c.Json), all.Select(s => s.Json));
+            Assert.All(all, s => Assert.Equal(Start, s.Time));
+        }
+
+        Assert.Empty(_warnings);
+    }
+
+    [Fact]
     public async Task Events_are_stored_with_their_fields_and_read_back_oldest_first()
     {
         await using (var journal = Open())
