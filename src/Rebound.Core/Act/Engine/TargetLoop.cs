@@ -36,9 +36,6 @@ public sealed class TargetLoop
     /// <param name="time">Every timer of the loop and of its passes.</param>
     public TargetLoop(TimeProvider time) => _time = time ?? throw new ArgumentNullException(nameof(time));
 
-    /// <summary>Every timer of the loop; passes use it too.</summary>
-    public TimeProvider Time => _time;
-
     /// <summary>
     /// Waiting for time only: no pass or tracked task working, no pass due, and no timer past its deadline
     /// (fake time moved past one wakes work the moment it lands, before its continuation runs). A test seam.
