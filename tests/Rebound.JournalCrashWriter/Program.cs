@@ -31,7 +31,7 @@ while (true)
     for (long n = next; n < next + count; n++)
     {
         var time = DateTimeOffset.UtcNow;
-        journal.OnEvent(new RecordedEvent(time, "crash-test", $"n{n}", $"{{\"time\":\"{EventTime.Format(time)}\",\"event\":\"crash-test\",\"n\":{n},\"pad\":\"{padding}\"}}", n));
+        journal.Append(new JournalLine(time, "crash-test", $"n{n}", $"{{\"time\":\"{EventTime.Format(time)}\",\"event\":\"crash-test\",\"n\":{n},\"pad\":\"{padding}\"}}"));
     }
 
     await journal.FlushAsync();

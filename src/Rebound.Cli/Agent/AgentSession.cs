@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Rebound.Act.Ddns;
 using Rebound.Act.Ddns.Engine;
 using Rebound.Act.Heal;
@@ -6,20 +7,20 @@ using Rebound.Cli.Commands;
 using Rebound.Configuration;
 using Rebound.Decide;
 using Rebound.Record;
-using System.Threading.Channels;
+using Rebound.Sense.Stun;
 
 namespace Rebound.Cli.Agent;
 
 /// <summary>
 /// Everything one configuration runs: the watcher (sense, decide) and the engines that act on its
 /// events. A reload (SIGHUP) stops this session cleanly and starts a new one; what outlives sessions
-/// (the journal, metrics, the HTTP surface) belongs to <see cref="RunCommand"/>.
+/// (the journal, metrics, the HTTP surface) belongs to <see cref="AgentHost"/>.
 /// </summary>
 internal sealed class AgentSession : IAsyncDisposable
 {
     public const string CacheFileName = "ddns-cache.json";
 
-    /// <summary>How long a stopping session lets in-flight DNS updates finish (a provider's own timeout is 10 s).</summary>
+    /// <summary>How long a stopping session lets in-flight DNS updates and hooks finish (a provider's own timeout is 10 s).</summary>
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(12);
 
     private readonly WanWatcherRuntime _runtime;
@@ -30,9 +31,7 @@ internal sealed class AgentSession : IAsyncDisposable
     private readonly HookRunner _hooks;
     private readonly EventHub _hub;
     private readonly IReadOnlyList<IDisposable> _owned;
-    private readonly InterfaceIpv6Source? _ipv6;
-    private readonly Action<RecordedEvent> _emit;
-    private readonly AgentObservers _observers;
+    private readonly Action<ReboundEvent> _emit;
 
     private AgentSession(
         WanWatcherRuntime runtime,
@@ -41,9 +40,7 @@ internal sealed class AgentSession : IAsyncDisposable
         HookRunner hooks,
         EventHub hub,
         IReadOnlyList<IDisposable> owned,
-        InterfaceIpv6Source? ipv6,
-        AgentObservers observers,
-        Action<RecordedEvent> emit)
+        Action<ReboundEvent> emit)
     {
         _runtime = runtime;
         _ddns = ddns;
@@ -51,8 +48,6 @@ internal sealed class AgentSession : IAsyncDisposable
         _hooks = hooks;
         _hub = hub;
         _owned = owned;
-        _ipv6 = ipv6;
-        _observers = observers;
         _emit = emit;
     }
 
@@ -60,8 +55,10 @@ internal sealed class AgentSession : IAsyncDisposable
     /// Builds and starts the sensors. Problems with the configuration that only show now (a DNS
     /// server name that does not resolve) are an <see cref="InvalidOperationException"/> (exit 1: systemd restarts the agent until the name resolves); warnings go to <paramref name="warn"/>.
     /// </summary>
+    /// <param name="onProbe">Told about every STUN probe (metrics, the watchdog's liveness).</param>
+    /// <param name="emit">Prints and publishes an event (every copy of it).</param>
     public static async Task<AgentSession> StartAsync(
-        ReboundConfig config, CliServices services, EventHub hub, AgentObservers observers, Action<RecordedEvent> emit, Action<string> warn, CancellationToken ct)
+        ReboundConfig config, CliServices services, EventHub hub, Action<StunProbeResult> onProbe, Action<ReboundEvent> emit, Action<string> warn, CancellationToken ct)
     {
         var stateDirectory = config.State.Directory;
         try
@@ -84,24 +81,23 @@ internal sealed class AgentSession : IAsyncDisposable
             }
 
             var ddns = new DdnsEngine(targets, new DdnsEngineOptions { CachePath = Path.Combine(stateDirectory, CacheFileName) }, TimeProvider.System);
-            var settings = new WatchSettings(config.Watch.ToWatcherOptions(), config.Watch.ProbeTimeout) { OnProbe = observers.Probe };
-            var runtime = await services.CreateWatcher(settings, ct);
+            var options = config.Watch.ToWatcherOptions() with { Ipv6Interface = config.Watch.Ipv6Interface };
+            var runtime = await services.CreateWatcher(new WatchSettings(options, config.Watch.ProbeTimeout) { OnProbe = onProbe }, ct);
             foreach (var warning in runtime.Warnings)
             {
                 warn(warning);
             }
 
-            var ipv6 = config.Watch.Ipv6Interface is { } iface ? new InterfaceIpv6Source(iface) : null;
-            if (ipv6 is not null && runtime.LocalNetwork is null)
+            if (options.Ipv6Interface is { } iface && runtime.LocalNetwork is null)
             {
-                warn($"ipv6_interface {ipv6.InterfaceName} needs the local network monitor, which is unavailable; no IPv6 address will be published");
+                warn($"ipv6_interface {iface} needs the local network monitor, which is unavailable; no IPv6 address will be published");
             }
 
             var triggers = new HealTriggerSource();
             var healTargets = HealTargets.Create(config, TimeProvider.System);
             var heal = new HealEngine(healTargets, config.Heal.ToEngineOptions(stateDirectory, triggers.Periodic), TimeProvider.System);
             var hooks = new HookRunner(config.Hooks);
-            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, ipv6, observers, emit);
+            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, emit);
         }
         catch
         {
@@ -117,29 +113,22 @@ internal sealed class AgentSession : IAsyncDisposable
     /// <summary>Runs until <paramref name="stop"/> is cancelled; then lets in-flight actions finish and reports them.</summary>
     public async Task RunAsync(CancellationTokenSource stop)
     {
-        // The engines stop after the watcher, once nothing is in flight: an update the provider is
-        // applying right now must be recorded, or the next start resends it.
-        using var engineStop = new CancellationTokenSource();
+        using var ddnsStop = new CancellationTokenSource();
         using var healStop = new CancellationTokenSource();
-        var ddnsRun = _ddns.RunAsync(engineStop.Token);
-        var ddnsEvents = ForwardAsync(_ddns.Events, EventHub.Record, stop);
+        using var hooksStop = new CancellationTokenSource();
+        var ddnsRun = _ddns.RunAsync(ddnsStop.Token);
+        var ddnsEvents = ForwardAsync(_ddns.Events, stop);
         var healRun = _heal.RunAsync(healStop.Token);
-        var healEvents = ForwardAsync(_heal.Events, e => [HealEventJson.ToRecorded(e)], stop);
+        var healEvents = ForwardAsync(_heal.Events, stop);
         _hub.Add(_hooks);
-        var hooksRun = _hooks.RunAsync(engineStop.Token);
-        var hookEvents = ForwardAsync(_hooks.Events, e => [HookEventJson.ToRecorded(e)], stop);
+        var hooksRun = _hooks.RunAsync(hooksStop.Token);
+        var hookEvents = ForwardAsync(_hooks.Events, stop);
         try
         {
             await _runtime.Watcher.RunAsync(
                 (e, _) =>
                 {
                     OnWanEvent(e);
-                    if (_ipv6 is not null && _runtime.LocalNetwork is { } local && e is WatcherStarted or LocalNetworkChanged
-                        && _ipv6.Update(local.Current, e.Time) is { } changed)
-                    {
-                        OnWanEvent(changed);
-                    }
-
                     return ValueTask.CompletedTask;
                 },
                 stop.Token);
@@ -151,31 +140,33 @@ internal sealed class AgentSession : IAsyncDisposable
         finally
         {
             await stop.CancelAsync();
+            await StopEnginesAsync();
+        }
 
-            // No new heal may start once stopping; the one in flight gets the engine's own grace, in
-            // parallel with the DNS updates finishing.
+        // Drain, then stop: an update the provider is applying right now must be recorded (or the next start resends
+        // it), and the hooks get the events the engines said last. No new heal starts; the one in flight gets the
+        // heal engine's own grace, in parallel. All bounded by one grace.
+        async Task StopEnginesAsync()
+        {
+            using var grace = new CancellationTokenSource(ShutdownGrace, TimeProvider.System);
             await healStop.CancelAsync();
-            await WhenIdleAsync(ShutdownGrace);
-            await engineStop.CancelAsync();
-            await Task.WhenAll(ddnsRun, healRun, hooksRun);
+            await Settle(_ddns.DrainAsync(grace.Token));
+            await ddnsStop.CancelAsync();
+            await Task.WhenAll(ddnsRun, healRun, ddnsEvents, healEvents);
+            await Settle(_hooks.DrainAsync(grace.Token));
+            await hooksStop.CancelAsync();
+            await hooksRun;
             _hub.Remove(_hooks);
-            await Task.WhenAll(ddnsEvents, healEvents, hookEvents);
+            await hookEvents;
         }
     }
 
+    /// <summary>Waits for a drain; running out of grace is the end of the wait, not an error.</summary>
+    private static Task Settle(Task drain) => drain.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
     private void OnWanEvent(WanEvent e)
     {
-        // The detection latency is known only here; it must reach the status and metrics before the event does.
-        if (e is PublicAddressChanged { Evidence.LastSteady: { } changedSteady })
-        {
-            _observers.Detection(e.Time - changedSteady);
-        }
-        else if (e is UpstreamLost { Evidence.LastSteady: { } lostSteady })
-        {
-            _observers.Detection(e.Time - lostSteady);
-        }
-
-        _emit(EventHub.Record(e));
+        _emit(e);
         _ddns.OnWanEvent(e);
         if (_triggers.OnWanEvent(e, _runtime.LocalNetwork?.Current) is { } trigger)
         {
@@ -183,30 +174,15 @@ internal sealed class AgentSession : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Waits (bounded) for DNS updates in flight to be recorded. The heal engine bounds its own
-    /// running action by its shutdown grace and journals the heal as interrupted.
-    /// </summary>
-    private async Task WhenIdleAsync(TimeSpan grace)
-    {
-        var since = TimeProvider.System.GetTimestamp();
-        while (!(_ddns.IsIdle && _hooks.IsIdle) && TimeProvider.System.GetElapsedTime(since) < grace)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
-        }
-    }
-
-    private async Task ForwardAsync<T>(ChannelReader<T> events, Func<T, IReadOnlyList<RecordedEvent>> record, CancellationTokenSource stop)
+    /// <summary>Completes when the engine stops; every event it produced is forwarded first.</summary>
+    private async Task ForwardAsync<T>(ChannelReader<T> events, CancellationTokenSource stop)
+        where T : ReboundEvent
     {
         try
         {
-            // Completes when the engine stops; every event it produced is forwarded first.
             await foreach (var e in events.ReadAllAsync(CancellationToken.None))
             {
-                foreach (var recorded in record(e))
-                {
-                    _emit(recorded);
-                }
+                _emit(e);
             }
         }
         catch (StdoutClosedException)

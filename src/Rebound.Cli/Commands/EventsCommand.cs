@@ -30,10 +30,11 @@ internal static class EventsCommand
         };
         var kinds = new Option<List<string>>("--kind", "-k")
         {
-            Description = "Only events of this kind (the JSON 'event' field, e.g. public-address-changed, ddns-updated). Repeat for several.",
+            Description = $"Only events of this kind (the JSON 'event' field): {string.Join(", ", EventCatalogue.Names)}. Repeat for several.",
             HelpName = "KIND",
             AllowMultipleArgumentsPerToken = false,
         };
+        kinds.Validators.Add(CheckKinds);
         var limit = new Option<int?>("--limit", "-n")
         {
             Description = "Show only the newest N events (1 to 1000000). Default: every event the journal keeps.",
@@ -181,6 +182,19 @@ internal static class EventsCommand
 
         result.AddError($"--since: '{text}' is not a duration greater than zero (examples: 90s, 30m, 2h, 7d, 1h30m)");
         return null;
+    }
+
+    /// <summary>A kind this version does not emit would match nothing, silently: it is an error listing the kinds.</summary>
+    private static void CheckKinds(OptionResult result)
+    {
+        foreach (var token in result.Tokens)
+        {
+            if (EventCatalogue.Find(token.Value) is null)
+            {
+                result.AddError($"--kind: '{token.Value}' is not an event kind; one of {string.Join(", ", EventCatalogue.Names)}");
+                return;
+            }
+        }
     }
 
     private static int? ParseLimit(ArgumentResult result)

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Rebound.Configuration;
 
 internal sealed partial class ConfigReader
@@ -40,14 +38,12 @@ internal sealed partial class ConfigReader
         {
             foreach (var (text, item) in items)
             {
-                if (text != HookConfig.AllEvents && !EventName().IsMatch(text))
+                if (text != HookConfig.AllEvents && Record.EventCatalogue.Find(text) is null)
                 {
-                    Problem(item, s.Key("events"), $"{eventsExpected}, found {Clip(text)}");
+                    Problem(item, s.Key("events"), $"event names from {string.Join(", ", Record.EventCatalogue.Names)}, or \"*\"; found {Clip(text)}");
                     continue;
                 }
 
-                if (text != HookConfig.AllEvents && !HookConfig.KnownEvents.Contains(text))
-                    Warn(item, s.Key("events"), $"\"{text}\" is not an event this version emits (known: {string.Join(", ", HookConfig.KnownEvents)})");
                 if (!events.Contains(text))
                     events.Add(text);
             }
@@ -93,7 +89,4 @@ internal sealed partial class ConfigReader
             return null;
         return new HookConfig(index, s.Table.Line, events, command, url, timeout);
     }
-
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$")]
-    private static partial Regex EventName();
 }

@@ -2,20 +2,13 @@ namespace Rebound.Configuration;
 
 /// <summary>
 /// One <c>[[hook]]</c> entry: run <see cref="Command"/> (argv, no shell) or POST to <see cref="Url"/> for every event
-/// whose kind is in <see cref="Events"/> (<c>*</c>: all). Exactly one of <see cref="Command"/> and <see cref="Url"/> is set.
+/// whose kind is in <see cref="Events"/> (names from <see cref="Record.EventCatalogue"/>; <c>*</c>: all). Exactly one of
+/// <see cref="Command"/> and <see cref="Url"/> is set.
 /// </summary>
 public sealed record HookConfig(int Index, int Line, IReadOnlyList<string> Events, IReadOnlyList<string>? Command, Uri? Url, TimeSpan Timeout)
 {
     public const string AllEvents = "*";
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
-
-    /// <summary>Event kinds Rebound emits today; others are accepted with a warning (a later version may add them).</summary>
-    public static readonly string[] KnownEvents =
-    [
-        "started", "public-address-changed", "upstream-lost", "upstream-restored", "local-network-changed",
-        "ddns-updated", "ddns-failed", "ddns-warning",
-        "heal-started", "heal-step", "heal-verified", "heal-failed", "heal-skipped", "heal-warning",
-    ];
 
     public bool Wants(string kind) => Events.Contains(AllEvents) || Events.Contains(kind);
 

@@ -17,6 +17,14 @@ public sealed record WanEvidence(string Trigger, int Rounds, IReadOnlyList<Probe
     /// after it, so event time minus this bounds the detection latency from above.
     /// </summary>
     public DateTimeOffset? LastSteady { get; init; }
+
+    /// <summary>
+    /// An upper bound of how long it took to confirm a change seen at <paramref name="confirmedAt"/>: the time since
+    /// the last round that still saw the old state (null: no such round). Not for a restore, whose last steady round
+    /// is from before the loss.
+    /// </summary>
+    public TimeSpan? DetectionLatency(DateTimeOffset confirmedAt) =>
+        LastSteady is { } steady ? (confirmedAt - steady < TimeSpan.Zero ? TimeSpan.Zero : confirmedAt - steady) : null;
 }
 
 /// <summary>What a set of answers agrees on; shared by the watcher and the one-shot commands.</summary>

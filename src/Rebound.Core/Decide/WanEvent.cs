@@ -1,44 +1,35 @@
 using System.Net;
+using Rebound.Record;
 
 namespace Rebound.Decide;
 
-/// <summary>Something the watcher decided. <see cref="Name"/> is the stable name used in JSON output.</summary>
-public abstract record WanEvent(DateTimeOffset Time)
-{
-    public abstract string Name { get; }
-}
+/// <summary>Something the watcher decided (its kind: <see cref="EventCatalogue"/>).</summary>
+public abstract record WanEvent(DateTimeOffset Time) : ReboundEvent(Time);
 
 /// <summary>The watcher settled its first view of the WAN.</summary>
 public sealed record WatcherStarted(DateTimeOffset Time, IPAddress? Ipv4, IPAddress? Ipv6, IReadOnlyList<string> Servers)
-    : WanEvent(Time)
-{
-    public override string Name => "started";
-}
+    : WanEvent(Time);
 
 /// <summary>A confirmed new public address. <see cref="Old"/> is null when none was known before.</summary>
 public sealed record PublicAddressChanged(DateTimeOffset Time, IpFamily Family, IPAddress? Old, IPAddress New, WanEvidence Evidence)
     : WanEvent(Time)
 {
-    public override string Name => "public-address-changed";
+    /// <summary>How long the change took to be confirmed, at most: see <see cref="WanEvidence.DetectionLatency"/>.</summary>
+    public TimeSpan? DetectionLatency => Evidence.DetectionLatency(Time);
 }
 
 /// <summary>No server of the family answered in enough consecutive rounds.</summary>
 public sealed record UpstreamLost(DateTimeOffset Time, IpFamily Family, IPAddress? LastAddress, WanEvidence Evidence)
     : WanEvent(Time)
 {
-    public override string Name => "upstream-lost";
+    /// <summary>How long the loss took to be confirmed, at most: see <see cref="WanEvidence.DetectionLatency"/>.</summary>
+    public TimeSpan? DetectionLatency => Evidence.DetectionLatency(Time);
 }
 
 /// <summary>Servers answer again, and agree on <see cref="Address"/>.</summary>
 public sealed record UpstreamRestored(DateTimeOffset Time, IpFamily Family, IPAddress Address, WanEvidence Evidence)
-    : WanEvent(Time)
-{
-    public override string Name => "upstream-restored";
-}
+    : WanEvent(Time);
 
 /// <summary>The host's own addresses, default routes or gateway MAC changed.</summary>
 public sealed record LocalNetworkChanged(DateTimeOffset Time, IReadOnlyList<string> Differences)
-    : WanEvent(Time)
-{
-    public override string Name => "local-network-changed";
-}
+    : WanEvent(Time);

@@ -9,7 +9,8 @@ using Rebound.Sense.Stun;
 namespace Rebound.Decide;
 
 /// <summary>
-/// Fuses fresh-socket STUN rounds, local network changes and router announcements into WAN events.
+/// Fuses fresh-socket STUN rounds, local network changes, router announcements and (optionally) an interface's own
+/// IPv6 address into WAN events.
 /// Probes every <see cref="WanWatcherOptions.Interval"/>; anything suspicious (a failed round, an
 /// unconfirmed new address, a local change, a router hint) starts an immediate confirmation burst instead.
 /// </summary>
@@ -21,6 +22,7 @@ public sealed class WanWatcher
     private readonly ILocalNetworkMonitor? _localNetwork;
     private readonly IRouterHintSource? _routerHints;
     private readonly Func<StunTarget, CancellationToken, Task<(StunServer? Server, string? Error)>> _resolve;
+    private readonly InterfaceIpv6Source? _interfaceIpv6;
     private readonly Dictionary<IpFamily, WanFamilyTracker> _trackers = [];
     private readonly Dictionary<StunTarget, (StunServer Server, long ResolvedAt)> _resolved = [];
     private readonly Channel<Wake> _wakes = Channel.CreateUnbounded<Wake>(new UnboundedChannelOptions { SingleReader = true });
@@ -39,6 +41,7 @@ public sealed class WanWatcher
         _localNetwork = localNetwork;
         _routerHints = routerHints;
         _resolve = resolve ?? StunTargetResolver.ResolveAsync;
+        _interfaceIpv6 = options.Ipv6Interface is { } name && localNetwork is not null ? new InterfaceIpv6Source(name) : null;
         if (options.Validate() is { } problem)
         {
             throw new ArgumentException(problem, nameof(options));
@@ -107,6 +110,7 @@ public sealed class WanWatcher
             {
                 started = true;
                 await onEvent(StartedEvent(now), ct);
+                await InterfaceAddressAsync(onEvent, now, ct);
                 foreach (var lost in _trackers.Values.Where(t => t.Status == WanStatus.Lost).OrderBy(t => t.Family))
                 {
                     await onEvent(new UpstreamLost(now, lost.Family, null, new WanEvidence(trigger, _options.LossRounds, round.Where(o => o.Family == lost.Family).ToList())), ct);
@@ -160,7 +164,9 @@ public sealed class WanWatcher
                 burstRounds = 0;
                 foreach (var wake in wakes.Where(w => w.LocalChange is not null))
                 {
-                    await onEvent(new LocalNetworkChanged(_time.GetUtcNow(), wake.LocalChange!.Differences), ct);
+                    var changedAt = _time.GetUtcNow();
+                    await onEvent(new LocalNetworkChanged(changedAt, wake.LocalChange!.Differences), ct);
+                    await InterfaceAddressAsync(onEvent, changedAt, ct);
                 }
             }
 
@@ -168,6 +174,15 @@ public sealed class WanWatcher
                 ? $"router-announcement: {hint}"
                 : wakes[0].Trigger;
             lastWakeRound = _time.GetTimestamp();
+        }
+    }
+
+    /// <summary>After the first view and each local change: the <see cref="WanWatcherOptions.Ipv6Interface"/> address, when it changed.</summary>
+    private async ValueTask InterfaceAddressAsync(Func<WanEvent, CancellationToken, ValueTask> onEvent, DateTimeOffset now, CancellationToken ct)
+    {
+        if (_interfaceIpv6?.Update(_localNetwork!.Current, now) is { } changed)
+        {
+            await onEvent(changed, ct);
         }
     }
 

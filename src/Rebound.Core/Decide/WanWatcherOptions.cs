@@ -2,7 +2,7 @@ using Rebound.Sense;
 
 namespace Rebound.Decide;
 
-public sealed class WanWatcherOptions
+public sealed record WanWatcherOptions
 {
     /// <summary>The polite default for public servers; a lab or an own STUN server can go down to 1 s.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(20);
@@ -35,6 +35,12 @@ public sealed class WanWatcherOptions
 
     /// <summary>How long a resolved server name is reused before it is resolved again.</summary>
     public TimeSpan ResolveEvery { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// An interface whose global IPv6 address is the public IPv6 address (no NAT): the watcher reports it as
+    /// <see cref="PublicAddressChanged"/> when the local network monitor sees it change. Null: STUN decides alone.
+    /// </summary>
+    public string? Ipv6Interface { get; init; }
 
     /// <summary>Returns the first problem with these options, or null.</summary>
     public string? Validate()

@@ -1,23 +1,10 @@
-using System.Text.Json;
-
 namespace Rebound.Record;
 
-/// <summary>
-/// Something the agent itself did that belongs in the journal: <c>config-reloaded</c>,
-/// <c>config-rejected</c> (SIGHUP with an invalid file: the running configuration stays), <c>agent-started</c>,
-/// <c>agent-stopping</c>, <c>agent-warning</c>. <see cref="Message"/> is one line without secrets.
-/// </summary>
-public sealed record AgentNotice(DateTimeOffset Time, string Name, string Message)
-{
-    public RecordedEvent ToRecorded() =>
-        new(Time, Name, null, EventHub.Render(json => Write(json, this)), this);
+/// <summary>Something the agent itself did that belongs in the journal. <see cref="Message"/> is one line without secrets.</summary>
+public abstract record AgentNotice(DateTimeOffset Time, string Message) : ReboundEvent(Time);
 
-    public static void Write(Utf8JsonWriter json, AgentNotice notice)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(notice);
-        EventTime.WriteEnvelope(json, notice.Time, notice.Name);
-        json.WriteString("message", notice.Message);
-        json.WriteEndObject();
-    }
-}
+/// <summary>SIGHUP: the new configuration file is valid and replaces the running one.</summary>
+public sealed record ConfigReloaded(DateTimeOffset Time, string Message) : AgentNotice(Time, Message);
+
+/// <summary>SIGHUP with a file that is invalid or cannot start: the running (or previous) configuration stays.</summary>
+public sealed record ConfigRejected(DateTimeOffset Time, string Message) : AgentNotice(Time, Message);

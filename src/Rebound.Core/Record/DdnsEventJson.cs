@@ -4,61 +4,47 @@ using Rebound.Act.Ddns.Engine;
 namespace Rebound.Record;
 
 /// <summary>
-/// DDNS events in the same JSON Lines stream as the watcher's: one object per record name, so a
-/// consumer can follow each name on its own (<c>name</c>, <c>provider</c>, <c>address</c>, <c>elapsedMs</c>).
+/// DDNS events in the same JSON Lines stream as the watcher's: one object per record name, so a consumer can follow
+/// each name on its own (<c>name</c>, <c>provider</c>, <c>address</c>, <c>elapsedMs</c>). The <c>name</c> parameters
+/// below are the record name of the copy being written.
 /// </summary>
-public static class DdnsEventJson
+internal static class DdnsEventJson
 {
-    public static void Write(Utf8JsonWriter json, DdnsEvent e, string? name)
+    public static void Write(Utf8JsonWriter json, DdnsUpdated e, string? name)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
-        EventTime.WriteEnvelope(json, e.Time, e.Name);
-        switch (e)
-        {
-            case DdnsUpdated u:
-                json.WriteString("name", name);
-                json.WriteString("address", u.Address.ToString());
-                json.WriteString("provider", u.Provider);
-                json.WriteNumber("elapsedMs", u.ElapsedMs);
-                json.WriteBoolean("verified", u.Verified);
-                json.WriteBoolean("unchanged", u.Unchanged);
-                json.WriteBoolean("refresh", u.Refresh);
-                json.WriteString("target", u.TargetId);
-                break;
-            case DdnsFailed f:
-                json.WriteString("name", name);
-                json.WriteString("provider", f.Provider);
-                json.WriteString("error", f.Error);
-                if (f.RetryIn is { } retry)
-                {
-                    json.WriteNumber("retryInSeconds", Math.Round(retry.TotalSeconds, 1));
-                }
-
-                json.WriteBoolean("fatal", f.Fatal);
-                json.WriteString("target", f.TargetId);
-                break;
-            case DdnsWarning w:
-                json.WriteString("message", w.Message);
-                break;
-        }
-
-        json.WriteEndObject();
+        json.WriteString("name", name);
+        json.WriteString("address", e.Address.ToString());
+        json.WriteString("provider", e.Provider);
+        json.WriteNumber("elapsedMs", e.ElapsedMs);
+        json.WriteBoolean("verified", e.Verified);
+        json.WriteBoolean("unchanged", e.Unchanged);
+        json.WriteBoolean("refresh", e.Refresh);
+        json.WriteString("target", e.TargetId);
     }
 
-    /// <summary>The names an event is about; a warning is about none (written once with no name).</summary>
-    public static IReadOnlyList<string?> Names(DdnsEvent e) => e switch
+    public static void Write(Utf8JsonWriter json, DdnsFailed e, string? name)
     {
-        DdnsUpdated u => [.. u.Names],
-        DdnsFailed f => [.. f.Names],
-        _ => [null],
-    };
+        json.WriteString("name", name);
+        json.WriteString("provider", e.Provider);
+        json.WriteString("error", e.Error);
+        if (e.RetryIn is { } retry)
+        {
+            json.WriteNumber("retryInSeconds", Math.Round(retry.TotalSeconds, 1));
+        }
 
-    public static string Text(DdnsEvent e, string? name) => e switch
-    {
-        DdnsUpdated u => $"{EventTime.Format(e.Time)} {e.Name} {name} -> {u.Address} via {u.Provider} in {u.ElapsedMs} ms{(u.Verified ? " (published)" : u.Unchanged ? " (already current)" : "")}",
-        DdnsFailed f => $"{EventTime.Format(e.Time)} {e.Name} {name} via {f.Provider}: {f.Error}{(f.Fatal ? " (stopped until the config changes)" : f.RetryIn is { } r ? $" (retry in {r.TotalSeconds:0} s)" : "")}",
-        DdnsWarning w => $"{EventTime.Format(e.Time)} {e.Name} {w.Message}",
-        _ => $"{EventTime.Format(e.Time)} {e.Name}",
-    };
+        json.WriteBoolean("fatal", e.Fatal);
+        json.WriteString("target", e.TargetId);
+    }
+
+    public static void Write(Utf8JsonWriter json, DdnsWarning e, string? name) =>
+        json.WriteString("message", e.Message);
+
+    public static string Text(DdnsUpdated e, string? name) =>
+        $"{name} -> {e.Address} via {e.Provider} in {e.ElapsedMs} ms{(e.Verified ? " (published)" : e.Unchanged ? " (already current)" : "")}";
+
+    public static string Text(DdnsFailed e, string? name) =>
+        $"{name} via {e.Provider}: {e.Error}{(e.Fatal ? " (stopped until the config changes)" : e.RetryIn is { } r ? $" (retry in {r.TotalSeconds:0} s)" : "")}";
+
+    public static string Text(DdnsWarning e, string? name) =>
+        e.Message;
 }

@@ -1,14 +1,8 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
-using Rebound.Act.Ddns.Engine;
-using Rebound.Decide;
-
 namespace Rebound.Record;
 
 /// <summary>
-/// The one place every event passes through after it happened: renders it once to the JSON that
-/// <c>rebound run --json</c> prints, then hands it to each sink (journal, metrics, status, hooks, the
+/// The one place every event passes through after it happened (rendered once, by <see cref="EventCatalogue.Record"/>,
+/// to the JSON that <c>rebound run --json</c> prints): hands it to each sink (journal, metrics, status, hooks, the
 /// page's live stream). A sink that throws is isolated: the others and the agent carry on.
 /// </summary>
 public sealed class EventHub
@@ -52,31 +46,5 @@ public sealed class EventHub
                 SinkFailed?.Invoke(sink, ex);
             }
         }
-    }
-
-    /// <summary>A watcher event as it is recorded (no target: it is about the WAN itself).</summary>
-    public static RecordedEvent Record(WanEvent e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        return new RecordedEvent(e.Time, e.Name, null, Render(json => WanEventJson.Write(json, e)), e);
-    }
-
-    /// <summary>A DDNS event as recorded: one per record name, that name being the target.</summary>
-    public static IReadOnlyList<RecordedEvent> Record(DdnsEvent e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        return [.. DdnsEventJson.Names(e).Select(name => new RecordedEvent(e.Time, e.Name, name, Render(json => DdnsEventJson.Write(json, e, name)), e))];
-    }
-
-    public static string Render(Action<Utf8JsonWriter> write)
-    {
-        ArgumentNullException.ThrowIfNull(write);
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            write(json);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

@@ -1,94 +1,70 @@
-using System.Text;
 using System.Text.Json;
 using Rebound.Act.Heal;
 
 namespace Rebound.Record;
 
 /// <summary>
-/// Heal events in the same JSON Lines stream as the watcher's and the DDNS engine's: <c>time</c> and <c>event</c>
-/// first, then <c>target</c>, then the event's own fields, written by hand so names and order are fixed.
+/// The heal events' own fields, after <c>time</c>, <c>event</c> and <c>target</c> (<see cref="EventCatalogue"/> writes
+/// those), written by hand so names and order are fixed; and what each says in its human line.
 /// </summary>
-public static class HealEventJson
+internal static class HealEventJson
 {
-    public static void Write(Utf8JsonWriter json, HealEvent e)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
-        EventTime.WriteEnvelope(json, e.Time, e.Name);
-        json.WriteString("target", e.Target);
-        switch (e)
-        {
-            case HealStarted s:
-                json.WriteString("reason", s.Reason);
-                WriteDiagnosis(json, s.Diagnosis);
-                break;
-            case HealStep s:
-                json.WriteString("action", s.Action);
-                json.WriteString("result", s.Result);
-                json.WriteNumber("durationMs", s.DurationMs);
-                json.WriteString("detail", s.Detail);
-                break;
-            case HealVerified v:
-                json.WriteString("action", v.Action);
-                json.WriteNumber("elapsedMs", v.ElapsedMs);
-                json.WriteStartArray("evidence");
-                json.WriteStringValue(v.Evidence);
-                json.WriteEndArray();
-                break;
-            case HealFailed f:
-                json.WriteString("error", f.Error);
-                json.WriteBoolean("restartsExhausted", f.RestartsExhausted);
-                if (f.RetryIn is { } retry)
-                    json.WriteNumber("retryInSeconds", Math.Round(retry.TotalSeconds, 1));
-                break;
-            case HealSkipped k:
-                json.WriteString("reason", k.Reason);
-                WriteDiagnosis(json, k.Diagnosis);
-                break;
-            case HealWarning w:
-                json.WriteString("message", w.Message);
-                break;
-        }
+    public static void Write(Utf8JsonWriter json, HealStarted e) =>
+        WriteDiagnosis(json, e.Reason, e.Diagnosis);
 
-        json.WriteEndObject();
+    public static void Write(Utf8JsonWriter json, HealStep e)
+    {
+        json.WriteString("action", e.Action.ToName());
+        json.WriteString("result", e.Result.ToName());
+        json.WriteNumber("durationMs", e.DurationMs);
+        json.WriteString("detail", e.Detail);
     }
 
-    /// <summary>The event as one JSON object (no newline).</summary>
-    public static string ToJson(HealEvent e)
+    public static void Write(Utf8JsonWriter json, HealVerified e)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-            Write(json, e);
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        json.WriteString("action", e.Action.ToName());
+        json.WriteNumber("elapsedMs", e.ElapsedMs);
+        json.WriteStartArray("evidence");
+        json.WriteStringValue(e.Evidence);
+        json.WriteEndArray();
     }
 
-    /// <summary>The event as every sink after the console sees it (journal, metrics, hooks).</summary>
-    public static RecordedEvent ToRecorded(HealEvent e)
+    public static void Write(Utf8JsonWriter json, HealFailed e)
     {
-        ArgumentNullException.ThrowIfNull(e);
-        return new RecordedEvent(e.Time, e.Name, e.Target.Length == 0 ? null : e.Target, ToJson(e), e);
+        json.WriteString("error", e.Error);
+        json.WriteBoolean("restartsExhausted", e.RestartsExhausted);
+        if (e.RetryIn is { } retry)
+            json.WriteNumber("retryInSeconds", Math.Round(retry.TotalSeconds, 1));
     }
 
-    /// <summary>One human line, e.g. <c>... heal-step wireguard:wg0 keepalive done in 3 ms: sent</c>.</summary>
-    public static string Text(HealEvent e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        var detail = e switch
-        {
-            HealStarted s => $"{s.Diagnosis.Condition.ToName()} after {s.Reason} ({string.Join("; ", s.Diagnosis.Evidence)})",
-            HealStep s => $"{s.Action} {s.Result} in {s.DurationMs} ms{(s.Detail.Length == 0 ? "" : $": {s.Detail}")}",
-            HealVerified v => $"works again after {v.Action}, {v.ElapsedMs} ms after detection ({v.Evidence})",
-            HealFailed f => $"{f.Error}{(f.RestartsExhausted ? " (RESTART BUDGET SPENT: no more restarts this hour)" : "")}{(f.RetryIn is { } r ? $" (retry in {r.TotalSeconds:0} s)" : "")}",
-            HealSkipped k => $"{k.Diagnosis.Condition.ToName()} after {k.Reason}, nothing to do ({string.Join("; ", k.Diagnosis.Evidence)})",
-            HealWarning w => w.Message,
-            _ => "",
-        };
-        var target = e.Target.Length == 0 ? "" : $" {e.Target}";
-        return $"{EventTime.Format(e.Time)} {e.Name}{target} {detail}";
-    }
+    public static void Write(Utf8JsonWriter json, HealSkipped e) =>
+        WriteDiagnosis(json, e.Reason, e.Diagnosis);
 
-    private static void WriteDiagnosis(Utf8JsonWriter json, HealDiagnosis diagnosis)
+    public static void Write(Utf8JsonWriter json, HealWarning e) =>
+        json.WriteString("message", e.Message);
+
+    public static string Text(HealStarted e) =>
+        $"{e.Diagnosis.Condition.ToName()} after {e.Reason.ToName()} ({Evidence(e.Diagnosis)})";
+
+    public static string Text(HealStep e) =>
+        $"{e.Action.ToName()} {e.Result.ToName()} in {e.DurationMs} ms{(e.Detail.Length == 0 ? "" : $": {e.Detail}")}";
+
+    public static string Text(HealVerified e) =>
+        $"works again after {e.Action.ToName()}, {e.ElapsedMs} ms after detection ({e.Evidence})";
+
+    public static string Text(HealFailed e) =>
+        $"{e.Error}{(e.RestartsExhausted ? " (RESTART BUDGET SPENT: no more restarts this hour)" : "")}{(e.RetryIn is { } r ? $" (retry in {r.TotalSeconds:0} s)" : "")}";
+
+    public static string Text(HealSkipped e) =>
+        $"{e.Diagnosis.Condition.ToName()} after {e.Reason.ToName()}, nothing to do ({Evidence(e.Diagnosis)})";
+
+    public static string Text(HealWarning e) => e.Message;
+
+    private static string Evidence(HealDiagnosis diagnosis) => string.Join("; ", diagnosis.Evidence);
+
+    private static void WriteDiagnosis(Utf8JsonWriter json, HealReason reason, HealDiagnosis diagnosis)
     {
+        json.WriteString("reason", reason.ToName());
         json.WriteString("diagnosis", diagnosis.Condition.ToName());
         json.WriteStartArray("evidence");
         foreach (var line in diagnosis.Evidence)

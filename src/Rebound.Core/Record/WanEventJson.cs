@@ -4,59 +4,55 @@ using Rebound.Decide;
 namespace Rebound.Record;
 
 /// <summary>
-/// The JSON Lines contract of <c>rebound watch --json</c>: one object per event with <c>time</c> and
-/// <c>event</c> first. Written by hand with <see cref="Utf8JsonWriter"/> so field order and names are fixed.
+/// The fields of the watcher's events in the JSON Lines contract of <c>rebound watch --json</c>, after <c>time</c> and
+/// <c>event</c> (<see cref="EventCatalogue"/> writes those). Written by hand with <see cref="Utf8JsonWriter"/> so field
+/// order and names are fixed.
 /// </summary>
 public static class WanEventJson
 {
-    public static void Write(Utf8JsonWriter json, WanEvent e)
+    internal static void Write(Utf8JsonWriter json, WatcherStarted e)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(e);
-        EventTime.WriteEnvelope(json, e.Time, e.Name);
-        switch (e)
+        json.WriteStartObject("addresses");
+        json.WriteString("ipv4", e.Ipv4?.ToString());
+        json.WriteString("ipv6", e.Ipv6?.ToString());
+        json.WriteEndObject();
+        WriteStrings(json, "servers", e.Servers);
+    }
+
+    internal static void Write(Utf8JsonWriter json, PublicAddressChanged e)
+    {
+        json.WriteString("family", e.Family.ToName());
+        json.WriteString("old", e.Old?.ToString());
+        json.WriteString("new", e.New.ToString());
+        WriteEvidence(json, e.Evidence);
+    }
+
+    internal static void Write(Utf8JsonWriter json, UpstreamLost e)
+    {
+        json.WriteString("family", e.Family.ToName());
+        json.WriteString("lastAddress", e.LastAddress?.ToString());
+        WriteEvidence(json, e.Evidence);
+    }
+
+    internal static void Write(Utf8JsonWriter json, UpstreamRestored e)
+    {
+        json.WriteString("family", e.Family.ToName());
+        json.WriteString("address", e.Address.ToString());
+        WriteEvidence(json, e.Evidence);
+    }
+
+    internal static void Write(Utf8JsonWriter json, LocalNetworkChanged e) =>
+        WriteStrings(json, "differences", e.Differences);
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
         {
-            case WatcherStarted s:
-                json.WriteStartObject("addresses");
-                json.WriteString("ipv4", s.Ipv4?.ToString());
-                json.WriteString("ipv6", s.Ipv6?.ToString());
-                json.WriteEndObject();
-                json.WriteStartArray("servers");
-                foreach (var server in s.Servers)
-                {
-                    json.WriteStringValue(server);
-                }
-
-                json.WriteEndArray();
-                break;
-            case PublicAddressChanged c:
-                json.WriteString("family", c.Family.ToName());
-                json.WriteString("old", c.Old?.ToString());
-                json.WriteString("new", c.New.ToString());
-                WriteEvidence(json, c.Evidence);
-                break;
-            case UpstreamLost l:
-                json.WriteString("family", l.Family.ToName());
-                json.WriteString("lastAddress", l.LastAddress?.ToString());
-                WriteEvidence(json, l.Evidence);
-                break;
-            case UpstreamRestored r:
-                json.WriteString("family", r.Family.ToName());
-                json.WriteString("address", r.Address.ToString());
-                WriteEvidence(json, r.Evidence);
-                break;
-            case LocalNetworkChanged n:
-                json.WriteStartArray("differences");
-                foreach (var d in n.Differences)
-                {
-                    json.WriteStringValue(d);
-                }
-
-                json.WriteEndArray();
-                break;
+            json.WriteStringValue(value);
         }
 
-        json.WriteEndObject();
+        json.WriteEndArray();
     }
 
     private static void WriteEvidence(Utf8JsonWriter json, WanEvidence evidence)

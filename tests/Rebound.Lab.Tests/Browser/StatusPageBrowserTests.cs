@@ -34,12 +34,10 @@ public class StatusPageBrowserTests
 
         var t = DateTimeOffset.UtcNow.AddMinutes(-30);
         Feed(Started(t, "198.51.100.7", "2001:db8:10::7"));
-        board.ObserveDetection(TimeSpan.FromSeconds(4.1));
-        Feed(Lost(t.AddMinutes(5), "198.51.100.7"));
-        board.ObserveDetection(TimeSpan.FromSeconds(3.2));
+        Feed(Lost(t.AddMinutes(5), "198.51.100.7", detectedIn: TimeSpan.FromSeconds(4.1)));
         Feed(Restored(t.AddMinutes(6), "198.51.100.7"));
         Feed(HealStarted(t.AddMinutes(6), "wg0", "upstream-restored"));
-        Feed(HealVerified(t.AddMinutes(6).AddSeconds(1), "wg0", "endpoint-refresh", 1200));
+        Feed(HealVerified(t.AddMinutes(6).AddSeconds(1), "wg0", "rotate-port", 1200));
 
         await using var browser = await ChromiumBrowser.LaunchAsync(Ct);
         var page = await browser.OpenAsync(server.BaseAddress!, Ct, width: 1280, height: 1250);
@@ -49,13 +47,11 @@ public class StatusPageBrowserTests
         await page.EvaluateAsync("window.reboundMarker = 42", Ct);
 
         var change = DateTimeOffset.UtcNow;
-        board.ObserveDetection(TimeSpan.FromSeconds(2.4));
-        metrics.ObserveDetection(TimeSpan.FromSeconds(2.4));
-        Feed(AddressChanged(change, "198.51.100.7", "203.0.113.9"));
+        Feed(AddressChanged(change, "198.51.100.7", "203.0.113.9", detectedIn: TimeSpan.FromSeconds(2.4)));
         Feed(HealStarted(change, "wg0"));
-        Feed(HealStep(change.AddMilliseconds(900), "wg0", "re-resolve", "done"));
+        Feed(HealStep(change.AddMilliseconds(900), "wg0", "reresolve", "done"));
         Feed(DdnsUpdated(change.AddSeconds(2), "ddns[0]", "rfc2136", "203.0.113.9", 2050));
-        Feed(HealVerified(change.AddSeconds(3), "wg0", "re-resolve", 3100));
+        Feed(HealVerified(change.AddSeconds(3), "wg0", "reresolve", 3100));
 
         await page.WaitForAsync("document.querySelector('[data-family=ipv4] .addr')?.textContent === '203.0.113.9'", TimeSpan.FromSeconds(20), Ct);
         await page.WaitForAsync("document.getElementById('last-targets')?.textContent.includes('wg0: verified in 3.10 s')", TimeSpan.FromSeconds(20), Ct);

@@ -80,7 +80,7 @@ public sealed class RouterConntrackLabTests
 
         // Router mode: diagnose, flush, verify.
         var target = new RouterConntrackTarget(createTable(routerNs));
-        var trigger = new HealTrigger(DateTimeOffset.UtcNow, "local-network-changed", null, null, null, true, after, before);
+        var trigger = new HealTrigger(DateTimeOffset.UtcNow, HealReason.LocalNetworkChanged, null, null, null, true, after, before);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var diagnosis = await target.DiagnoseAsync(trigger, ct);
         Assert.Equal(HealCondition.FlowPinned, diagnosis.Condition);

@@ -3,6 +3,7 @@ using System.Net;
 using Rebound.Act.Heal;
 using Rebound.Act.WireGuard;
 using Rebound.Lab.Tests.Harness;
+using Rebound.Record;
 
 namespace Rebound.Lab.Tests.WireGuard;
 
@@ -49,11 +50,11 @@ public sealed class WireGuardHealLabTests(ITestOutputHelper output)
             new IcmpEchoPinger(TimeProvider.System, family => NamespaceSockets.Open(lab.LanNamespace, family)),
             new SystemHostResolver(TimeProvider.System, TimeSpan.FromSeconds(1)),
             TimeProvider.System);
-        var healthy = await target.DiagnoseAsync(Trigger("startup", DateTimeOffset.UtcNow), Ct);
+        var healthy = await target.DiagnoseAsync(Trigger(HealReason.Startup, DateTimeOffset.UtcNow), Ct);
         Assert.Equal(HealCondition.Healthy, healthy.Condition);
 
         var failover = await lab.FailoverAsync(Ct);
-        var trigger = Trigger("public-address-changed", failover.Time);
+        var trigger = Trigger(HealReason.PublicAddressChanged, failover.Time);
         var started = Stopwatch.StartNew();
         var diagnosis = await target.DiagnoseAsync(trigger, Ct);
         foreach (var line in diagnosis.Evidence)
@@ -68,7 +69,7 @@ public sealed class WireGuardHealLabTests(ITestOutputHelper output)
         foreach (var rung in target.Ladder.Where(a => a.AppliesTo(diagnosis)))
         {
             var line = await rung.RunAsync(trigger, Ct);
-            output.WriteLine($"{rung.Name}: {line}");
+            output.WriteLine($"{rung.Kind.ToName()}: {line}");
             var deadline = Stopwatch.StartNew();
             while (deadline.Elapsed < target.VerifyDeadline)
             {
@@ -84,7 +85,7 @@ public sealed class WireGuardHealLabTests(ITestOutputHelper output)
 
             if (verified is not null)
             {
-                action = rung.Name;
+                action = rung.Kind.ToName();
                 break;
             }
         }
@@ -98,6 +99,6 @@ public sealed class WireGuardHealLabTests(ITestOutputHelper output)
         Assert.StartsWith("192.0.2.2:", await tunnel.PeerSeesEndpointAsync(Ct), StringComparison.Ordinal); // the peer roamed
     }
 
-    private static HealTrigger Trigger(string reason, DateTimeOffset at) =>
-        new(at, reason, null, IPAddress.Parse(reason == "startup" ? FailoverLab.Wan1Address : FailoverLab.Wan2Address), null, UpstreamUp: true, null, null);
+    private static HealTrigger Trigger(HealReason reason, DateTimeOffset at) =>
+        new(at, reason, null, IPAddress.Parse(reason == HealReason.Startup ? FailoverLab.Wan1Address : FailoverLab.Wan2Address), null, UpstreamUp: true, null, null);
 }

@@ -43,7 +43,7 @@ public sealed class WireGuardPeerMovedLabTests(ITestOutputHelper output)
         Assert.Equal("192.0.2.2", await lab.DigAsync("vpn.home.test", Ct));
         Assert.False(await PeerPingsLanAsync(lab)); // stock WireGuard keeps dialing the dead address
 
-        var trigger = new HealTrigger(DateTimeOffset.UtcNow, "periodic", null, null, null, UpstreamUp: true, null, null);
+        var trigger = new HealTrigger(DateTimeOffset.UtcNow, HealReason.Periodic, null, null, null, UpstreamUp: true, null, null);
         var diagnosis = await target.DiagnoseAsync(trigger, Ct);
         foreach (var line in diagnosis.Evidence)
             output.WriteLine($"evidence: {line}");
@@ -51,7 +51,7 @@ public sealed class WireGuardPeerMovedLabTests(ITestOutputHelper output)
         Assert.Contains(diagnosis.Evidence, l => l.EndsWith("vpn.home.test now resolves to 192.0.2.2:51820, endpoint is 198.51.100.2:51820", StringComparison.Ordinal));
 
         var rung = Assert.Single(target.Ladder, a => a.AppliesTo(diagnosis));
-        Assert.Equal("reresolve", rung.Name);
+        Assert.Equal(HealActionKind.Reresolve, rung.Kind);
         output.WriteLine(await rung.RunAsync(trigger, Ct));
         HealCheck check = default;
         for (var i = 0; i < 30 && !check.Ok; i++)

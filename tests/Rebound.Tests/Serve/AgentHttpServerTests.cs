@@ -313,7 +313,7 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
         }
 
         Assert.Equal(1, server.EventClients);
-        var big = Started(T0, "198.51.100.7") with { Json = "{\"event\":\"x\",\"pad\":\"" + new string('p', 64 * 1024) + "\"}" };
+        var big = Wan(new Rebound.Decide.LocalNetworkChanged(T0, [new string('p', 64 * 1024)]));
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < 500; i++)
         {

@@ -1,10 +1,12 @@
 using System.Threading.Channels;
+using Rebound.Act.Engine;
+using Rebound.Record;
 
 namespace Rebound.Act.Heal;
 
 /// <summary>
 /// Climbs each target's ladder when a trigger says it may be broken. Feed it with <see cref="OnTrigger"/>,
-/// run <see cref="RunAsync"/>, read <see cref="Events"/>.
+/// run <see cref="RunAsync"/>, read <see cref="Events"/>. Each target runs on its own <see cref="TargetLoop"/>.
 /// <list type="bullet">
 /// <item>A trigger the target wants is diagnosed; healthy or upstream-down targets are left alone
 /// (<see cref="HealSkipped"/>, except for periodic checks). Otherwise each applicable rung runs in order and is
@@ -19,18 +21,15 @@ namespace Rebound.Act.Heal;
 /// </summary>
 public sealed class HealEngine
 {
-    public const string PeriodicReason = "periodic";
-    public const string RetryReason = "retry";
-
     private readonly HealEngineOptions _options;
     private readonly TimeProvider _time;
     private readonly RestartHistory _history;
     private readonly Channel<HealEvent> _events = Channel.CreateUnbounded<HealEvent>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly TargetLoop[] _targets;
+    private readonly TargetHealer[] _targets;
+    private readonly TargetLoop _checks;
     private readonly Lock _gate = new();
     private HealTrigger? _lastTrigger;
-    private volatile bool _periodicArmed;
-    private volatile bool _running;
+    private DateTimeOffset? _nextCheck;
 
     public HealEngine(IReadOnlyList<IHealTarget> targets, HealEngineOptions options, TimeProvider time)
     {
@@ -46,7 +45,8 @@ public sealed class HealEngine
         _history = RestartHistory.Load(options.StatePath, loadWarnings.Add);
         foreach (var warning in loadWarnings)
             Emit(new HealWarning(time.GetUtcNow(), "", warning));
-        _targets = [.. targets.Select(t => new TargetLoop(this, t))];
+        _targets = [.. targets.Select(t => new TargetHealer(this, t))];
+        _checks = new TargetLoop(time);
     }
 
     /// <summary>
@@ -56,8 +56,8 @@ public sealed class HealEngine
     /// </summary>
     public ChannelReader<HealEvent> Events => _events.Reader;
 
-    /// <summary>Every target is waiting: no trigger pending, no heal running, no retry due now.</summary>
-    public bool IsIdle => (!_running || _periodicArmed) && _targets.All(t => t.IsIdle);
+    /// <summary>Every target is waiting for time only: no trigger pending, no heal working, no retry or check due now. A test seam.</summary>
+    public bool IsIdle => _checks.IsIdle && _targets.All(t => t.Loop.IsIdle);
 
     /// <summary>Hands a trigger to every target that wants it. Returns at once; a target already healing diagnoses it afterwards.</summary>
     public void OnTrigger(HealTrigger trigger)
@@ -71,11 +71,10 @@ public sealed class HealEngine
     /// <summary>Runs every target and the periodic check until <paramref name="cancellationToken"/> is cancelled; then returns (does not throw).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        _running = true;
         try
         {
             var loops = _targets.Select(t => Task.Run(() => t.RunAsync(cancellationToken), CancellationToken.None)).ToList();
-            loops.Add(Task.Run(() => PeriodicAsync(cancellationToken), CancellationToken.None));
+            loops.Add(Task.Run(() => _checks.RunAsync(CheckAsync, cancellationToken), CancellationToken.None));
             await Task.WhenAll(loops).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -88,44 +87,29 @@ public sealed class HealEngine
         }
     }
 
-    private async Task PeriodicAsync(CancellationToken cancellationToken)
+    /// <summary>The periodic check's pass: every <see cref="HealEngineOptions.CheckInterval"/> from the start, a trigger for every target.</summary>
+    private Task<DateTimeOffset?> CheckAsync(CancellationToken cancellationToken)
     {
-        if (_targets.Length == 0)
+        var now = _time.GetUtcNow();
+        if (_nextCheck is { } due && now >= due)
         {
-            _periodicArmed = true;
-            return;
+            Dispatch(PeriodicTrigger(now));
+            _nextCheck = null;
         }
 
-        while (true)
+        _nextCheck ??= now + _options.CheckInterval;
+        return Task.FromResult<DateTimeOffset?>(_nextCheck);
+    }
+
+    private HealTrigger PeriodicTrigger(DateTimeOffset now)
+    {
+        if (_options.PeriodicTrigger is { } build)
+            return build(now);
+        lock (_gate)
         {
-            var delay = Task.Delay(_options.CheckInterval, _time, cancellationToken);
-            _periodicArmed = true;
-            try
-            {
-                await delay.ConfigureAwait(false);
-            }
-            finally
-            {
-                _periodicArmed = false;
-            }
-
-            var now = _time.GetUtcNow();
-            HealTrigger trigger;
-            if (_options.PeriodicTrigger is { } build)
-            {
-                trigger = build(now);
-            }
-            else
-            {
-                lock (_gate)
-                {
-                    trigger = _lastTrigger is { } last
-                        ? last with { DetectedAt = now, Reason = PeriodicReason, Event = null, PreviousLocalNetwork = last.LocalNetwork }
-                        : new HealTrigger(now, PeriodicReason, null, null, null, UpstreamUp: true, null, null);
-                }
-            }
-
-            Dispatch(trigger);
+            return _lastTrigger is { } last
+                ? last with { DetectedAt = now, Reason = HealReason.Periodic, Event = null, PreviousLocalNetwork = last.LocalNetwork }
+                : new HealTrigger(now, HealReason.Periodic, null, null, null, UpstreamUp: true, null, null);
         }
     }
 
@@ -146,31 +130,19 @@ public sealed class HealEngine
         return text.Length <= 300 ? text : text[..297] + "...";
     }
 
-    private sealed class TargetLoop(HealEngine engine, IHealTarget target)
+    /// <summary>One target's heal policy on its <see cref="TargetLoop"/>: which trigger to diagnose, the ladder, the backoff.</summary>
+    private sealed class TargetHealer(HealEngine engine, IHealTarget target)
     {
         private readonly Lock _gate = new();
-        private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Backoff _backoff = new(engine._options.RetryBackoffMin, engine._options.RetryBackoffMax);
         private HealTrigger? _pending;
-        private bool _busy = true;
         private DateTimeOffset? _retryAt;
         private HealTrigger? _retryTrigger;
-        private TimeSpan _backoff = engine._options.RetryBackoffMin;
         private bool _exhaustedAnnounced;
-        private DateTimeOffset? _parkedUntil;
 
-        public bool IsIdle
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    var now = engine._time.GetUtcNow();
-                    // Waiting for time only: between heals, or parked on a verification timer.
-                    return (!_busy && _pending is null && (_retryAt is not { } at || at > now))
-                        || (_parkedUntil is { } parked && parked > now);
-                }
-            }
-        }
+        public TargetLoop Loop { get; } = new(engine._time);
+
+        public Task RunAsync(CancellationToken cancellationToken) => Loop.RunAsync(PassAsync, cancellationToken);
 
         public void Offer(HealTrigger trigger)
         {
@@ -190,69 +162,39 @@ public sealed class HealEngine
                 return;
             lock (_gate)
             {
-                if (trigger.Reason == PeriodicReason)
-                {
-                    // A periodic check neither replaces a real event waiting its turn nor cuts a retry backoff short.
-                    if (_pending is not null || _retryAt is not null)
-                        return;
-                }
-
+                // A periodic check neither replaces a real event waiting its turn nor cuts a retry backoff short.
+                if (trigger.Reason == HealReason.Periodic && (_pending is not null || _retryAt is not null))
+                    return;
                 _pending = trigger;
-                _wake.TrySetResult();
             }
+
+            Loop.Wake();
         }
 
-        public async Task RunAsync(CancellationToken cancellationToken)
+        /// <summary>Heals after the pending trigger, else after a retry that is due; returns when the next retry is due.</summary>
+        private async Task<DateTimeOffset?> PassAsync(CancellationToken cancellationToken)
         {
-            while (true)
+            HealTrigger? trigger = null;
+            lock (_gate)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                HealTrigger? trigger = null;
-                Task wake;
-                DateTimeOffset? retryAt;
-                lock (_gate)
+                if (_pending is { } pending)
                 {
-                    _busy = true;
-                    var now = engine._time.GetUtcNow();
-                    if (_pending is { } pending)
-                    {
-                        trigger = pending;
-                        _pending = null;
-                    }
-                    else if (_retryAt is { } at && at <= now && _retryTrigger is { } failed)
-                    {
-                        trigger = failed with { Reason = RetryReason, Event = null };
-                        _retryAt = null;
-                    }
-
-                    if (trigger is null)
-                        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    wake = _wake.Task;
-                    retryAt = _retryAt;
+                    trigger = pending;
+                    _pending = null;
+                }
+                else if (_retryAt is { } at && at <= engine._time.GetUtcNow() && _retryTrigger is { } failed)
+                {
+                    trigger = failed with { Reason = HealReason.Retry, Event = null };
+                    _retryAt = null;
                 }
 
-                if (trigger is not null)
-                {
-                    await HealAsync(trigger, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                // The timer is armed before the loop reports itself idle, so (fake) time moved while idle is measured by it.
-                using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                Task waitFor = wake;
-                if (retryAt is { } due)
-                {
-                    var delay = due - engine._time.GetUtcNow();
-                    if (delay <= TimeSpan.Zero)
-                        continue;
-                    waitFor = Task.WhenAny(wake, Task.Delay(delay, engine._time, stopDelay.Token));
-                }
-
-                lock (_gate)
-                    _busy = false;
-                await waitFor.WaitAsync(cancellationToken).ConfigureAwait(false);
-                await stopDelay.CancelAsync().ConfigureAwait(false);
+                if (trigger is null)
+                    return _retryAt;
             }
+
+            await HealAsync(trigger, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+                return _retryAt;
         }
 
         private async Task HealAsync(HealTrigger trigger, CancellationToken cancellationToken)
@@ -277,7 +219,7 @@ public sealed class HealEngine
 
             if (!diagnosis.NeedsHealing)
             {
-                if (trigger.Reason != PeriodicReason)
+                if (trigger.Reason != HealReason.Periodic)
                     engine.Emit(new HealSkipped(time.GetUtcNow(), target.Name, trigger.Reason, diagnosis));
                 lock (_gate)
                 {
@@ -285,7 +227,7 @@ public sealed class HealEngine
                     _retryAt = null;
                     _retryTrigger = null;
                     if (diagnosis.Condition == HealCondition.Healthy)
-                        _backoff = engine._options.RetryBackoffMin;
+                        _backoff.Reset();
                 }
 
                 return;
@@ -299,7 +241,7 @@ public sealed class HealEngine
                 if (cancellationToken.IsCancellationRequested)
                 {
                     // Between rungs: the heal in progress ends here, no new rung starts.
-                    engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted", 0, "agent stopping; rung not started"));
+                    engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, HealStepResult.Interrupted, 0, "agent stopping; rung not started"));
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
@@ -328,7 +270,7 @@ public sealed class HealEngine
                         var free = engine._history.FreeAt(target.Name, now);
                         var detail = $"restart budget spent: {engine._options.MaxRestartsPerHour} restart(s) per hour"
                             + (free is { } f ? $", next allowed in {Math.Ceiling((f - now).TotalSeconds):0} s" : "");
-                        engine.Emit(new HealStep(now, target.Name, action.Name, "skipped", 0, detail));
+                        engine.Emit(new HealStep(now, target.Name, action.Kind, HealStepResult.Skipped, 0, detail));
                         continue;
                     }
 
@@ -344,7 +286,7 @@ public sealed class HealEngine
                 {
                     lock (_gate)
                     {
-                        _backoff = engine._options.RetryBackoffMin;
+                        _backoff.Reset();
                         _retryAt = null;
                         _retryTrigger = null;
                     }
@@ -398,40 +340,40 @@ public sealed class HealEngine
                 }
             }, useSynchronizationContext: false);
             string detail;
-            string result;
+            HealStepResult result;
             try
             {
                 var run = action.RunAsync(trigger, actionStop.Token).AsTask();
                 detail = OneLine(await run.WaitAsync(abandoned.Token).ConfigureAwait(false));
-                result = "done";
+                result = HealStepResult.Done;
             }
             catch (OperationCanceledException) when (actionStop.IsCancellationRequested)
             {
-                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted",
+                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, HealStepResult.Interrupted,
                     Milliseconds(time.GetElapsedTime(started)), $"agent stopping; action abandoned after {ConfigurationText(engine._options.ShutdownGrace)}"));
                 throw new OperationCanceledException(cancellationToken);
             }
             catch (HealActionException ex)
             {
                 detail = OneLine(ex.Message);
-                result = "failed";
+                result = HealStepResult.Failed;
             }
 #pragma warning disable CA1031 // an action that breaks its contract is a failed rung, not a dead engine
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 detail = Describe(ex);
-                result = "failed";
+                result = HealStepResult.Failed;
             }
 
-            engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, result, Milliseconds(time.GetElapsedTime(started)), detail));
+            engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, result, Milliseconds(time.GetElapsedTime(started)), detail));
             if (cancellationToken.IsCancellationRequested)
             {
-                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted", 0, "agent stopping; not verified"));
+                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, HealStepResult.Interrupted, 0, "agent stopping; not verified"));
                 throw new OperationCanceledException(cancellationToken);
             }
 
-            return result == "done";
+            return result == HealStepResult.Done;
         }
 
         private static void CancelQuietly(CancellationTokenSource cts)
@@ -451,62 +393,51 @@ public sealed class HealEngine
         {
             var time = engine._time;
             var started = time.GetTimestamp();
-            var deadline = time.GetUtcNow() + target.VerifyDeadline;
             string evidence = "not checked";
             try
             {
-                while (true)
-                {
-                    HealCheck check;
-                    try
+                var works = await Loop.VerifyUntilAsync(
+                    async ct =>
                     {
-                        check = await target.VerifyAsync(trigger, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        throw;
-                    }
+                        HealCheck check;
+                        try
+                        {
+                            check = await target.VerifyAsync(trigger, ct).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                        {
+                            throw;
+                        }
 #pragma warning disable CA1031 // a failing check means "not working yet"
-                    catch (Exception ex)
+                        catch (Exception ex)
 #pragma warning restore CA1031
-                    {
-                        check = new HealCheck(false, $"check failed: {Describe(ex)}");
-                    }
+                        {
+                            check = new HealCheck(false, $"check failed: {Describe(ex)}");
+                        }
 
-                    evidence = OneLine(check.Evidence);
-                    var now = time.GetUtcNow();
-                    if (check.Ok)
-                    {
-                        engine.Emit(new HealStep(now, target.Name, action.Name, "verified", Milliseconds(time.GetElapsedTime(started)), evidence));
-                        engine.Emit(new HealVerified(now, target.Name, action.Name, Milliseconds(now - trigger.DetectedAt), evidence));
-                        return true;
-                    }
-
-                    if (now >= deadline)
-                    {
-                        engine.Emit(new HealStep(now, target.Name, action.Name, "unverified", Milliseconds(time.GetElapsedTime(started)),
-                            $"not working after {ConfigurationText(target.VerifyDeadline)}: {evidence}"));
-                        return false;
-                    }
-
-                    var wait = deadline - now < target.VerifyInterval ? deadline - now : target.VerifyInterval;
-                    var sleep = Task.Delay(wait, time, cancellationToken);
-                    lock (_gate)
-                        _parkedUntil = now + wait;
-                    try
-                    {
-                        await sleep.ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        lock (_gate)
-                            _parkedUntil = null;
-                    }
+                        evidence = OneLine(check.Evidence);
+                        return check.Ok;
+                    },
+                    target.VerifyInterval,
+                    time.GetUtcNow() + target.VerifyDeadline,
+                    cancellationToken).ConfigureAwait(false);
+                var now = time.GetUtcNow();
+                if (works)
+                {
+                    engine.Emit(new HealStep(now, target.Name, action.Kind, HealStepResult.Verified, Milliseconds(time.GetElapsedTime(started)), evidence));
+                    engine.Emit(new HealVerified(now, target.Name, action.Kind, Milliseconds(now - trigger.DetectedAt), evidence));
                 }
+                else
+                {
+                    engine.Emit(new HealStep(now, target.Name, action.Kind, HealStepResult.Unverified, Milliseconds(time.GetElapsedTime(started)),
+                        $"not working after {ConfigurationText(target.VerifyDeadline)}: {evidence}"));
+                }
+
+                return works;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Name, "interrupted", Milliseconds(time.GetElapsedTime(started)),
+                engine.Emit(new HealStep(time.GetUtcNow(), target.Name, action.Kind, HealStepResult.Interrupted, Milliseconds(time.GetElapsedTime(started)),
                     $"agent stopping while verifying; last check: {evidence}"));
                 throw;
             }
@@ -518,8 +449,7 @@ public sealed class HealEngine
             var now = engine._time.GetUtcNow();
             lock (_gate)
             {
-                retryIn = _backoff;
-                _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, engine._options.RetryBackoffMax.Ticks));
+                retryIn = _backoff.Next();
                 _retryAt = now + retryIn;
                 _retryTrigger = trigger;
             }

@@ -9,7 +9,7 @@ namespace Rebound.Act.Heal;
 /// <paramref name="DetectedAt"/> is when the detecting event happened: <c>heal-verified</c>'s
 /// <c>elapsedMs</c> runs from there, not from when healing started.
 /// </summary>
-/// <param name="Reason">The detecting event's name (<c>public-address-changed</c>, <c>upstream-restored</c>, <c>local-network-changed</c>) or <c>periodic</c>/<c>startup</c>.</param>
+/// <param name="Reason">The detecting event (<see cref="HealReason.PublicAddressChanged"/>, ...) or the engine's own schedule (<see cref="HealReason.Periodic"/>, <see cref="HealReason.Retry"/>).</param>
 /// <param name="Event">The detecting WAN event; null for periodic checks.</param>
 /// <param name="PublicIpv4">Current public IPv4 address (null: unknown or upstream down).</param>
 /// <param name="PublicIpv6">Current public IPv6 address.</param>
@@ -18,7 +18,7 @@ namespace Rebound.Act.Heal;
 /// <param name="PreviousLocalNetwork">The same before this event, for router mode's "which WAN departed".</param>
 public sealed record HealTrigger(
     DateTimeOffset DetectedAt,
-    string Reason,
+    HealReason Reason,
     WanEvent? Event,
     IPAddress? PublicIpv4,
     IPAddress? PublicIpv6,

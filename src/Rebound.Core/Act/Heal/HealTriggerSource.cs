@@ -11,8 +11,6 @@ namespace Rebound.Act.Heal;
 /// </summary>
 public sealed class HealTriggerSource
 {
-    public const string StartupReason = "startup";
-
     private readonly Lock _gate = new();
     private readonly HashSet<IpFamily> _lost = [];
     private readonly HashSet<IpFamily> _seen = [];
@@ -48,21 +46,21 @@ public sealed class HealTriggerSource
                 _current = current;
             }
 
-            string? reason = null;
+            HealReason? reason = null;
             switch (wanEvent)
             {
                 case WatcherStarted s:
                     SetAddress(IpFamily.Ipv4, s.Ipv4);
                     SetAddress(IpFamily.Ipv6, s.Ipv6);
-                    reason = StartupReason;
+                    reason = HealReason.Startup;
                     break;
                 case PublicAddressChanged c:
                     SetAddress(c.Family, c.New);
-                    reason = c.Name;
+                    reason = HealReason.PublicAddressChanged;
                     break;
                 case UpstreamRestored r:
                     SetAddress(r.Family, r.Address);
-                    reason = r.Name;
+                    reason = HealReason.UpstreamRestored;
                     break;
                 case UpstreamLost l:
                     _seen.Add(l.Family);
@@ -72,12 +70,12 @@ public sealed class HealTriggerSource
                     else
                         _ipv6 = null;
                     break;
-                case LocalNetworkChanged n:
-                    reason = n.Name;
+                case LocalNetworkChanged:
+                    reason = HealReason.LocalNetworkChanged;
                     break;
             }
 
-            return reason is null ? null : new HealTrigger(wanEvent.Time, reason, wanEvent, _ipv4, _ipv6, IsUp(), _current, _previous);
+            return reason is not { } why ? null : new HealTrigger(wanEvent.Time, why, wanEvent, _ipv4, _ipv6, IsUp(), _current, _previous);
         }
     }
 
@@ -85,7 +83,7 @@ public sealed class HealTriggerSource
     public HealTrigger Periodic(DateTimeOffset now)
     {
         lock (_gate)
-            return new HealTrigger(now, HealEngine.PeriodicReason, null, _ipv4, _ipv6, IsUp(), _current, _current);
+            return new HealTrigger(now, HealReason.Periodic, null, _ipv4, _ipv6, IsUp(), _current, _current);
     }
 
     private void SetAddress(IpFamily family, IPAddress? address)

@@ -32,8 +32,8 @@ public interface IHealTarget
 /// <summary>One rung of a target's ladder.</summary>
 public interface IHealAction
 {
-    /// <summary>Short, for JSON: <c>keepalive</c>, <c>rotate-port</c>, <c>reresolve</c>, <c>rebind</c>, <c>restun</c>, <c>break-derp-conns</c>, <c>flush-conntrack</c>, <c>restart</c>.</summary>
-    string Name { get; }
+    /// <summary>Which remedy this is; its JSON name is the <c>action</c> of <c>heal-step</c>.</summary>
+    HealActionKind Kind { get; }
 
     /// <summary>Restarts count against the per-target hourly restart budget.</summary>
     bool IsRestart { get; }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Threading.Channels;
 using Rebound.Act.Commands;
+using Rebound.Act.Engine;
 using Rebound.Configuration;
 using Rebound.Record;
 
@@ -52,11 +53,14 @@ public sealed class HookRunner : IEventSink, IDisposable
     /// <summary>Every hook's queue is empty and no hook is running.</summary>
     public bool IsIdle => _workers.All(w => w.IsIdle);
 
+    /// <summary>Completes once every hook's queue is empty and no hook runs: a stopping agent lets hooks finish, bounded by its grace.</summary>
+    public Task DrainAsync(CancellationToken cancellationToken) => Task.WhenAll(_workers.Select(w => w.DrainAsync(cancellationToken)));
+
     /// <summary>Queues the event for every hook that wants it. Never blocks, never throws for a hook's sake.</summary>
     public void OnEvent(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
-        if (recorded.Source is HookEvent || recorded.Kind is "hook-failed" or "hook-dropped")
+        if (recorded.Source.Kind.Family == EventFamily.Hook)
             return; // a failing hook for "*" would otherwise feed itself
         foreach (var worker in _workers)
         {
@@ -96,20 +100,38 @@ public sealed class HookRunner : IEventSink, IDisposable
     {
         private readonly Channel<RecordedEvent> _queue = Channel.CreateBounded<RecordedEvent>(
             new BoundedChannelOptions(runner._options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        private readonly Lock _gate = new();
+        private readonly DrainSignal _drained = new();
         private long _dropped;
         private int _dropSaid;
-        private int _running;
+        private int _inFlight; // queued or running
 
         public HookConfig Hook => hook;
 
         public long Dropped => Interlocked.Read(ref _dropped);
 
-        public bool IsIdle => Volatile.Read(ref _running) == 0 && _queue.Reader.Count == 0;
+        public bool IsIdle
+        {
+            get
+            {
+                lock (_gate)
+                    return _inFlight == 0;
+            }
+        }
+
+        public Task DrainAsync(CancellationToken cancellationToken)
+        {
+            lock (_gate)
+                return _drained.WhenQuietAsync(_inFlight == 0, cancellationToken);
+        }
 
         public void Offer(RecordedEvent recorded)
         {
+            lock (_gate)
+                _inFlight++;
             if (_queue.Writer.TryWrite(recorded))
                 return;
+            Done();
             var total = Interlocked.Increment(ref _dropped);
             if (Interlocked.Exchange(ref _dropSaid, 1) == 0)
                 runner.Emit(new HookDropped(runner._options.TimeProvider.GetUtcNow(), hook.Index, hook.Label, recorded.Kind, total));
@@ -119,20 +141,28 @@ public sealed class HookRunner : IEventSink, IDisposable
         {
             while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                Interlocked.Exchange(ref _running, 1);
-                try
+                while (_queue.Reader.TryRead(out var recorded))
                 {
-                    while (_queue.Reader.TryRead(out var recorded))
+                    if (_queue.Reader.Count == 0)
+                        Volatile.Write(ref _dropSaid, 0); // caught up: the next backlog is said again
+                    try
                     {
-                        if (_queue.Reader.Count == 0)
-                            Volatile.Write(ref _dropSaid, 0); // caught up: the next backlog is said again
                         await RunOneAsync(recorded, cancellationToken).ConfigureAwait(false);
                     }
+                    finally
+                    {
+                        Done();
+                    }
                 }
-                finally
-                {
-                    Interlocked.Exchange(ref _running, 0);
-                }
+            }
+        }
+
+        private void Done()
+        {
+            lock (_gate)
+            {
+                if (--_inFlight == 0)
+                    _drained.Quiet();
             }
         }
 

@@ -14,7 +14,6 @@ namespace Rebound.Act.Router;
 public sealed class RouterConntrackTarget : IHealTarget
 {
     public const string TargetName = "router:conntrack";
-    public const string LocalNetworkChanged = "local-network-changed";
 
     private readonly IConntrackTable _table;
     private readonly RouterConntrackOptions _options;
@@ -58,7 +57,7 @@ public sealed class RouterConntrackTarget : IHealTarget
     {
         ArgumentNullException.ThrowIfNull(trigger);
         Update(trigger);
-        return trigger.Reason is LocalNetworkChanged or "startup" or "periodic";
+        return trigger.Reason is HealReason.LocalNetworkChanged or HealReason.Startup or HealReason.Periodic;
     }
 
     public async ValueTask<HealDiagnosis> DiagnoseAsync(HealTrigger trigger, CancellationToken cancellationToken)
@@ -91,7 +90,7 @@ public sealed class RouterConntrackTarget : IHealTarget
 
         // A periodic check is the departed address's last look: flows pinned right after the switch are caught by
         // now, and nothing is NATed to an address that carries no default route, so a clean one is forgotten.
-        if (trigger.Reason == HealEngine.PeriodicReason)
+        if (trigger.Reason == HealReason.Periodic)
         {
             Forget(departed.Where(d => counts.GetValueOrDefault(d.Address) == 0));
         }
@@ -229,7 +228,7 @@ public sealed class RouterConntrackTarget : IHealTarget
     /// <summary>The only rung: delete the entries translated to departed WAN addresses.</summary>
     private sealed class FlushConntrackAction(RouterConntrackTarget target) : IHealAction
     {
-        public string Name => "flush-conntrack";
+        public HealActionKind Kind => HealActionKind.FlushConntrack;
 
         public bool IsRestart => false;
 

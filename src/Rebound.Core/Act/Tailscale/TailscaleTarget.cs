@@ -25,9 +25,9 @@ public sealed class TailscaleTarget : IHealTarget, IAsyncDisposable
         _options = options ?? new TailscaleTargetOptions();
         Ladder =
         [
-            new DebugAction(this, "rebind"),
-            new DebugAction(this, "restun"),
-            new DebugAction(this, "break-derp-conns"),
+            new DebugAction(this, HealActionKind.Rebind, "rebind"),
+            new DebugAction(this, HealActionKind.Restun, "restun"),
+            new DebugAction(this, HealActionKind.BreakDerpConns, "break-derp-conns"),
             new RestartAction(restarter, _options.Unit),
         ];
     }
@@ -195,10 +195,10 @@ public sealed class TailscaleTarget : IHealTarget, IAsyncDisposable
         return line.Length <= 200 ? line : line[..200] + "...";
     }
 
-    /// <summary>A LocalAPI debug action: <c>rebind</c>, <c>restun</c> or <c>break-derp-conns</c>.</summary>
-    private sealed class DebugAction(TailscaleTarget target, string action) : IHealAction
+    /// <summary>A LocalAPI debug action: <c>rebind</c>, <c>restun</c> or <c>break-derp-conns</c> (tailscaled's spelling, kept apart from ours).</summary>
+    private sealed class DebugAction(TailscaleTarget target, HealActionKind kind, string action) : IHealAction
     {
-        public string Name => action;
+        public HealActionKind Kind => kind;
 
         public bool IsRestart => false;
 
@@ -222,7 +222,7 @@ public sealed class TailscaleTarget : IHealTarget, IAsyncDisposable
     /// <summary>Restarts tailscaled: over systemd's D-Bus API, or with the configured command.</summary>
     private sealed class RestartAction(IUnitRestarter restarter, string unit) : IHealAction
     {
-        public string Name => "restart";
+        public HealActionKind Kind => HealActionKind.Restart;
 
         public bool IsRestart => true;
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Rebound.Act.Commands;
 using Rebound.Act.Heal;
 using Rebound.Configuration;
+using Rebound.Record;
 
 namespace Rebound.Act.WireGuard;
 
@@ -92,7 +93,7 @@ public sealed class WireGuardTarget : IHealTarget
         var evidence = new List<string>();
         if (!trigger.UpstreamUp)
         {
-            evidence.Add($"upstream down ({trigger.Reason}): nothing to heal yet");
+            evidence.Add($"upstream down ({trigger.Reason.ToName()}): nothing to heal yet");
             return new HealDiagnosis(HealCondition.UpstreamDown, evidence);
         }
 
@@ -136,9 +137,9 @@ public sealed class WireGuardTarget : IHealTarget
 
         var resolvedBefore = _lastResolveAt;
         var moved = await FindMovedPeersAsync(state, trigger, anyStale, evidence, cancellationToken).ConfigureAwait(false);
-        var addressEvent = trigger.Reason is "public-address-changed" or "upstream-restored";
+        var addressEvent = trigger.Reason is HealReason.PublicAddressChanged or HealReason.UpstreamRestored;
         if (addressEvent)
-            evidence.Add($"trigger {trigger.Reason}: public address now {trigger.PublicIpv4?.ToString() ?? trigger.PublicIpv6?.ToString() ?? "unknown"}");
+            evidence.Add($"trigger {trigger.Reason.ToName()}: public address now {trigger.PublicIpv4?.ToString() ?? trigger.PublicIpv6?.ToString() ?? "unknown"}");
 
         if (moved.Count > 0)
             return new HealDiagnosis(HealCondition.PeerMoved, evidence);
@@ -303,7 +304,7 @@ public sealed class WireGuardTarget : IHealTarget
             return moved;
         var now = _time.GetUtcNow();
         var due = trigger is null
-            || trigger.Reason is "public-address-changed" or "upstream-restored" or "startup"
+            || trigger.Reason is HealReason.PublicAddressChanged or HealReason.UpstreamRestored or HealReason.Startup
             || handshakeStale
             || _lastResolveAt is null
             || now - _lastResolveAt >= _options.ResolveInterval;
@@ -412,7 +413,7 @@ public sealed class WireGuardTarget : IHealTarget
     /// <summary>Makes every peer with an endpoint hear from us now: enough when our NAT remapped the flow.</summary>
     private sealed class KeepaliveAction(WireGuardTarget target) : IHealAction
     {
-        public string Name => "keepalive";
+        public HealActionKind Kind => HealActionKind.Keepalive;
 
         public bool IsRestart => false;
 
@@ -438,7 +439,7 @@ public sealed class WireGuardTarget : IHealTarget
     /// <summary>Points peers dialed by name at what the name resolves to now.</summary>
     private sealed class ReresolveAction(WireGuardTarget target) : IHealAction
     {
-        public string Name => "reresolve";
+        public HealActionKind Kind => HealActionKind.Reresolve;
 
         public bool IsRestart => false;
 
@@ -466,7 +467,7 @@ public sealed class WireGuardTarget : IHealTarget
     /// </summary>
     private sealed class RotatePortAction(WireGuardTarget target) : IHealAction
     {
-        public string Name => "rotate-port";
+        public HealActionKind Kind => HealActionKind.RotatePort;
 
         public bool IsRestart => false;
 
@@ -508,7 +509,7 @@ public sealed class WireGuardTarget : IHealTarget
     /// <summary>The configured restart command: last resort, counted against the restart budget.</summary>
     private sealed class RestartAction(WireGuardTarget target) : IHealAction
     {
-        public string Name => "restart";
+        public HealActionKind Kind => HealActionKind.Restart;
 
         public bool IsRestart => true;
 

@@ -109,12 +109,15 @@ public sealed class EventJournal : IEventSink, IAsyncDisposable
         }
     }
 
-    public void OnEvent(RecordedEvent recorded)
+    public void OnEvent(RecordedEvent recorded) => Append(JournalLine.Of(recorded));
+
+    /// <summary>Queues one line; never blocks (a journal that falls behind drops lines, with one warning).</summary>
+    public void Append(JournalLine line)
     {
-        ArgumentNullException.ThrowIfNull(recorded);
+        ArgumentNullException.ThrowIfNull(line);
         if (_store is null || Volatile.Read(ref _disposed) != 0)
             return;
-        if (!_queue.Writer.TryWrite(new Item(recorded, null, false)) && Volatile.Read(ref _disposed) == 0
+        if (!_queue.Writer.TryWrite(new Item(line, null, false)) && Volatile.Read(ref _disposed) == 0
             && Interlocked.Exchange(ref _dropWarned, 1) == 0)
             _warn($"event journal {Path} is falling behind; dropping events until the disk catches up");
     }
@@ -165,7 +168,7 @@ public sealed class EventJournal : IEventSink, IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var store = _store!;
-        var batch = new List<RecordedEvent>(_options.MaxBatch);
+        var batch = new List<JournalLine>(_options.MaxBatch);
         var flushes = new List<TaskCompletionSource>();
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -191,7 +194,7 @@ public sealed class EventJournal : IEventSink, IAsyncDisposable
         }
     }
 
-    private void Write(JournalStore store, List<RecordedEvent> batch)
+    private void Write(JournalStore store, List<JournalLine> batch)
     {
         if (batch.Count == 0)
             return;
@@ -249,7 +252,7 @@ public sealed class EventJournal : IEventSink, IAsyncDisposable
         _store?.Dispose();
     }
 
-    private sealed record Item(RecordedEvent? Event, TaskCompletionSource? Flush, bool IsPrune)
+    private sealed record Item(JournalLine? Event, TaskCompletionSource? Flush, bool IsPrune)
     {
         public static readonly Item Prune = new(null, null, true);
     }

@@ -6,6 +6,19 @@ namespace Rebound.Record.Journal;
 /// </summary>
 public sealed record JournalEntry(long Id, DateTimeOffset Time, string Kind, string? Target, string Json);
 
+/// <summary>
+/// One event to store: what the journal keeps of a <see cref="RecordedEvent"/>. The journal stores lines, not types,
+/// so it reads the kinds of older and newer versions alike.
+/// </summary>
+public sealed record JournalLine(DateTimeOffset Time, string Kind, string? Target, string Json)
+{
+    public static JournalLine Of(RecordedEvent recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        return new JournalLine(recorded.Time, recorded.Kind, recorded.Target, recorded.Json);
+    }
+}
+
 /// <summary>The journal file cannot be read: missing, damaged, not permitted, or from a newer rebound. The message is one line.</summary>
 public sealed class JournalException : Exception
 {

@@ -132,7 +132,7 @@ internal sealed class JournalStore : IDisposable
     }
 
     /// <summary>Writes the events in one transaction; returns their ids once committed.</summary>
-    public long[] Insert(IReadOnlyList<RecordedEvent> events)
+    public long[] Insert(IReadOnlyList<JournalLine> events)
     {
         var ids = new long[events.Count];
         if (events.Count == 0)

@@ -6,8 +6,8 @@ using Rebound.Decide;
 namespace Rebound.Record.Metrics;
 
 /// <summary>
-/// The agent's Prometheus metrics. Most are fed from the event stream (<see cref="OnEvent"/>); what
-/// is not an event is reported directly: <see cref="ObserveDetection"/> and <see cref="ObserveProbe"/>.
+/// The agent's Prometheus metrics. Most are fed from the event stream (<see cref="OnEvent"/>, detection latency
+/// included: the events carry it); what is not an event is reported directly: <see cref="ObserveProbe"/>.
 /// Thread-safe; <see cref="Render"/> writes text format 0.0.4.
 /// </summary>
 public sealed class MetricsRegistry : IEventSink
@@ -44,15 +44,6 @@ public sealed class MetricsRegistry : IEventSink
         _version = version;
     }
 
-    /// <summary>Time from the first observation of a change to the confirmed event.</summary>
-    public void ObserveDetection(TimeSpan latency)
-    {
-        lock (_lock)
-        {
-            _detection.Observe(Math.Max(0, latency.TotalSeconds));
-        }
-    }
-
     /// <summary>One STUN probe: its bytes on the wire and whether an answer came back.</summary>
     public void ObserveProbe(long bytesSent, long bytesReceived, bool ok)
     {
@@ -73,41 +64,52 @@ public sealed class MetricsRegistry : IEventSink
         lock (_lock)
         {
             _events++;
+            if (recorded.Source.Kind.Family == EventFamily.Wan && recorded.Source is not WatcherStarted)
+                Count(_wanEvents, recorded.Kind);
             switch (recorded.Source)
             {
-                case WanEvent wan:
-                    OnWan(wan);
+                case WatcherStarted s:
+                    SetFamily(IpFamily.Ipv4, s.Ipv4?.ToString());
+                    SetFamily(IpFamily.Ipv6, s.Ipv6?.ToString());
                     break;
-                case HealEvent heal:
-                    OnHeal(heal);
+                case PublicAddressChanged c:
+                    SetFamily(c.Family, c.New.ToString());
+                    ObserveDetection(c.DetectionLatency);
                     break;
-                case DdnsEvent ddns:
-                    OnDdns(ddns);
+                case UpstreamLost l:
+                    SetFamily(l.Family, null);
+                    ObserveDetection(l.DetectionLatency);
+                    break;
+                case UpstreamRestored r:
+                    SetFamily(r.Family, r.Address.ToString());
+                    break;
+                case HealStep step:
+                    Count(_healSteps, (step.Target, step.Action.ToName(), step.Result.ToName()));
+                    break;
+                case HealVerified verified:
+                    Histogram(_healSeconds, verified.Target, HealBuckets).Observe(verified.ElapsedMs / 1000.0);
+                    break;
+                case HealFailed failed:
+                    Count(_healFailures, failed.Target);
+                    break;
+                case DdnsUpdated u:
+                    Count(_ddnsUpdates, (u.Provider, u.Unchanged ? "unchanged" : "updated"));
+                    // A forced refresh times the send, not a failover; it would skew "time to published".
+                    if (!u.Refresh)
+                        Histogram(_publishSeconds, u.Provider, PublishBuckets).Observe(u.ElapsedMs / 1000.0);
+                    break;
+                case DdnsFailed f:
+                    Count(_ddnsUpdates, (f.Provider, "failed"));
                     break;
             }
         }
     }
 
-    private void OnWan(WanEvent e)
+    /// <summary>Time from the last round that saw the old state to the confirmed event (carried by the event).</summary>
+    private void ObserveDetection(TimeSpan? latency)
     {
-        switch (e)
-        {
-            case WatcherStarted s:
-                SetFamily(IpFamily.Ipv4, s.Ipv4?.ToString());
-                SetFamily(IpFamily.Ipv6, s.Ipv6?.ToString());
-                return;
-            case PublicAddressChanged c:
-                SetFamily(c.Family, c.New.ToString());
-                break;
-            case UpstreamLost l:
-                SetFamily(l.Family, null);
-                break;
-            case UpstreamRestored r:
-                SetFamily(r.Family, r.Address.ToString());
-                break;
-        }
-
-        _wanEvents[e.Name] = _wanEvents.GetValueOrDefault(e.Name) + 1;
+        if (latency is { } l)
+            _detection.Observe(l.TotalSeconds);
     }
 
     private void SetFamily(IpFamily family, string? address)
@@ -118,42 +120,6 @@ public sealed class MetricsRegistry : IEventSink
             _publicAddress.Remove(name);
         else
             _publicAddress[name] = address;
-    }
-
-    private void OnHeal(HealEvent e)
-    {
-        switch (e)
-        {
-            case HealStep step:
-                var key = (step.Target, step.Action, step.Result);
-                _healSteps[key] = _healSteps.GetValueOrDefault(key) + 1;
-                break;
-            case HealVerified verified:
-                Histogram(_healSeconds, verified.Target, HealBuckets).Observe(verified.ElapsedMs / 1000.0);
-                break;
-            case HealFailed failed:
-                _healFailures[failed.Target] = _healFailures.GetValueOrDefault(failed.Target) + 1;
-                break;
-        }
-    }
-
-    private void OnDdns(DdnsEvent e)
-    {
-        switch (e)
-        {
-            case DdnsUpdated u:
-                Count(_ddnsUpdates, (u.Provider, u.Unchanged ? "unchanged" : "updated"));
-                // A forced refresh times the send, not a failover; it would skew "time to published".
-                if (!u.Refresh)
-                {
-                    Histogram(_publishSeconds, u.Provider, PublishBuckets).Observe(u.ElapsedMs / 1000.0);
-                }
-
-                break;
-            case DdnsFailed f:
-                Count(_ddnsUpdates, (f.Provider, "failed"));
-                break;
-        }
     }
 
     private static void Count<TKey>(SortedDictionary<TKey, long> counters, TKey key)

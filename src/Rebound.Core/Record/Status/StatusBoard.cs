@@ -22,8 +22,7 @@ public sealed class StatusBoard : IEventSink
     private readonly SortedDictionary<string, TargetStatus> _targets = new(StringComparer.Ordinal);
 
     // Oldest first; each failover's outcomes by target (insertion order kept for display).
-    private readonly List<(FailoverStatus Failover, List<TargetOutcome> Outcomes)> _failovers = [];
-    private TimeSpan? _pendingDetection;
+    private readonly List<(FailoverStatus Failover, List<TargetOutcome> Outcomes, WanEvent Event)> _failovers = [];
 
     public StatusBoard(string version, TimeProvider time)
     {
@@ -38,18 +37,6 @@ public sealed class StatusBoard : IEventSink
         }
     }
 
-    /// <summary>
-    /// The detection latency of the next failover event: call it just before that event reaches
-    /// <see cref="OnEvent"/> (the same value as <c>MetricsRegistry.ObserveDetection</c>).
-    /// </summary>
-    public void ObserveDetection(TimeSpan latency)
-    {
-        lock (_lock)
-        {
-            _pendingDetection = latency < TimeSpan.Zero ? TimeSpan.Zero : latency;
-        }
-    }
-
     public void OnEvent(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);
@@ -57,42 +44,35 @@ public sealed class StatusBoard : IEventSink
         {
             switch (recorded.Source)
             {
-                case WanEvent wan:
-                    OnWan(wan);
+                case WatcherStarted s:
+                    // No address at start is "unknown", not "lost": the family may simply not be probed
+                    // (no STUN server of that family); a real loss arrives as upstream-lost.
+                    _families["ipv4"] = new FamilyStatus("ipv4", s.Ipv4?.ToString(), s.Ipv4 is null ? null : true, s.Time);
+                    _families["ipv6"] = new FamilyStatus("ipv6", s.Ipv6?.ToString(), s.Ipv6 is null ? null : true, s.Time);
+                    break;
+                case PublicAddressChanged c:
+                    _families[c.Family.ToName()] = new FamilyStatus(c.Family.ToName(), c.New.ToString(), true, c.Time);
+                    AddFailover(c, c.Family, c.Old?.ToString(), c.New.ToString(), c.DetectionLatency);
+                    break;
+                case UpstreamLost l:
+                    _families[l.Family.ToName()] = new FamilyStatus(l.Family.ToName(), null, false, l.Time);
+                    AddFailover(l, l.Family, l.LastAddress?.ToString(), null, l.DetectionLatency);
+                    break;
+                case UpstreamRestored r:
+                    var old = _families[r.Family.ToName()];
+                    _families[r.Family.ToName()] = new FamilyStatus(r.Family.ToName(), r.Address.ToString(), true, r.Time);
+                    AddFailover(r, r.Family, LastKnownAddress(r.Family) ?? old.Address, r.Address.ToString(), null);
                     break;
                 case HealEvent heal:
                     OnHeal(heal);
                     break;
-                case DdnsEvent ddns:
-                    OnDdns(ddns);
+                case DdnsUpdated u:
+                    OnPublished(u);
+                    break;
+                case DdnsFailed f:
+                    OnFailed(f);
                     break;
             }
-        }
-    }
-
-    private void OnWan(WanEvent e)
-    {
-        switch (e)
-        {
-            case WatcherStarted s:
-                // No address at start is "unknown", not "lost": the family may simply not be probed
-                // (no STUN server of that family); a real loss arrives as upstream-lost.
-                _families["ipv4"] = new FamilyStatus("ipv4", s.Ipv4?.ToString(), s.Ipv4 is null ? null : true, s.Time);
-                _families["ipv6"] = new FamilyStatus("ipv6", s.Ipv6?.ToString(), s.Ipv6 is null ? null : true, s.Time);
-                break;
-            case PublicAddressChanged c:
-                _families[c.Family.ToName()] = new FamilyStatus(c.Family.ToName(), c.New.ToString(), true, c.Time);
-                AddFailover(e, c.Family, c.Old?.ToString(), c.New.ToString());
-                break;
-            case UpstreamLost l:
-                _families[l.Family.ToName()] = new FamilyStatus(l.Family.ToName(), null, false, l.Time);
-                AddFailover(e, l.Family, l.LastAddress?.ToString(), null);
-                break;
-            case UpstreamRestored r:
-                var old = _families[r.Family.ToName()];
-                _families[r.Family.ToName()] = new FamilyStatus(r.Family.ToName(), r.Address.ToString(), true, r.Time);
-                AddFailover(e, r.Family, LastKnownAddress(r.Family) ?? old.Address, r.Address.ToString());
-                break;
         }
     }
 
@@ -101,21 +81,20 @@ public sealed class StatusBoard : IEventSink
     {
         for (int i = _failovers.Count - 1; i >= 0; i--)
         {
-            var f = _failovers[i].Failover;
+            var (f, _, e) = _failovers[i];
             if (f.Family == family.ToName())
             {
-                return f.Kind == "upstream-lost" ? f.Old : f.New;
+                return e is UpstreamLost ? f.Old : f.New;
             }
         }
 
         return null;
     }
 
-    private void AddFailover(WanEvent e, IpFamily family, string? old, string? @new)
+    private void AddFailover(WanEvent e, IpFamily family, string? old, string? @new, TimeSpan? detection)
     {
-        var detect = _pendingDetection is { } d ? Math.Round(d.TotalSeconds, 3) : (double?)null;
-        _pendingDetection = null;
-        _failovers.Add((new FailoverStatus(e.Time, e.Name, family.ToName(), old, @new, detect, []), []));
+        var detect = detection is { } d ? Math.Round(d.TotalSeconds, 3) : (double?)null;
+        _failovers.Add((new FailoverStatus(e.Time, e.Name, family.ToName(), old, @new, detect, []), [], e));
         if (_failovers.Count > MaxFailovers)
         {
             _failovers.RemoveAt(0);
@@ -126,12 +105,13 @@ public sealed class StatusBoard : IEventSink
     {
         var (result, action, seconds, detail) = e switch
         {
-            HealStarted s => ("healing", null, null, s.Reason),
-            HealStep s => ("healing", s.Action, (double?)null, $"{s.Action} {s.Result}"),
-            HealVerified v => ("verified", v.Action, v.ElapsedMs / 1000.0, v.Evidence),
+            HealStarted s => ("healing", null, null, s.Reason.ToName()),
+            HealStep s => ("healing", s.Action.ToName(), (double?)null, $"{s.Action.ToName()} {s.Result.ToName()}"),
+            HealVerified v => ("verified", v.Action.ToName(), v.ElapsedMs / 1000.0, v.Evidence),
             HealFailed f => ("failed", null, null, f.Error),
-            HealSkipped s => ("skipped", null, null, s.Reason),
-            _ => ((string?)null, (string?)null, (double?)null, (string?)null),
+            HealSkipped s => ("skipped", null, null, s.Reason.ToName()),
+            HealWarning => ((string?)null, (string?)null, (double?)null, (string?)null),
+            _ => throw new ArgumentOutOfRangeException(nameof(e), e.Name, "a heal event the status board does not know"),
         };
         if (result is null)
         {
@@ -162,29 +142,24 @@ public sealed class StatusBoard : IEventSink
         }
     }
 
-    private void OnDdns(DdnsEvent e)
+    private void OnPublished(DdnsUpdated u)
     {
-        switch (e)
+        var result = u.Unchanged ? "unchanged" : "published";
+        var detail = $"{string.Join(", ", u.Names)} via {u.Provider}";
+        _targets[u.TargetId] = new TargetStatus(u.TargetId, "ddns", result, u.Time, u.Provider, u.ElapsedMs / 1000.0, detail, u.Address.ToString());
+        if (!u.Refresh && CurrentFailover(u.Time) is { } failover)
         {
-            case DdnsUpdated u:
-                var result = u.Unchanged ? "unchanged" : "published";
-                var detail = $"{string.Join(", ", u.Names)} via {u.Provider}";
-                _targets[u.TargetId] = new TargetStatus(u.TargetId, "ddns", result, u.Time, u.Provider, u.ElapsedMs / 1000.0, detail, u.Address.ToString());
-                if (!u.Refresh && CurrentFailover(u.Time) is { } failover)
-                {
-                    Upsert(failover.Outcomes, new TargetOutcome(u.TargetId, "ddns", result, u.Provider, u.ElapsedMs / 1000.0, detail));
-                }
+            Upsert(failover.Outcomes, new TargetOutcome(u.TargetId, "ddns", result, u.Provider, u.ElapsedMs / 1000.0, detail));
+        }
+    }
 
-                break;
-            case DdnsFailed f:
-                var previous = _targets.GetValueOrDefault(f.TargetId);
-                _targets[f.TargetId] = new TargetStatus(f.TargetId, "ddns", "failed", f.Time, f.Provider, null, f.Error, previous?.Address);
-                if (CurrentFailover(f.Time) is { } failed)
-                {
-                    Upsert(failed.Outcomes, new TargetOutcome(f.TargetId, "ddns", "failed", f.Provider, null, f.Error));
-                }
-
-                break;
+    private void OnFailed(DdnsFailed f)
+    {
+        var previous = _targets.GetValueOrDefault(f.TargetId);
+        _targets[f.TargetId] = new TargetStatus(f.TargetId, "ddns", "failed", f.Time, f.Provider, null, f.Error, previous?.Address);
+        if (CurrentFailover(f.Time) is { } failed)
+        {
+            Upsert(failed.Outcomes, new TargetOutcome(f.TargetId, "ddns", "failed", f.Provider, null, f.Error));
         }
     }
 
@@ -197,7 +172,7 @@ public sealed class StatusBoard : IEventSink
             outcomes.Add(outcome);
     }
 
-    private (FailoverStatus Failover, List<TargetOutcome> Outcomes)? CurrentFailover(DateTimeOffset time) =>
+    private (FailoverStatus Failover, List<TargetOutcome> Outcomes, WanEvent Event)? CurrentFailover(DateTimeOffset time) =>
         _failovers.Count > 0 && _failovers[^1].Failover.Time <= time ? _failovers[^1] : null;
 
     public StatusSnapshot Snapshot()

@@ -57,7 +57,7 @@ public sealed class HealEngineAbandonTests
 
         public int EventsWhenCancelled { get; private set; } = -1;
 
-        public string Name => "restart";
+        public HealActionKind Kind => HealActionKind.Restart;
 
         public bool IsRestart => false;
 

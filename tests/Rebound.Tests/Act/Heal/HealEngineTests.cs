@@ -1,4 +1,5 @@
 using Rebound.Act.Heal;
+using Rebound.Record;
 
 namespace Rebound.Tests.Act.Heal;
 
@@ -31,14 +32,14 @@ public sealed class HealEngineTests
         Assert.Equal(["keepalive:done", "keepalive:unverified", "rebind:done", "rebind:verified"], h.Steps());
         Assert.Equal((1, 0, 1, 0), (keepalive.Runs, rotate.Runs, rebind.Runs, restart.Runs));
         var started = Assert.Single(h.Events<HealStarted>());
-        Assert.Equal(("wireguard:wg0", "public-address-changed", HealCondition.FlowPinned), (started.Target, started.Reason, started.Diagnosis.Condition));
+        Assert.Equal(("wireguard:wg0", "public-address-changed", HealCondition.FlowPinned), (started.Target, started.Reason.ToName(), started.Diagnosis.Condition));
         Assert.Contains("last handshake 200 s ago", started.Diagnosis.Evidence);
         var verified = Assert.Single(h.Events<HealVerified>());
-        Assert.Equal("rebind", verified.Action);
+        Assert.Equal("rebind", verified.Action.ToName());
         // 2 s before the trigger reached the engine + 10 s verify deadline of the keepalive rung.
         Assert.Equal(12_000, verified.ElapsedMs);
         Assert.Equal("handshake 1 s ago", verified.Evidence);
-        var unverified = h.Events<HealStep>().Single(s => s.Result == "unverified");
+        var unverified = h.Events<HealStep>().Single(s => s.Result.ToName() == "unverified");
         Assert.Equal(10_000, unverified.DurationMs);
         Assert.Contains("no handshake", unverified.Detail, StringComparison.Ordinal);
         Assert.Empty(h.Events<HealFailed>());
@@ -74,10 +75,10 @@ public sealed class HealEngineTests
         await h.AdvanceAsync(TimeSpan.FromSeconds(95));
 
         var skipped = Assert.Single(h.Events());
-        Assert.Equal("local-network-changed", Assert.IsType<HealSkipped>(skipped).Reason);
+        Assert.Equal("local-network-changed", Assert.IsType<HealSkipped>(skipped).Reason.ToName());
         Assert.Equal(0, keepalive.Runs);
         // 1 event + 3 periodic checks (30, 60, 90 s), all diagnosed.
-        Assert.Equal(["local-network-changed", "periodic", "periodic", "periodic"], target.Diagnosed.Select(t => t.Reason));
+        Assert.Equal(["local-network-changed", "periodic", "periodic", "periodic"], target.Diagnosed.Select(t => t.Reason.ToName()));
     }
 
     [Fact]
@@ -94,8 +95,8 @@ public sealed class HealEngineTests
         await h.AdvanceAsync(TimeSpan.FromSeconds(25));
 
         var started = Assert.Single(h.Events<HealStarted>());
-        Assert.Equal("periodic", started.Reason);
-        Assert.Equal(HealConditionNames.ToName(HealCondition.FlowPinned), started.Diagnosis.Condition.ToName());
+        Assert.Equal("periodic", started.Reason.ToName());
+        Assert.Equal(JsonNames.ToName(HealCondition.FlowPinned), started.Diagnosis.Condition.ToName());
         Assert.Single(h.Events<HealVerified>());
     }
 
@@ -117,7 +118,7 @@ public sealed class HealEngineTests
         target.Condition = HealCondition.FlowPinned;
         await h.AdvanceAsync(TimeSpan.FromSeconds(2));
 
-        Assert.Equal(["public-address-changed", "periodic"], target.Diagnosed.Select(t => t.Reason));
+        Assert.Equal(["public-address-changed", "periodic"], target.Diagnosed.Select(t => t.Reason.ToName()));
         Assert.Equal(1, keepalive.Runs);
         Assert.Single(h.Events<HealVerified>());
     }
@@ -136,7 +137,7 @@ public sealed class HealEngineTests
         Assert.Equal([5, 10, 20, 20, 20], failed.Select(f => f.RetryIn!.Value.TotalSeconds));
         Assert.All(failed, f => Assert.False(f.RestartsExhausted));
         Assert.Equal("no rung verified", failed[0].Error);
-        Assert.Equal(["public-address-changed", "retry", "retry", "retry", "retry"], target.Diagnosed.Select(t => t.Reason));
+        Assert.Equal(["public-address-changed", "retry", "retry", "retry", "retry"], target.Diagnosed.Select(t => t.Reason.ToName()));
         Assert.Equal([0, 5, 15, 35, 55], failed.Select(f => (f.Time - HealHarness.Start).TotalSeconds));
 
         // Healing ends the episode: the backoff starts from the minimum again.
@@ -163,7 +164,7 @@ public sealed class HealEngineTests
 
         h.Fire("local-network-changed");
         await h.IdleAsync();
-        Assert.Equal(["public-address-changed", "local-network-changed"], target.Diagnosed.Select(t => t.Reason));
+        Assert.Equal(["public-address-changed", "local-network-changed"], target.Diagnosed.Select(t => t.Reason.ToName()));
     }
 
     [Fact]
@@ -195,7 +196,7 @@ public sealed class HealEngineTests
                 Assert.Equal([false, false, true, false], failed.Select(f => f.RestartsExhausted));
                 Assert.Contains("restart budget", failed[2].Error, StringComparison.Ordinal);
                 Assert.All(failed, f => Assert.Equal(TimeSpan.FromMinutes(10), f.RetryIn));
-                var skipped = h.Events<HealStep>().First(s => s.Result == "skipped");
+                var skipped = h.Events<HealStep>().First(s => s.Result.ToName() == "skipped");
                 Assert.Equal("restart budget spent: 2 restart(s) per hour, next allowed in 2400 s", skipped.Detail);
 
                 // 60 min: the first restart left the window, one is allowed again (the one at 10 min still counts).
@@ -272,7 +273,7 @@ public sealed class HealEngineTests
         keepalive.Gate.SetResult();
         await h.IdleAsync();
 
-        Assert.Equal(["public-address-changed", "local-network-changed"], target.Diagnosed.Select(t => t.Reason));
+        Assert.Equal(["public-address-changed", "local-network-changed"], target.Diagnosed.Select(t => t.Reason.ToName()));
         Assert.Equal(1, keepalive.MaxConcurrent);
         // The second diagnosis found it working again (the keepalive fixed it): nothing more ran.
         Assert.Equal(1, keepalive.Runs);
@@ -309,7 +310,7 @@ public sealed class HealEngineTests
     public async Task Targets_only_see_the_triggers_they_want()
     {
         var flush = new FakeHealAction("flush-conntrack");
-        var router = new FakeHealTarget("router:conntrack", flush) { WantsTrigger = t => t.Reason == "local-network-changed" };
+        var router = new FakeHealTarget("router:conntrack", flush) { WantsTrigger = t => t.Reason == HealReason.LocalNetworkChanged };
         flush.Fixes = router;
         await using var h = new HealHarness(Options(), router).Started();
 
@@ -361,7 +362,7 @@ public sealed class HealEngineTests
         await stopping;
 
         var step = Assert.Single(h.Events<HealStep>());
-        Assert.Equal(("interrupted", 5000L), (step.Result, step.DurationMs));
+        Assert.Equal(("interrupted", 5000L), (step.Result.ToName(), step.DurationMs));
         Assert.Contains("abandoned after 5s", step.Detail, StringComparison.Ordinal);
         keepalive.Gate.SetResult();
     }
@@ -398,7 +399,7 @@ public sealed class HealEngineTests
 
         target.DiagnoseThrows = null;
         await h.AdvanceAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal("retry", Assert.Single(h.Events<HealStarted>()).Reason);
+        Assert.Equal("retry", Assert.Single(h.Events<HealStarted>()).Reason.ToName());
         Assert.Single(h.Events<HealVerified>());
     }
 

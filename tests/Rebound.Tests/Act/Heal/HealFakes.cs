@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using Rebound.Act.Heal;
+using Rebound.Record;
 
 namespace Rebound.Tests.Act.Heal;
 
@@ -63,12 +64,12 @@ internal sealed class FakeHealTarget(string name, params FakeHealAction[] ladder
     }
 }
 
-/// <summary>A rung that records its runs and can make its target work, fail, or hang.</summary>
+/// <summary>A rung that records its runs and can make its target work, fail, or hang. Named by its JSON name.</summary>
 internal sealed class FakeHealAction(string name, bool isRestart = false) : IHealAction
 {
     private int _running;
 
-    public string Name { get; } = name;
+    public HealActionKind Kind { get; } = HealHarness.Parse<HealActionKind>(name);
 
     public bool IsRestart { get; } = isRestart;
 
@@ -103,7 +104,7 @@ internal sealed class FakeHealAction(string name, bool isRestart = false) : IHea
                 throw new HealActionException(message);
             if (Fixes is { } target)
                 target.Works = true;
-            return $"{Name} ran";
+            return $"{name} ran";
         }
         finally
         {
@@ -138,7 +139,12 @@ internal sealed class HealHarness : IAsyncDisposable
     }
 
     public static HealTrigger Trigger(DateTimeOffset at, string reason = "public-address-changed") =>
-        new(at, reason, null, System.Net.IPAddress.Parse("198.51.100.7"), null, UpstreamUp: true, null, null);
+        new(at, Parse<HealReason>(reason), null, System.Net.IPAddress.Parse("198.51.100.7"), null, UpstreamUp: true, null, null);
+
+    /// <summary>The value spelt <paramref name="name"/> in JSON; a name that is not one fails the test.</summary>
+    public static T Parse<T>(string name)
+        where T : struct, Enum =>
+        JsonNames.TryParse<T>(name, out var value) ? value : throw new ArgumentException($"not a {typeof(T).Name}: {name}", nameof(name));
 
     public void Fire(string reason = "public-address-changed", TimeSpan? detectedAgo = null) =>
         Engine.OnTrigger(Trigger(Time.GetUtcNow() - (detectedAgo ?? TimeSpan.Zero), reason));
@@ -189,9 +195,9 @@ internal sealed class HealHarness : IAsyncDisposable
 
     public IReadOnlyList<T> Events<T>() where T : HealEvent => [.. Events().OfType<T>()];
 
-    /// <summary>"action:result" of every step, in order.</summary>
+    /// <summary>"action:result" of every step, in order, as spelt in JSON.</summary>
     public IReadOnlyList<string> Steps(string? target = null) =>
-        [.. Events<HealStep>().Where(s => target is null || s.Target == target).Select(s => $"{s.Action}:{s.Result}")];
+        [.. Events<HealStep>().Where(s => target is null || s.Target == target).Select(s => $"{s.Action.ToName()}:{s.Result.ToName()}")];
 
     public async Task StopAsync()
     {

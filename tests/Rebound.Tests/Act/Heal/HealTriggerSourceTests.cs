@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Rebound.Act.Heal;
+using Rebound.Record;
 using Rebound.Decide;
 using Rebound.Sense.Netlink;
 
@@ -22,26 +23,26 @@ public sealed class HealTriggerSourceTests
         var b = Net("198.51.100.1");
 
         var startup = source.OnWanEvent(new WatcherStarted(T0, IPAddress.Parse("203.0.113.5"), null, ["s"]), a);
-        Assert.Equal(("startup", "203.0.113.5", true), (startup!.Reason, startup.PublicIpv4!.ToString(), startup.UpstreamUp));
+        Assert.Equal(("startup", "203.0.113.5", true), (startup!.Reason.ToName(), startup.PublicIpv4!.ToString(), startup.UpstreamUp));
         Assert.Same(a, startup.LocalNetwork);
 
         Assert.Null(source.OnWanEvent(new UpstreamLost(T0.AddSeconds(1), IpFamily.Ipv4, IPAddress.Parse("203.0.113.5"), Evidence), a));
         Assert.False(source.UpstreamUp);
         var periodic = source.Periodic(T0.AddSeconds(2));
-        Assert.Equal(("periodic", false, null), (periodic.Reason, periodic.UpstreamUp, periodic.PublicIpv4));
+        Assert.Equal(("periodic", false, null), (periodic.Reason.ToName(), periodic.UpstreamUp, periodic.PublicIpv4));
         Assert.Null(periodic.Event);
 
         var local = source.OnWanEvent(new LocalNetworkChanged(T0.AddSeconds(3), ["default route changed"]), b);
-        Assert.Equal("local-network-changed", local!.Reason);
+        Assert.Equal("local-network-changed", local!.Reason.ToName());
         Assert.Equal((b, a), (local.LocalNetwork, local.PreviousLocalNetwork));
         Assert.False(local.UpstreamUp);
 
         var restored = source.OnWanEvent(new UpstreamRestored(T0.AddSeconds(4), IpFamily.Ipv4, IPAddress.Parse("198.51.100.9"), Evidence), b);
-        Assert.Equal(("upstream-restored", "198.51.100.9", true), (restored!.Reason, restored.PublicIpv4!.ToString(), restored.UpstreamUp));
+        Assert.Equal(("upstream-restored", "198.51.100.9", true), (restored!.Reason.ToName(), restored.PublicIpv4!.ToString(), restored.UpstreamUp));
         Assert.Equal(T0.AddSeconds(4), restored.DetectedAt);
 
         var changed = source.OnWanEvent(new PublicAddressChanged(T0.AddSeconds(5), IpFamily.Ipv6, null, IPAddress.Parse("2001:db8::5"), Evidence), null);
-        Assert.Equal(("public-address-changed", "198.51.100.9", "2001:db8::5"), (changed!.Reason, changed.PublicIpv4!.ToString(), changed.PublicIpv6!.ToString()));
+        Assert.Equal(("public-address-changed", "198.51.100.9", "2001:db8::5"), (changed!.Reason.ToName(), changed.PublicIpv4!.ToString(), changed.PublicIpv6!.ToString()));
         Assert.IsType<PublicAddressChanged>(changed.Event);
         // Without a new snapshot the last one stays current.
         Assert.Same(b, changed.LocalNetwork);

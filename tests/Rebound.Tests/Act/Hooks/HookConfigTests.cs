@@ -40,14 +40,30 @@ public sealed class HookConfigTests
     }
 
     [Fact]
-    public void An_event_name_this_version_does_not_emit_is_a_warning_not_an_error()
+    public void An_event_name_this_version_does_not_emit_is_a_problem_that_lists_every_name()
     {
-        var result = ConfigLoader.Parse("[[hook]]\nevents = [\"tunnel-moved\"]\ncommand = [\"/bin/true\"]\n", "r.toml");
+        var result = ConfigLoader.Parse("[[hook]]\nevents = [\"heal-failed\", \"tunnel-moved\"]\ncommand = [\"/bin/true\"]\n", "r.toml");
 
-        Assert.True(result.IsValid);
-        var warning = Assert.Single(result.Warnings);
-        Assert.Equal((2, "hook[0].events"), (warning.Line, warning.Key));
-        Assert.Contains("\"tunnel-moved\" is not an event this version emits", warning.Message, StringComparison.Ordinal);
+        Assert.False(result.IsValid);
+        Assert.Empty(result.Warnings);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal((2, "hook[0].events"), (problem.Line, problem.Key));
+        Assert.EndsWith("found \"tunnel-moved\"", problem.Expected, StringComparison.Ordinal);
+        foreach (var name in Rebound.Record.EventCatalogue.Names)
+            Assert.Contains(name, problem.Expected, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_event_the_agent_emits_is_a_valid_hook_event_config_reloads_included()
+    {
+        var names = string.Join(", ", Rebound.Record.EventCatalogue.Names.Select(n => $"\"{n}\""));
+        var result = ConfigLoader.Parse($"[[hook]]\nevents = [{names}]\ncommand = [\"/bin/true\"]\n", "r.toml");
+
+        Assert.Empty(result.Problems);
+        Assert.Empty(result.Warnings);
+        var hook = Assert.Single(result.Config!.Hooks);
+        Assert.True(hook.Wants("config-reloaded"));
+        Assert.True(hook.Wants("config-rejected"));
     }
 
     [Theory]

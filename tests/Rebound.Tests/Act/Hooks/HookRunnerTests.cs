@@ -29,7 +29,9 @@ public sealed class HookRunnerTests : IDisposable
     private static HookConfig Command(int index, string[] events, TimeSpan? timeout = null, params string[] argv) =>
         new(index, 1, events, argv, null, timeout ?? TimeSpan.FromSeconds(10));
 
-    private static RecordedEvent Verified() => HealEventJson.ToRecorded(new HealVerified(At, "wireguard:wg0", "rebind", 2140, "handshake 1 s ago"));
+    private static RecordedEvent Verified() => Recorded(new HealVerified(At, "wireguard:wg0", HealActionKind.Rebind, 2140, "handshake 1 s ago"));
+
+    private static RecordedEvent Recorded(ReboundEvent e) => Assert.Single(EventCatalogue.Record(e));
 
     private static async Task UntilAsync(Func<bool> condition, int seconds = 15)
     {
@@ -82,7 +84,7 @@ public sealed class HookRunnerTests : IDisposable
         using var stop = new CancellationTokenSource();
         var run = runner.RunAsync(stop.Token);
 
-        runner.OnEvent(HealEventJson.ToRecorded(new HealStep(At, "wireguard:wg0", "keepalive", "done", 1, "sent"))); // not wanted
+        runner.OnEvent(Recorded(new HealStep(At, "wireguard:wg0", HealActionKind.Keepalive, HealStepResult.Done, 1, "sent"))); // not wanted
         var recorded = Verified();
         runner.OnEvent(recorded);
         await UntilAsync(() => File.Exists(output + ".arg") && runner.IsIdle);
@@ -123,7 +125,7 @@ public sealed class HookRunnerTests : IDisposable
         watch.Stop();
 
         Assert.True(failed!.TimedOut);
-        Assert.Equal(("heal-verified", 0, "timed out after 700ms; killed with its children"), (failed.EventKind, failed.Hook, failed.Error));
+        Assert.Equal(("heal-verified", 0, "timed out after 700ms; killed with its children"), (failed.ForEvent, failed.Hook, failed.Error));
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(8));
         var child = int.Parse(await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         await UntilAsync(() => !Directory.Exists($"/proc/{child}") || File.ReadAllText($"/proc/{child}/stat").Split(' ')[2] == "Z", 5);
@@ -186,7 +188,29 @@ public sealed class HookRunnerTests : IDisposable
         var exit = failures.First(f => f.Hook == 0);
         Assert.Equal((3, false, "exited with code 3"), (exit.ExitCode, exit.TimedOut, exit.Error));
         Assert.StartsWith("cannot start", failures.First(f => f.Hook == 1).Error, StringComparison.Ordinal);
-        Assert.Contains("\"exitCode\":3", HookEventJson.ToJson(exit), StringComparison.Ordinal);
+        Assert.Contains("\"exitCode\":3", Recorded(exit).Json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_drain_waits_for_every_queued_event_to_have_run_its_hook()
+    {
+        var done = Path.Combine(_dir.FullName, "done");
+        var script = Script("slow.sh", $"sleep 0.2; echo x >> \"{done}\"");
+        using var runner = new HookRunner([Command(0, ["heal-verified"], null, script)]);
+        using var stop = new CancellationTokenSource();
+        var run = runner.RunAsync(stop.Token);
+        Assert.True(runner.DrainAsync(TestContext.Current.CancellationToken).IsCompleted);
+
+        runner.OnEvent(Verified());
+        runner.OnEvent(Verified());
+        var drained = runner.DrainAsync(TestContext.Current.CancellationToken);
+        Assert.False(drained.IsCompleted);
+        await drained.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, (await File.ReadAllLinesAsync(done, TestContext.Current.CancellationToken)).Length);
+        Assert.True(runner.IsIdle);
+        await stop.CancelAsync();
+        await run;
     }
 
     [Fact]
@@ -209,8 +233,8 @@ public sealed class HookRunnerTests : IDisposable
     {
         using var runner = new HookRunner([Command(0, ["*"], null, "/bin/true")], new HookRunnerOptions { QueueCapacity = 1 });
         var failed = new HookFailed(At, 0, "hook[0] (/bin/true)", "heal-step", "exited with code 1", 1, false, 3);
-        runner.OnEvent(HookEventJson.ToRecorded(failed));
-        runner.OnEvent(HookEventJson.ToRecorded(failed));
+        runner.OnEvent(Recorded(failed));
+        runner.OnEvent(Recorded(failed));
         Assert.Equal(0, runner.Dropped);
         Assert.True(runner.IsIdle);
     }
@@ -276,8 +300,8 @@ public sealed class HookRunnerTests : IDisposable
         Assert.StartsWith("request failed (", byHook[1].Error, StringComparison.Ordinal);
         foreach (var e in events)
         {
-            Assert.DoesNotContain("Hunter22", HookEventJson.ToJson(e), StringComparison.Ordinal);
-            Assert.DoesNotContain("Hunter22", HookEventJson.Text(e), StringComparison.Ordinal);
+            Assert.DoesNotContain("Hunter22", Recorded(e).Json, StringComparison.Ordinal);
+            Assert.DoesNotContain("Hunter22", Recorded(e).Text, StringComparison.Ordinal);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Rebound.Act.Heal;
 using Rebound.Act.Router;
+using Rebound.Record;
 using Rebound.Sense.Netlink;
 using static Rebound.Tests.Act.Router.RouterNetworks;
 
@@ -14,7 +15,7 @@ public sealed class RouterConntrackTargetTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static HealTrigger Trigger(string reason, LocalNetworkSnapshot? now, LocalNetworkSnapshot? before) =>
-        new(Now, reason, null, null, null, true, now, before);
+        new(Now, JsonNames.TryParse<HealReason>(reason, out var why) ? why : throw new ArgumentException(reason), null, null, null, true, now, before);
 
     [Theory]
     [InlineData("local-network-changed", true)]
@@ -39,7 +40,7 @@ public sealed class RouterConntrackTargetTests
         Assert.Equal("2 entries translated to departed 198.51.100.2 (wan1); default ipv4 via 198.51.100.1 dev wan1 -> via 192.0.2.1 dev wan2", Assert.Single(diagnosis.Evidence));
 
         var action = Assert.Single(target.Ladder);
-        Assert.Equal("flush-conntrack", action.Name);
+        Assert.Equal("flush-conntrack", action.Kind.ToName());
         Assert.False(action.IsRestart);
         Assert.True(action.AppliesTo(diagnosis));
         Assert.Equal("deleted 2 entries translated to 198.51.100.2 via fake", await action.RunAsync(trigger, Ct));

@@ -2,6 +2,7 @@ using System.Net;
 using Rebound.Act.Heal;
 using Rebound.Act.Systemd;
 using Rebound.Act.Tailscale;
+using Rebound.Record;
 using Rebound.Tests.Fakes;
 
 namespace Rebound.Tests.Act.Tailscale;
@@ -13,7 +14,7 @@ namespace Rebound.Tests.Act.Tailscale;
 public sealed class TailscaleTargetTests
 {
     private static readonly HealTrigger AddressChanged = new(
-        DateTimeOffset.UnixEpoch, "public-address-changed", null, IPAddress.Parse(FakeTailscaled.NewPublic), null, UpstreamUp: true, null, null);
+        DateTimeOffset.UnixEpoch, HealReason.PublicAddressChanged, null, IPAddress.Parse(FakeTailscaled.NewPublic), null, UpstreamUp: true, null, null);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -32,7 +33,7 @@ public sealed class TailscaleTargetTests
         foreach (var action in target.Ladder.Where(a => a.AppliesTo(diagnosis)))
         {
             var line = await action.RunAsync(trigger, Token);
-            rungs.Add(action.Name);
+            rungs.Add(action.Kind.ToName());
             Assert.False(string.IsNullOrWhiteSpace(line));
             var check = await target.VerifyAsync(trigger, Token);
             if (check.Ok)
@@ -49,7 +50,7 @@ public sealed class TailscaleTargetTests
         var tailscale = new TailscaleTarget(new TailscaleLocalClient(), target);
 
         Assert.Equal("tailscale", tailscale.Name);
-        Assert.Equal(["rebind", "restun", "break-derp-conns", "restart"], tailscale.Ladder.Select(a => a.Name));
+        Assert.Equal(["rebind", "restun", "break-derp-conns", "restart"], tailscale.Ladder.Select(a => a.Kind.ToName()));
         Assert.Equal([false, false, false, true], tailscale.Ladder.Select(a => a.IsRestart));
         Assert.Equal(TimeSpan.FromSeconds(20), tailscale.VerifyDeadline);
     }
@@ -190,7 +191,7 @@ public sealed class TailscaleTargetTests
 
         Assert.Equal(HealCondition.Unhealthy, diagnosis.Condition);
         Assert.Equal(["tailscaled is not running (no socket at /nonexistent/rebound-test/tailscaled.sock)"], diagnosis.Evidence);
-        Assert.Equal(["restart"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Name));
+        Assert.Equal(["restart"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Kind.ToName()));
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Rebound.Act.Heal;
 using Rebound.Act.WireGuard;
+using Rebound.Record;
 
 namespace Rebound.Tests.Act.WireGuard;
 
@@ -48,11 +49,11 @@ public sealed class WireGuardTargetTests
         Assert.Contains("ping 10.99.0.1: no answer within 300 ms", diagnosis.Evidence);
         Assert.Contains("trigger public-address-changed: public address now 192.0.2.2", diagnosis.Evidence);
         Assert.Equal((TunnelPeer, TimeSpan.FromMilliseconds(300)), Assert.Single(_pinger.Pings));
-        var applicable = target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Name);
+        var applicable = target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Kind.ToName());
         Assert.Equal(["rotate-port"], applicable);
 
         Assert.False((await target.VerifyAsync(trigger, Ct)).Ok);
-        var line = await target.Ladder.Single(a => a.Name == "rotate-port").RunAsync(trigger, Ct);
+        var line = await target.Ladder.Single(a => a.Kind.ToName() == "rotate-port").RunAsync(trigger, Ct);
 
         Assert.Equal("listen port 51821 -> 43117", line);
         Assert.Equal(43117, _daemon.ListenPort);
@@ -71,7 +72,7 @@ public sealed class WireGuardTargetTests
         var trigger = AddressChanged();
         var diagnosis = await target.DiagnoseAsync(trigger, Ct);
         Assert.Equal(HealCondition.AddressChanged, diagnosis.Condition);
-        Assert.Equal(["keepalive", "rotate-port"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Name));
+        Assert.Equal(["keepalive", "rotate-port"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Kind.ToName()));
 
         var line = await target.Ladder[0].RunAsync(trigger, Ct);
         Assert.Equal("keepalive sent to 1 peer(s)", line);
@@ -131,7 +132,7 @@ public sealed class WireGuardTargetTests
     {
         var target = Target(ping: true);
         _daemon.Broken = true;
-        var diagnosis = await target.DiagnoseAsync(AddressChanged() with { Reason = "upstream-lost", UpstreamUp = false }, Ct);
+        var diagnosis = await target.DiagnoseAsync(AddressChanged() with { UpstreamUp = false }, Ct);
         Assert.Equal(HealCondition.UpstreamDown, diagnosis.Condition);
         Assert.False(diagnosis.NeedsHealing);
         Assert.Empty(_pinger.Pings);
@@ -145,7 +146,7 @@ public sealed class WireGuardTargetTests
         var diagnosis = await target.DiagnoseAsync(Periodic(), Ct);
         Assert.Equal(HealCondition.Unhealthy, diagnosis.Condition);
         Assert.Equal("wl0: fake: Connection refused", Assert.Single(diagnosis.Evidence));
-        var ex = await Assert.ThrowsAsync<HealActionException>(async () => await target.Ladder.Single(a => a.Name == "rotate-port").RunAsync(Periodic(), Ct));
+        var ex = await Assert.ThrowsAsync<HealActionException>(async () => await target.Ladder.Single(a => a.Kind.ToName() == "rotate-port").RunAsync(Periodic(), Ct));
         Assert.Equal("wl0: fake: Connection refused", ex.Message);
     }
 
@@ -161,9 +162,9 @@ public sealed class WireGuardTargetTests
         Assert.Equal(HealCondition.PeerMoved, diagnosis.Condition);
         Assert.Contains("resolve vpn.home.test: 192.0.2.2", diagnosis.Evidence);
         Assert.Contains("peer dLA0crum…: vpn.home.test now resolves to 192.0.2.2:51820, endpoint is 198.51.100.2:51820", diagnosis.Evidence);
-        Assert.Equal(["reresolve"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Name));
+        Assert.Equal(["reresolve"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Kind.ToName()));
 
-        var line = await target.Ladder.Single(a => a.Name == "reresolve").RunAsync(AddressChanged(), Ct);
+        var line = await target.Ladder.Single(a => a.Kind.ToName() == "reresolve").RunAsync(AddressChanged(), Ct);
         Assert.Equal("peer dLA0crum…: endpoint 198.51.100.2:51820 -> 192.0.2.2:51820", line);
         Assert.Equal(IPEndPoint.Parse("192.0.2.2:51820"), _peer.Endpoint);
     }
@@ -204,7 +205,7 @@ public sealed class WireGuardTargetTests
         Assert.Equal(2, _resolver.Asked.Count);
         Assert.Contains("peer dLA0crum…: vpn.home.test now resolves to 192.0.2.2:51820, endpoint is 203.0.113.20:51820", diagnosis.Evidence);
 
-        await target.Ladder.Single(a => a.Name == "reresolve").RunAsync(Periodic(), Ct);
+        await target.Ladder.Single(a => a.Kind.ToName() == "reresolve").RunAsync(Periodic(), Ct);
         Assert.Equal(IPEndPoint.Parse("192.0.2.2:51820"), _peer.Endpoint);
         Assert.Equal(3, _resolver.Asked.Count);
 
@@ -235,7 +236,7 @@ public sealed class WireGuardTargetTests
     public async Task A_rotated_port_is_restored_only_after_the_old_flow_has_expired()
     {
         var target = Target(ping: true, pickPort: _ => 43117, restorePort: true);
-        await target.Ladder.Single(a => a.Name == "rotate-port").RunAsync(AddressChanged(), Ct);
+        await target.Ladder.Single(a => a.Kind.ToName() == "rotate-port").RunAsync(AddressChanged(), Ct);
         _time.Advance(TimeSpan.FromSeconds(179));
         var early = await target.DiagnoseAsync(Periodic(), Ct);
         Assert.Equal(43117, _daemon.ListenPort);
@@ -253,7 +254,7 @@ public sealed class WireGuardTargetTests
     public async Task Without_restore_port_the_rotated_port_stays()
     {
         var target = Target(ping: true, pickPort: _ => 43117);
-        await target.Ladder.Single(a => a.Name == "rotate-port").RunAsync(AddressChanged(), Ct);
+        await target.Ladder.Single(a => a.Kind.ToName() == "rotate-port").RunAsync(AddressChanged(), Ct);
         _time.Advance(TimeSpan.FromHours(1));
         await target.DiagnoseAsync(Periodic(), Ct);
         Assert.Equal(43117, _daemon.ListenPort);
@@ -264,7 +265,7 @@ public sealed class WireGuardTargetTests
     {
         var target = Target(ping: true, pickPort: _ => 43117);
         _daemon.FailSetWithErrno = -98;
-        var ex = await Assert.ThrowsAsync<HealActionException>(async () => await target.Ladder.Single(a => a.Name == "rotate-port").RunAsync(AddressChanged(), Ct));
+        var ex = await Assert.ThrowsAsync<HealActionException>(async () => await target.Ladder.Single(a => a.Kind.ToName() == "rotate-port").RunAsync(AddressChanged(), Ct));
         Assert.Equal("wl0: could not change the listen port: wl0: set refused with errno -98", ex.Message);
         Assert.Equal(3, _daemon.SetRequests.Count);
     }
@@ -276,7 +277,7 @@ public sealed class WireGuardTargetTests
         var target = Target(ping: true, restart: ["systemctl", "restart", "wg-quick@wg0"]);
         var restart = target.Ladder[^1];
         Assert.True(restart.IsRestart);
-        Assert.Equal("restart", restart.Name);
+        Assert.Equal("restart", restart.Kind.ToName());
         Assert.True(restart.AppliesTo(new HealDiagnosis(HealCondition.FlowPinned, [])));
         Assert.False(restart.AppliesTo(HealDiagnosis.Healthy()));
         Assert.Equal("ran systemctl restart wg-quick@wg0", await restart.RunAsync(AddressChanged(), Ct));
@@ -312,7 +313,7 @@ public sealed class WireGuardTargetTests
         await target.DiagnoseAsync(Periodic(), Ct);
         _pinger.Answer = _ => false;
         _time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal(HealCondition.FlowPinned, (await target.DiagnoseAsync(Periodic() with { Reason = "retry" }, Ct)).Condition);
+        Assert.Equal(HealCondition.FlowPinned, (await target.DiagnoseAsync(Periodic() with { Reason = HealReason.Retry }, Ct)).Condition);
 
         _time.Advance(TimeSpan.FromSeconds(120)); // handshake 145 s old: past REKEY_AFTER_TIME + REKEY_TIMEOUT + jitter
         _peer.Rx += 32;
@@ -333,9 +334,9 @@ public sealed class WireGuardTargetTests
         var diagnosis = await target.DiagnoseAsync(AddressChanged(), Ct);
 
         Assert.Equal(HealCondition.FlowPinned, diagnosis.Condition);
-        Assert.Equal(["rotate-port"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Name));
+        Assert.Equal(["rotate-port"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Kind.ToName()));
         Assert.Equal(2, _pinger.Pings.Count); // one echo per diagnosis: no extra waiting
-        var upstreamBack = await target.DiagnoseAsync(AddressChanged() with { Reason = "upstream-restored" }, Ct);
+        var upstreamBack = await target.DiagnoseAsync(AddressChanged() with { Reason = HealReason.UpstreamRestored }, Ct);
         Assert.Equal(HealCondition.FlowPinned, upstreamBack.Condition);
     }
 
@@ -389,9 +390,9 @@ public sealed class WireGuardTargetTests
     }
 
     private static HealTrigger AddressChanged() => new(
-        DateTimeOffset.UnixEpoch, "public-address-changed", null, IPAddress.Parse("192.0.2.2"), null, UpstreamUp: true, null, null);
+        DateTimeOffset.UnixEpoch, HealReason.PublicAddressChanged, null, IPAddress.Parse("192.0.2.2"), null, UpstreamUp: true, null, null);
 
-    private static HealTrigger Periodic() => new(DateTimeOffset.UnixEpoch, "periodic", null, IPAddress.Parse("192.0.2.2"), null, true, null, null);
+    private static HealTrigger Periodic() => new(DateTimeOffset.UnixEpoch, HealReason.Periodic, null, IPAddress.Parse("192.0.2.2"), null, true, null, null);
 
     private WireGuardTarget Target(
         bool ping,

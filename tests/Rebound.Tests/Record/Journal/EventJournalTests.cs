@@ -22,13 +22,34 @@ public sealed class EventJournalTests : IDisposable
             w => { lock (_warnings) _warnings.Add(w); });
 
     [Fact]
+    public async Task A_recorded_event_is_stored_as_each_of_its_copies_with_kind_target_and_the_printed_json()
+    {
+        var e = new Rebound.Act.Ddns.Engine.DdnsUpdated(Start, "ddns[0]", "rfc2136", ["a.home.test", "b.home.test"], System.Net.IPAddress.Parse("192.0.2.2"), 40, Verified: true);
+        var copies = Rebound.Record.EventCatalogue.Record(e);
+        await using (var journal = Open())
+        {
+            foreach (var copy in copies)
+                journal.OnEvent(copy);
+            await journal.FlushAsync(TestContext.Current.CancellationToken);
+
+            var all = journal.Query();
+            Assert.Equal(["ddns-updated", "ddns-updated"], all.Select(s => s.Kind));
+            Assert.Equal(["a.home.test", "b.home.test"], all.Select(s => s.Target));
+            Assert.Equal(copies.Select(c => c.Json), all.Select(s => s.Json));
+            Assert.All(all, s => Assert.Equal(Start, s.Time));
+        }
+
+        Assert.Empty(_warnings);
+    }
+
+    [Fact]
     public async Task Events_are_stored_with_their_fields_and_read_back_oldest_first()
     {
         await using (var journal = Open())
         {
-            journal.OnEvent(Event(Start, "public-address-changed", null, 1));
-            journal.OnEvent(Event(Start.AddSeconds(1), "ddns-updated", "ddns[0]", 2));
-            journal.OnEvent(Event(Start.AddSeconds(2), "heal-verified", "wg0", 3));
+            journal.Append(Event(Start, "public-address-changed", null, 1));
+            journal.Append(Event(Start.AddSeconds(1), "ddns-updated", "ddns[0]", 2));
+            journal.Append(Event(Start.AddSeconds(2), "heal-verified", "wg0", 3));
             await journal.FlushAsync(TestContext.Current.CancellationToken);
 
             var all = journal.Query();
@@ -71,7 +92,7 @@ public sealed class EventJournalTests : IDisposable
     {
         await using var journal = Open();
         for (int i = 0; i < 10; i++)
-            journal.OnEvent(Event(Start.AddMinutes(i), i % 2 == 0 ? "even" : "odd", $"t{i % 3}", i));
+            journal.Append(Event(Start.AddMinutes(i), i % 2 == 0 ? "even" : "odd", $"t{i % 3}", i));
         await journal.FlushAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(Enumerable.Range(5, 5), journal.Query(since: Start.AddMinutes(5)).Select(e => (int)e.Time.Subtract(Start).TotalMinutes));
@@ -86,10 +107,10 @@ public sealed class EventJournalTests : IDisposable
     public async Task Latest_finds_the_newest_event_of_a_kind_overall_and_per_target()
     {
         await using var journal = Open();
-        journal.OnEvent(Event(Start, "heal-verified", "wg0", 1));
-        journal.OnEvent(Event(Start.AddSeconds(1), "heal-verified", "tailscale", 2));
-        journal.OnEvent(Event(Start.AddSeconds(2), "heal-verified", "wg0", 3));
-        journal.OnEvent(Event(Start.AddSeconds(3), "public-address-changed", null, 4));
+        journal.Append(Event(Start, "heal-verified", "wg0", 1));
+        journal.Append(Event(Start.AddSeconds(1), "heal-verified", "tailscale", 2));
+        journal.Append(Event(Start.AddSeconds(2), "heal-verified", "wg0", 3));
+        journal.Append(Event(Start.AddSeconds(3), "public-address-changed", null, 4));
         await journal.FlushAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(Start.AddSeconds(3), journal.Latest("public-address-changed")!.Time);
@@ -106,9 +127,9 @@ public sealed class EventJournalTests : IDisposable
         await using var journal = Open(maxEvents: 100, retention: TimeSpan.FromDays(30));
         await journal.FlushAsync(TestContext.Current.CancellationToken); // the prune at start has run
         for (int i = 0; i < 20; i++)
-            journal.OnEvent(Event(Start - TimeSpan.FromDays(40), "old", null, i));
+            journal.Append(Event(Start - TimeSpan.FromDays(40), "old", null, i));
         for (int i = 0; i < 150; i++)
-            journal.OnEvent(Event(Start.AddSeconds(i), "new", null, i));
+            journal.Append(Event(Start.AddSeconds(i), "new", null, i));
         await journal.FlushAsync(TestContext.Current.CancellationToken);
         Assert.Equal(170, journal.Query(limit: 1000).Count);
 
@@ -126,8 +147,8 @@ public sealed class EventJournalTests : IDisposable
     {
         await using (var journal = Open(retention: TimeSpan.FromDays(3650)))
         {
-            journal.OnEvent(Event(Start - TimeSpan.FromDays(31), "old", null, 1));
-            journal.OnEvent(Event(Start - TimeSpan.FromDays(29), "recent", null, 2));
+            journal.Append(Event(Start - TimeSpan.FromDays(31), "old", null, 1));
+            journal.Append(Event(Start - TimeSpan.FromDays(29), "recent", null, 2));
         }
 
         await using (var journal = Open(retention: TimeSpan.FromDays(30)))
@@ -143,7 +164,7 @@ public sealed class EventJournalTests : IDisposable
         await using (var journal = Open())
         {
             for (int i = 0; i < 500; i++)
-                journal.OnEvent(Event(Start.AddMilliseconds(i), "burst", null, i));
+                journal.Append(Event(Start.AddMilliseconds(i), "burst", null, i));
         }
 
         using var reader = JournalReader.Open(DbPath);
@@ -178,7 +199,7 @@ public sealed class EventJournalTests : IDisposable
         for (int batch = 0; batch < 40; batch++)
         {
             for (int i = 0; i < 50; i++)
-                journal.OnEvent(Event(Start.AddSeconds(batch), "load", $"t{i}", batch * 50 + i));
+                journal.Append(Event(Start.AddSeconds(batch), "load", $"t{i}", batch * 50 + i));
             await journal.FlushAsync(ct);
         }
 
@@ -199,7 +220,7 @@ public sealed class EventJournalTests : IDisposable
         await using (var journal = Open())
         {
             Assert.True(journal.IsEnabled);
-            journal.OnEvent(Event(Start, "after", null, 1));
+            journal.Append(Event(Start, "after", null, 1));
             await journal.FlushAsync(TestContext.Current.CancellationToken);
             Assert.Equal(["after"], journal.Query().Select(e => e.Kind));
         }
@@ -218,7 +239,7 @@ public sealed class EventJournalTests : IDisposable
         await using (var journal = Open())
         {
             for (int i = 0; i < 2000; i++)
-                journal.OnEvent(Event(Start, "filler", $"target-{i}", i));
+                journal.Append(Event(Start, "filler", $"target-{i}", i));
         }
 
         // Checkpointed into the main file by the clean close; now scribble over a b-tree page.
@@ -248,7 +269,7 @@ public sealed class EventJournalTests : IDisposable
         await using (journal)
         {
             Assert.False(journal.IsEnabled);
-            journal.OnEvent(Event(Start, "lost", null, 1));
+            journal.Append(Event(Start, "lost", null, 1));
             await journal.FlushAsync(TestContext.Current.CancellationToken);
         }
 
@@ -286,8 +307,8 @@ public sealed class EventJournalTests : IDisposable
     {
         await using var journal = Open();
         const string Json = "{\"time\":\"x\",\"event\":\"odd\",\"message\":\"line1\\nline2 \\\"q\\\" é ✓\"}";
-        journal.OnEvent(new Rebound.Record.RecordedEvent(Start, "odd", "wg0 ✓", Json, 0));
-        journal.OnEvent(new Rebound.Record.RecordedEvent(Start, "empty", "", "{}", 0));
+        journal.Append(new JournalLine(Start, "odd", "wg0 ✓", Json));
+        journal.Append(new JournalLine(Start, "empty", "", "{}"));
         await journal.FlushAsync(TestContext.Current.CancellationToken);
         var entries = journal.Query();
         Assert.Equal(Json, entries[0].Json);

@@ -11,14 +11,14 @@ public sealed class EventsCommandTests : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    private async Task WriteAsync(params Rebound.Record.RecordedEvent[] events)
+    private async Task WriteAsync(params JournalLine[] events)
     {
         await using var journal = EventJournal.Start(
             new EventJournalOptions { Path = Path.Combine(_dir.FullName, EventJournal.FileName), Retention = TimeSpan.FromDays(3650) },
             new FakeTimeProvider(DateTimeOffset.UtcNow),
             w => Assert.Fail(w));
         foreach (var e in events)
-            journal.OnEvent(e);
+            journal.Append(e);
     }
 
     [Fact]
@@ -56,8 +56,23 @@ public sealed class EventsCommandTests : IDisposable
         Assert.Equal($"{a.Json}\n{c.Json}\n", cli.Out);
 
         cli = new CliHarness();
-        Assert.Equal(0, await cli.RunAsync("events", "--state-directory", _dir.FullName, "--since", "7d", "--kind", "none"));
+        Assert.Equal(0, await cli.RunAsync("events", "--state-directory", _dir.FullName, "--since", "7d", "--kind", "upstream-lost"));
         Assert.Equal("", cli.Out);
+    }
+
+    [Fact]
+    public async Task A_kind_this_version_does_not_emit_is_bad_input_that_lists_every_kind()
+    {
+        await WriteAsync(Event(DateTimeOffset.UtcNow, "upstream-lost", null, 1));
+        var cli = new CliHarness();
+
+        Assert.Equal(2, await cli.RunAsync("events", "--state-directory", _dir.FullName, "--kind", "upstream-lost", "--kind", "upstream-lots"));
+
+        Assert.Equal("", cli.Out);
+        var line = Assert.Single(cli.ErrLines);
+        Assert.StartsWith("rebound: --kind: 'upstream-lots' is not an event kind; one of started, public-address-changed, ", line, StringComparison.Ordinal);
+        foreach (var name in Rebound.Record.EventCatalogue.Names)
+            Assert.Contains(name, line, StringComparison.Ordinal);
     }
 
     [Fact]

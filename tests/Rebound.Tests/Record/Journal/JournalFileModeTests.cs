@@ -29,7 +29,7 @@ public sealed class JournalFileModeTests : IDisposable
         try
         {
             await using var journal = EventJournal.Start(new EventJournalOptions { Path = DbPath }, new FakeTimeProvider(Start), _ => { });
-            journal.OnEvent(Event(Start, "public-address-changed", null, 1));
+            journal.Append(Event(Start, "public-address-changed", null, 1));
             await journal.FlushAsync(TestContext.Current.CancellationToken);
 
             // While the writer is open, the WAL and the shared-memory index exist beside the database.
@@ -53,7 +53,7 @@ public sealed class JournalFileModeTests : IDisposable
             File.SetUnixFileMode(DbPath, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
             await using var journal = EventJournal.Start(new EventJournalOptions { Path = DbPath }, new FakeTimeProvider(Start), _ => { });
-            journal.OnEvent(Event(Start, "public-address-changed", null, 1));
+            journal.Append(Event(Start, "public-address-changed", null, 1));
             await journal.FlushAsync(TestContext.Current.CancellationToken);
 
             Assert.Equal(OwnerOnly, File.GetUnixFileMode(DbPath));

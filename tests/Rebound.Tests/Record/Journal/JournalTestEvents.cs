@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Rebound.Record;
+using Rebound.Record.Journal;
 
 namespace Rebound.Tests.Record.Journal;
 
@@ -9,7 +10,7 @@ internal static class JournalTestEvents
     public static readonly DateTimeOffset Start = new(2026, 11, 26, 6, 0, 0, TimeSpan.Zero);
 
     /// <summary>An event shaped like the real stream: <c>time</c> and <c>event</c> first, then fields.</summary>
-    public static RecordedEvent Event(DateTimeOffset time, string kind, string? target, int n)
+    public static JournalLine Event(DateTimeOffset time, string kind, string? target, int n)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -21,6 +22,6 @@ internal static class JournalTestEvents
             json.WriteEndObject();
         }
 
-        return new RecordedEvent(time, kind, target, Encoding.UTF8.GetString(buffer.ToArray()), n);
+        return new JournalLine(time, kind, target, Encoding.UTF8.GetString(buffer.ToArray()));
     }
 }

@@ -29,9 +29,10 @@ public class MetricsRegistryTests
     public void The_detection_histogram_is_cumulative_with_inf_sum_and_count()
     {
         var metrics = new MetricsRegistry("1");
-        metrics.ObserveDetection(TimeSpan.FromSeconds(0.4));
-        metrics.ObserveDetection(TimeSpan.FromSeconds(3));
-        metrics.ObserveDetection(TimeSpan.FromSeconds(3000));
+        metrics.OnEvent(AddressChanged(T0, null, "203.0.113.9", detectedIn: TimeSpan.FromSeconds(0.4)));
+        metrics.OnEvent(Lost(T0.AddMinutes(1), "203.0.113.9", detectedIn: TimeSpan.FromSeconds(3)));
+        metrics.OnEvent(AddressChanged(T0.AddHours(1), "203.0.113.9", "198.51.100.7", detectedIn: TimeSpan.FromSeconds(3000)));
+        metrics.OnEvent(Restored(T0.AddHours(2), "198.51.100.7")); // a restore has no detection time
 
         var lines = Lines(metrics);
         Assert.Contains("rebound_detection_seconds_bucket{le=\"0.5\"} 1", lines);
@@ -67,14 +68,14 @@ public class MetricsRegistryTests
     public void Heal_steps_count_by_target_action_and_result_and_time_to_heal_is_per_target()
     {
         var metrics = new MetricsRegistry("1");
-        metrics.OnEvent(HealStep(T0, "wg0", "re-resolve", "done"));
-        metrics.OnEvent(HealStep(T0, "wg0", "re-resolve", "done"));
+        metrics.OnEvent(HealStep(T0, "wg0", "reresolve", "done"));
+        metrics.OnEvent(HealStep(T0, "wg0", "reresolve", "done"));
         metrics.OnEvent(HealStep(T0, "wg0", "restart", "failed"));
-        metrics.OnEvent(HealVerified(T0, "wg0", "re-resolve", 1500));
+        metrics.OnEvent(HealVerified(T0, "wg0", "reresolve", 1500));
         metrics.OnEvent(HealFailed(T0, "tailscale", "not running"));
 
         var lines = Lines(metrics);
-        Assert.Contains("rebound_heal_steps_total{target=\"wg0\",action=\"re-resolve\",result=\"done\"} 2", lines);
+        Assert.Contains("rebound_heal_steps_total{target=\"wg0\",action=\"reresolve\",result=\"done\"} 2", lines);
         Assert.Contains("rebound_heal_steps_total{target=\"wg0\",action=\"restart\",result=\"failed\"} 1", lines);
         Assert.Contains("rebound_heal_seconds_bucket{target=\"wg0\",le=\"1\"} 0", lines);
         Assert.Contains("rebound_heal_seconds_bucket{target=\"wg0\",le=\"2\"} 1", lines);
@@ -115,7 +116,7 @@ public class MetricsRegistryTests
     public void Label_values_escape_backslash_quote_and_newline()
     {
         var metrics = new MetricsRegistry("1");
-        metrics.OnEvent(HealStep(T0, "odd\"tar\\get\nx", "re-resolve", "done"));
+        metrics.OnEvent(HealStep(T0, "odd\"tar\\get\nx", "reresolve", "done"));
 
         Assert.Contains("target=\"odd\\\"tar\\\\get\\nx\"", metrics.Render(), StringComparison.Ordinal);
         Assert.Equal("a\\\\b\\n", PrometheusText.EscapeHelp("a\\b\n"));
@@ -134,10 +135,9 @@ public class MetricsRegistryTests
 
         var metrics = new MetricsRegistry("0.4.0-dev+abc");
         metrics.OnEvent(Started(T0, "198.51.100.7", "2001:db8::1"));
-        metrics.ObserveDetection(TimeSpan.FromSeconds(2));
-        metrics.OnEvent(AddressChanged(T0, "198.51.100.7", "203.0.113.9"));
-        metrics.OnEvent(HealStep(T0, "wg\"0\\", "re-resolve", "done"));
-        metrics.OnEvent(HealVerified(T0, "wg\"0\\", "re-resolve", 1500));
+        metrics.OnEvent(AddressChanged(T0, "198.51.100.7", "203.0.113.9", detectedIn: TimeSpan.FromSeconds(2)));
+        metrics.OnEvent(HealStep(T0, "wg\"0\\", "reresolve", "done"));
+        metrics.OnEvent(HealVerified(T0, "wg\"0\\", "reresolve", 1500));
         metrics.OnEvent(HealFailed(T0, "tailscale", "x"));
         metrics.OnEvent(DdnsUpdated(T0, "ddns[0]", "rfc2136", "203.0.113.9", 250));
         metrics.OnEvent(DdnsFailed(T0, "ddns[1]", "cloudflare", "HTTP 403"));

@@ -39,14 +39,13 @@ public class StatusBoardTests
     {
         var board = NewBoard();
         board.OnEvent(Started(T0, "198.51.100.7"));
-        board.ObserveDetection(TimeSpan.FromMilliseconds(2500));
         var change = T0.AddMinutes(5);
-        board.OnEvent(AddressChanged(change, "198.51.100.7", "203.0.113.9"));
+        board.OnEvent(AddressChanged(change, "198.51.100.7", "203.0.113.9", detectedIn: TimeSpan.FromMilliseconds(2500)));
         board.OnEvent(HealStarted(change, "wg0"));
-        board.OnEvent(HealStep(change.AddSeconds(1), "wg0", "re-resolve", "done"));
+        board.OnEvent(HealStep(change.AddSeconds(1), "wg0", "reresolve", "done"));
         board.OnEvent(DdnsUpdated(change.AddSeconds(2), "ddns[0]", "rfc2136", "203.0.113.9", 2100));
-        board.OnEvent(HealVerified(change.AddSeconds(3), "wg0", "re-resolve", 3200));
-        board.OnEvent(HealStep(change.AddSeconds(4), "wg0", "re-resolve", "verified"));
+        board.OnEvent(HealVerified(change.AddSeconds(3), "wg0", "reresolve", 3200));
+        board.OnEvent(HealStep(change.AddSeconds(4), "wg0", "reresolve", "verified"));
         _time.Advance(TimeSpan.FromMinutes(10));
 
         var snapshot = board.Snapshot();
@@ -54,7 +53,7 @@ public class StatusBoardTests
         Assert.Equal(("public-address-changed", "ipv4", "198.51.100.7", "203.0.113.9", 2.5), (failover.Kind, failover.Family, failover.Old, failover.New, failover.DetectSeconds));
         Assert.Equal(2, failover.Targets.Count);
         var wg = failover.Targets.Single(t => t.Target == "wg0");
-        Assert.Equal(("heal", "verified", "re-resolve", 3.2), (wg.Kind, wg.Result, wg.Action, wg.Seconds));
+        Assert.Equal(("heal", "verified", "reresolve", 3.2), (wg.Kind, wg.Result, wg.Action, wg.Seconds));
         var dns = failover.Targets.Single(t => t.Target == "ddns[0]");
         Assert.Equal(("ddns", "published", 2.1), (dns.Kind, dns.Result, dns.Seconds));
         Assert.Equal("203.0.113.9", snapshot.Families[0].Address);
@@ -63,11 +62,10 @@ public class StatusBoardTests
     }
 
     [Fact]
-    public void Detection_time_is_only_given_to_the_next_failover()
+    public void Detection_time_is_each_failovers_own()
     {
         var board = NewBoard();
-        board.ObserveDetection(TimeSpan.FromSeconds(4));
-        board.OnEvent(AddressChanged(T0, null, "203.0.113.9"));
+        board.OnEvent(AddressChanged(T0, null, "203.0.113.9", detectedIn: TimeSpan.FromSeconds(4)));
         board.OnEvent(AddressChanged(T0.AddMinutes(1), "203.0.113.9", "198.51.100.7"));
 
         var snapshot = board.Snapshot();
@@ -136,9 +134,8 @@ public class StatusBoardTests
     {
         var board = NewBoard();
         board.OnEvent(Started(T0, "198.51.100.7", "2001:db8::1"));
-        board.ObserveDetection(TimeSpan.FromSeconds(1.5));
-        board.OnEvent(AddressChanged(T0.AddMinutes(1), "198.51.100.7", "203.0.113.9"));
-        board.OnEvent(HealVerified(T0.AddMinutes(1).AddSeconds(2), "wg0", "endpoint-refresh", 2000));
+        board.OnEvent(AddressChanged(T0.AddMinutes(1), "198.51.100.7", "203.0.113.9", detectedIn: TimeSpan.FromSeconds(1.5)));
+        board.OnEvent(HealVerified(T0.AddMinutes(1).AddSeconds(2), "wg0", "rotate-port", 2000));
         var snapshot = board.Snapshot();
 
         var json = StatusJson.Serialize(snapshot);
@@ -166,9 +163,8 @@ public class StatusBoardTests
     {
         var board = NewBoard();
         board.OnEvent(Started(T0, "198.51.100.7"));
-        board.ObserveDetection(TimeSpan.FromSeconds(2));
-        board.OnEvent(AddressChanged(T0.AddMinutes(1), "198.51.100.7", "203.0.113.9"));
-        board.OnEvent(HealVerified(T0.AddMinutes(1).AddSeconds(3), "wg0", "re-resolve", 3250));
+        board.OnEvent(AddressChanged(T0.AddMinutes(1), "198.51.100.7", "203.0.113.9", detectedIn: TimeSpan.FromSeconds(2)));
+        board.OnEvent(HealVerified(T0.AddMinutes(1).AddSeconds(3), "wg0", "reresolve", 3250));
         _time.Advance(TimeSpan.FromMinutes(62));
 
         var text = StatusText.Render(board.Snapshot());
@@ -177,6 +173,6 @@ public class StatusBoardTests
         Assert.Contains("ipv4: 203.0.113.9 (upstream up since 2026-11-26T06:01:00.000Z)", text, StringComparison.Ordinal);
         Assert.Contains("ipv6: - (upstream unknown", text, StringComparison.Ordinal);
         Assert.Contains("public-address-changed ipv4 198.51.100.7 -> 203.0.113.9, detected in 2 s", text, StringComparison.Ordinal);
-        Assert.Contains("wg0 [heal] verified in 3.25 s (re-resolve)", text, StringComparison.Ordinal);
+        Assert.Contains("wg0 [heal] verified in 3.25 s (reresolve)", text, StringComparison.Ordinal);
     }
 }

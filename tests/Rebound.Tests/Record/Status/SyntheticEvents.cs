@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using Rebound.Act.Ddns.Engine;
 using Rebound.Act.Heal;
 using Rebound.Decide;
@@ -8,7 +6,7 @@ using Rebound.Record;
 
 namespace Rebound.Tests.Record.Status;
 
-/// <summary>RecordedEvents as the agent would record them, with the same JSON the console prints.</summary>
+/// <summary>RecordedEvents as the agent would record them (through the catalogue), with the JSON the console prints.</summary>
 internal static class SyntheticEvents
 {
     public static readonly DateTimeOffset T0 = new(2026, 11, 26, 6, 0, 0, TimeSpan.Zero);
@@ -18,64 +16,42 @@ internal static class SyntheticEvents
     public static RecordedEvent Started(DateTimeOffset time, string? ipv4, string? ipv6 = null) =>
         Wan(new WatcherStarted(time, ipv4 is null ? null : IPAddress.Parse(ipv4), ipv6 is null ? null : IPAddress.Parse(ipv6), ["stun1", "stun2"]));
 
-    public static RecordedEvent AddressChanged(DateTimeOffset time, string? old, string @new) =>
-        Wan(new PublicAddressChanged(time, IpFamilyNames.Of(IPAddress.Parse(@new)), old is null ? null : IPAddress.Parse(old), IPAddress.Parse(@new), Evidence));
+    /// <param name="detectedIn">The time since the last round that saw the old address (the event's detection latency); null: unknown.</param>
+    public static RecordedEvent AddressChanged(DateTimeOffset time, string? old, string @new, TimeSpan? detectedIn = null) =>
+        Wan(new PublicAddressChanged(time, IpFamilyNames.Of(IPAddress.Parse(@new)), old is null ? null : IPAddress.Parse(old), IPAddress.Parse(@new), EvidenceAt(time, detectedIn)));
 
-    public static RecordedEvent Lost(DateTimeOffset time, string last) =>
-        Wan(new UpstreamLost(time, IpFamilyNames.Of(IPAddress.Parse(last)), IPAddress.Parse(last), Evidence));
+    public static RecordedEvent Lost(DateTimeOffset time, string last, TimeSpan? detectedIn = null) =>
+        Wan(new UpstreamLost(time, IpFamilyNames.Of(IPAddress.Parse(last)), IPAddress.Parse(last), EvidenceAt(time, detectedIn)));
 
     public static RecordedEvent Restored(DateTimeOffset time, string address) =>
         Wan(new UpstreamRestored(time, IpFamilyNames.Of(IPAddress.Parse(address)), IPAddress.Parse(address), Evidence));
 
-    public static RecordedEvent Wan(WanEvent e) =>
-        new(e.Time, e.Name, null, Write(json => WanEventJson.Write(json, e)), e);
+    public static RecordedEvent Wan(WanEvent e) => Single(e);
 
     public static RecordedEvent HealStarted(DateTimeOffset time, string target, string reason = "public-address-changed") =>
-        Heal(new HealStarted(time, target, reason, new HealDiagnosis(HealCondition.AddressChanged, ["handshake 190 s old"])));
+        Single(new HealStarted(time, target, Parse<HealReason>(reason), new HealDiagnosis(HealCondition.AddressChanged, ["handshake 190 s old"])));
 
     public static RecordedEvent HealStep(DateTimeOffset time, string target, string action, string result, long ms = 20) =>
-        Heal(new HealStep(time, target, action, result, ms, $"{action} {result}"));
+        Single(new HealStep(time, target, Parse<HealActionKind>(action), Parse<HealStepResult>(result), ms, $"{action} {result}"));
 
     public static RecordedEvent HealVerified(DateTimeOffset time, string target, string action, long elapsedMs) =>
-        Heal(new HealVerified(time, target, action, elapsedMs, "handshake 1 s old"));
+        Single(new HealVerified(time, target, Parse<HealActionKind>(action), elapsedMs, "handshake 1 s old"));
 
     public static RecordedEvent HealFailed(DateTimeOffset time, string target, string error) =>
-        Heal(new HealFailed(time, target, error, false, TimeSpan.FromMinutes(1)));
+        Single(new HealFailed(time, target, error, false, TimeSpan.FromMinutes(1)));
 
-    public static RecordedEvent Heal(HealEvent e) =>
-        new(e.Time, e.Name, e.Target, Write(json =>
-        {
-            EventTime.WriteEnvelope(json, e.Time, e.Name);
-            json.WriteString("target", e.Target);
-            if (e is HealVerified v)
-            {
-                json.WriteString("action", v.Action);
-                json.WriteNumber("elapsedMs", v.ElapsedMs);
-            }
+    public static RecordedEvent DdnsUpdated(DateTimeOffset time, string target, string provider, string address, long elapsedMs, bool refresh = false) =>
+        Single(new DdnsUpdated(time, target, provider, ["home.example.org"], IPAddress.Parse(address), elapsedMs, Verified: true) { Refresh = refresh });
 
-            json.WriteEndObject();
-        }), e);
+    public static RecordedEvent DdnsFailed(DateTimeOffset time, string target, string provider, string error) =>
+        Single(new DdnsFailed(time, target, provider, ["home.example.org"], error, TimeSpan.FromSeconds(30), false));
 
-    public static RecordedEvent DdnsUpdated(DateTimeOffset time, string target, string provider, string address, long elapsedMs, bool refresh = false)
-    {
-        var e = new DdnsUpdated(time, target, provider, ["home.example.org"], IPAddress.Parse(address), elapsedMs, Verified: true) { Refresh = refresh };
-        return new(e.Time, e.Name, target, Write(json => DdnsEventJson.Write(json, e, "home.example.org")), e);
-    }
+    private static WanEvidence EvidenceAt(DateTimeOffset time, TimeSpan? detectedIn) =>
+        detectedIn is { } latency ? Evidence with { LastSteady = time - latency } : Evidence;
 
-    public static RecordedEvent DdnsFailed(DateTimeOffset time, string target, string provider, string error)
-    {
-        var e = new DdnsFailed(time, target, provider, ["home.example.org"], error, TimeSpan.FromSeconds(30), false);
-        return new(e.Time, e.Name, target, Write(json => DdnsEventJson.Write(json, e, "home.example.org")), e);
-    }
+    private static RecordedEvent Single(ReboundEvent e) => Assert.Single(EventCatalogue.Record(e));
 
-    private static string Write(Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            write(json);
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+    private static T Parse<T>(string name)
+        where T : struct, Enum =>
+        JsonNames.TryParse<T>(name, out var value) ? value : throw new ArgumentException($"not a {typeof(T).Name}: {name}", nameof(name));
 }

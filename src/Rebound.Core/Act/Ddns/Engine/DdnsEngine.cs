@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
+using Rebound.Act.Engine;
 using Rebound.Decide;
 
 namespace Rebound.Act.Ddns.Engine;
@@ -17,7 +18,7 @@ namespace Rebound.Act.Ddns.Engine;
 /// reported once.</item>
 /// <item>Updated + verifier: the verifier is polled until it serves the address (or the timeout).</item>
 /// </list>
-/// Each target runs on its own loop, so a slow provider delays only its own target;
+/// Each target runs on its own <see cref="TargetLoop"/>, so a slow provider delays only its own target;
 /// <see cref="OnAddress"/> only records the address and wakes the loops.
 /// </summary>
 public sealed class DdnsEngine
@@ -26,7 +27,7 @@ public sealed class DdnsEngine
     private readonly TimeProvider _time;
     private readonly DdnsCache _cache;
     private readonly Channel<DdnsEvent> _events = Channel.CreateUnbounded<DdnsEvent>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly TargetLoop[] _targets;
+    private readonly TargetUpdater[] _targets;
 
     public DdnsEngine(IReadOnlyList<DdnsTarget> targets, DdnsEngineOptions? options = null, TimeProvider? timeProvider = null)
     {
@@ -39,7 +40,7 @@ public sealed class DdnsEngine
         if (targets.Select(t => t.Id).Distinct(StringComparer.Ordinal).Count() != targets.Count)
             throw new ArgumentException("DDNS target ids must be unique", nameof(targets));
         _cache = DdnsCache.Load(_options.CachePath, Warn);
-        _targets = [.. targets.Select(t => new TargetLoop(this, t))];
+        _targets = [.. targets.Select(t => new TargetUpdater(this, t))];
     }
 
     /// <summary>
@@ -141,8 +142,16 @@ public sealed class DdnsEngine
         return new DdnsOnceResult(records, events, dryRun);
     }
 
-    /// <summary>Every target is waiting: nothing due now, no send or verification poll in flight. A stopping agent waits for this.</summary>
-    public bool IsIdle => _targets.All(t => t.IsIdle);
+    /// <summary>Every target is waiting for time only: nothing due now, no send or verification poll in flight. A test seam.</summary>
+    public bool IsIdle => _targets.All(t => t.Loop.IsIdle);
+
+    /// <summary>
+    /// Completes once no send or verification query is in flight and none is due, so that what the provider is
+    /// applying right now is recorded (else the next start resends it). A stopping agent waits for this, bounded by
+    /// its grace, before it cancels <see cref="RunAsync"/>; verifications waiting for their next query do not hold it.
+    /// </summary>
+    public Task DrainAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_targets.Select(t => t.Loop.DrainAsync(cancellationToken)));
 
     private void Emit(DdnsEvent e) => _events.Writer.TryWrite(e);
 
@@ -156,38 +165,21 @@ public sealed class DdnsEngine
 
     private sealed record Pending(string Name, IpFamily Family, IPAddress Address, DateTimeOffset DetectedAt, bool Refresh);
 
-    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
-
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
 
-    private sealed class TargetLoop(DdnsEngine engine, DdnsTarget target)
+    /// <summary>One target's update policy on its <see cref="TargetLoop"/>: per-record cache, hold-newest, backoff, verification.</summary>
+    private sealed class TargetUpdater(DdnsEngine engine, DdnsTarget target)
     {
         private readonly Lock _gate = new();
         private readonly Dictionary<IpFamily, Desired> _desired = [];
         private readonly Dictionary<IpFamily, CancellationTokenSource> _verifications = [];
         private readonly string[] _names = [.. target.Names.Select(DdnsCache.NormaliseName).Distinct(StringComparer.Ordinal)];
-        private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private bool _wakePending;
-        private bool _busy = true;
-        private DateTimeOffset? _nextDue;
-        private readonly Dictionary<CancellationTokenSource, DateTimeOffset?> _verifying = [];
+        private readonly Backoff _backoff = new(engine._options.InitialBackoff, engine._options.MaxBackoff);
         private bool _fatal;
         private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
         private DateTimeOffset? _lastAttempt;
-        private TimeSpan _backoff = engine._options.InitialBackoff;
 
-        public bool IsIdle
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    var now = engine._time.GetUtcNow();
-                    return !_busy && !_wakePending && (_nextDue is not { } due || due > now)
-                        && _verifying.Values.All(parked => parked is { } until && until > now);
-                }
-            }
-        }
+        public TargetLoop Loop { get; } = new(engine._time);
 
         public async Task<List<DdnsRecordState>> OnceAsync(Dictionary<IpFamily, IPAddress> addresses, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken)
         {
@@ -252,52 +244,16 @@ public sealed class DdnsEngine
                 if (_desired.TryGetValue(family, out var current) && current.Address.Equals(address))
                     return;
                 _desired[family] = new Desired(address, detectedAt);
-                _wakePending = true;
-                _wake.TrySetResult();
             }
+
+            Loop.Wake();
         }
 
         public async Task RunAsync(CancellationToken cancellationToken)
         {
             try
             {
-                while (true)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Task wake;
-                    lock (_gate)
-                    {
-                        _busy = true;
-                        _wakePending = false;
-                        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        wake = _wake.Task;
-                    }
-
-                    var next = await PassAsync(cancellationToken).ConfigureAwait(false);
-                    // The timer is armed before the loop reports itself idle, so that (fake) time moved
-                    // while idle is always measured by it.
-                    Task waitFor = wake;
-                    using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    if (next is { } due)
-                    {
-                        var delay = due - engine._time.GetUtcNow();
-                        if (delay <= TimeSpan.Zero)
-                            continue;
-                        // Task.Delay takes at most ~49 days; a long wait is taken in steps and re-planned.
-                        if (delay > MaxWait)
-                            delay = MaxWait;
-                        waitFor = Task.WhenAny(wake, Task.Delay(delay, engine._time, stopDelay.Token));
-                    }
-
-                    lock (_gate)
-                    {
-                        _nextDue = next;
-                        _busy = false;
-                    }
-
-                    await waitFor.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    await stopDelay.CancelAsync().ConfigureAwait(false);
-                }
+                await Loop.RunAsync(PassAsync, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -456,7 +412,7 @@ public sealed class DdnsEngine
                 switch (result.Outcome)
                 {
                     case DdnsOutcome.Updated or DdnsOutcome.Unchanged:
-                        _backoff = engine._options.InitialBackoff;
+                        _backoff.Reset();
                         _retryAt = DateTimeOffset.MinValue;
                         break;
                     case DdnsOutcome.Fatal:
@@ -465,9 +421,7 @@ public sealed class DdnsEngine
                         break;
                     default:
                         // A provider's Retry-After is advice, not a reason to go silent for years (or to overflow).
-                        var delay = result.RetryAfter > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Min(result.RetryAfter.Ticks, MaxRetryAfter.Ticks)) : _backoff;
-                        if (result.RetryAfter <= TimeSpan.Zero)
-                            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, engine._options.MaxBackoff.Ticks));
+                        var delay = result.RetryAfter > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Min(result.RetryAfter.Ticks, MaxRetryAfter.Ticks)) : _backoff.Next();
                         _retryAt = answeredAt + delay;
                         engine.Emit(new DdnsFailed(answeredAt, target.Id, target.Provider, failedNames, OneLine(result.Message), delay, Fatal: false));
                         break;
@@ -487,18 +441,14 @@ public sealed class DdnsEngine
                 if (_verifications.Remove(family, out var old))
                     old.Cancel();
                 _verifications[family] = cts;
-                _verifying[cts] = null;
             }
 
-            return Task.Run(async () =>
+            // Superseded by a newer send, or the engine stops: the loop's tracking ends it quietly.
+            return Loop.Track(async () =>
             {
                 try
                 {
-                    await VerifyAsync(verifier, names, address, from, refresh, sentAt, cts).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cts.IsCancellationRequested)
-                {
-                    // Superseded by a newer send, or the engine stops.
+                    await VerifyAsync(verifier, names, address, from, refresh, sentAt, cts.Token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -506,73 +456,59 @@ public sealed class DdnsEngine
                     {
                         if (_verifications.TryGetValue(family, out var current) && current == cts)
                             _verifications.Remove(family);
-                        _verifying.Remove(cts);
                     }
 
                     cts.Dispose();
                 }
-            }, CancellationToken.None);
+            });
         }
 
         private async Task VerifyAsync(
-            IDnsVerifier verifier, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationTokenSource cts)
+            IDnsVerifier verifier, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationToken cancellationToken)
         {
-            var cancellationToken = cts.Token;
             var remaining = new List<string>(names);
-            var deadline = sentAt + engine._options.VerifyTimeout;
-            while (true)
+            var served = await Loop.VerifyUntilAsync(
+                async ct =>
+                {
+                    foreach (var name in remaining.ToList())
+                    {
+                        if (await ServesAsync(verifier, name, address, ct).ConfigureAwait(false))
+                            remaining.Remove(name);
+                    }
+
+                    return remaining.Count == 0;
+                },
+                engine._options.VerifyInterval,
+                sentAt + engine._options.VerifyTimeout,
+                cancellationToken).ConfigureAwait(false);
+            var now = engine._time.GetUtcNow();
+            if (served)
             {
-                foreach (var name in remaining.ToList())
-                {
-                    bool served;
-                    try
-                    {
-                        served = await verifier.ServesAsync(name, address, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        throw;
-                    }
+                engine.Emit(new DdnsUpdated(now, target.Id, target.Provider, names, address, Milliseconds(now - from), Verified: true) { Refresh = refresh });
+                return;
+            }
+
+            engine.Emit(new DdnsFailed(
+                now, target.Id, target.Provider, remaining,
+                $"{target.Provider} accepted {address} but the authoritative server did not serve it within {DdnsText.Duration(engine._options.VerifyTimeout)}",
+                RetryIn: null, Fatal: false));
+        }
+
+        private static async Task<bool> ServesAsync(IDnsVerifier verifier, string name, IPAddress address, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await verifier.ServesAsync(name, address, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
 #pragma warning disable CA1031 // a failing verifier means "not served yet"
-                    catch (Exception)
+            catch (Exception)
 #pragma warning restore CA1031
-                    {
-                        served = false;
-                    }
-
-                    if (served)
-                        remaining.Remove(name);
-                }
-
-                var now = engine._time.GetUtcNow();
-                if (remaining.Count == 0)
-                {
-                    engine.Emit(new DdnsUpdated(now, target.Id, target.Provider, names, address, Milliseconds(now - from), Verified: true) { Refresh = refresh });
-                    return;
-                }
-
-                if (now >= deadline)
-                {
-                    engine.Emit(new DdnsFailed(
-                        now, target.Id, target.Provider, remaining,
-                        $"{target.Provider} accepted {address} but the authoritative server did not serve it within {DdnsText.Duration(engine._options.VerifyTimeout)}",
-                        RetryIn: null, Fatal: false));
-                    return;
-                }
-
-                var wait = deadline - now < engine._options.VerifyInterval ? deadline - now : engine._options.VerifyInterval;
-                var sleep = Task.Delay(wait, engine._time, cancellationToken);
-                lock (_gate)
-                    _verifying[cts] = now + wait;
-                try
-                {
-                    await sleep.ConfigureAwait(false);
-                }
-                finally
-                {
-                    lock (_gate)
-                        _verifying[cts] = null;
-                }
+            {
+                return false;
             }
         }
     }

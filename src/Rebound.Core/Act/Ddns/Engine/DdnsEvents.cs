@@ -1,12 +1,10 @@
 using System.Net;
+using Rebound.Record;
 
 namespace Rebound.Act.Ddns.Engine;
 
-/// <summary>Something the DDNS engine did; read from <see cref="DdnsEngine.Events"/>. <see cref="Name"/> is for JSON output.</summary>
-public abstract record DdnsEvent(DateTimeOffset Time)
-{
-    public abstract string Name { get; }
-}
+/// <summary>Something the DDNS engine did; read from <see cref="DdnsEngine.Events"/> (its kind: <see cref="EventCatalogue"/>).</summary>
+public abstract record DdnsEvent(DateTimeOffset Time) : ReboundEvent(Time);
 
 /// <summary>
 /// Records of one family of a target now hold <paramref name="Address"/>.
@@ -20,8 +18,6 @@ public sealed record DdnsUpdated(
     DateTimeOffset Time, string TargetId, string Provider, IReadOnlyList<string> Names, IPAddress Address, long ElapsedMs, bool Verified)
     : DdnsEvent(Time)
 {
-    public override string Name => "ddns-updated";
-
     /// <summary>The provider answered "no change" (dyndns2 nochg): it already had the address.</summary>
     public bool Unchanged { get; init; }
 
@@ -38,13 +34,7 @@ public sealed record DdnsUpdated(
 /// </summary>
 public sealed record DdnsFailed(
     DateTimeOffset Time, string TargetId, string Provider, IReadOnlyList<string> Names, string Error, TimeSpan? RetryIn, bool Fatal)
-    : DdnsEvent(Time)
-{
-    public override string Name => "ddns-failed";
-}
+    : DdnsEvent(Time);
 
 /// <summary>Something an admin should know that stops nothing (cache file unreadable or not writable).</summary>
-public sealed record DdnsWarning(DateTimeOffset Time, string Message) : DdnsEvent(Time)
-{
-    public override string Name => "ddns-warning";
-}
+public sealed record DdnsWarning(DateTimeOffset Time, string Message) : DdnsEvent(Time);
