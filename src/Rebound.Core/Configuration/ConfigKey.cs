@@ -5,20 +5,12 @@ namespace Rebound.Configuration;
 /// description. The reader, the list of known keys, the sample configuration and the README's key lists all come from
 /// these, so a key is declared once. Typed kinds (<see cref="DurationKey"/>, <see cref="SecretKey"/>, …) also read it.
 /// </summary>
-public abstract class ConfigKey
+public abstract class ConfigKey(string name, string doc)
 {
-    protected ConfigKey(string name, string doc)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentException.ThrowIfNullOrWhiteSpace(doc);
-        Name = name;
-        Doc = doc;
-    }
-
-    public string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>One line for the sample configuration and the man page, without a final full stop.</summary>
-    public string Doc { get; }
+    public string Doc { get; } = doc;
 
     /// <summary>A missing required key is a problem "(missing)".</summary>
     public bool Required { get; init; }

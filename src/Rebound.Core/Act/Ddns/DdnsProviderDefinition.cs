@@ -10,21 +10,13 @@ namespace Rebound.Act.Ddns;
 /// and checked, its cache identity, its <c>check-config</c> line and how its updater is built. Registered in
 /// <see cref="DdnsProviders.All"/>; derive from <see cref="DdnsProviderDefinition{TSettings}"/>.
 /// </summary>
-public abstract class DdnsProviderDefinition
+public abstract class DdnsProviderDefinition(string name, string doc)
 {
-    protected DdnsProviderDefinition(string name, string doc)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentException.ThrowIfNullOrWhiteSpace(doc);
-        Name = name;
-        Doc = doc;
-    }
-
     /// <summary>What <c>provider = "…"</c> says; also the provider in events, metrics and cache ids.</summary>
-    public string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>One line: what it is and what it needs.</summary>
-    public string Doc { get; }
+    public string Doc { get; } = doc;
 
     /// <summary>Its own keys, after those every <c>[[ddns]]</c> entry has.</summary>
     public abstract IReadOnlyList<ConfigKey> Keys { get; }

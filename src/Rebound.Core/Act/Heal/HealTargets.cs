@@ -14,9 +14,9 @@ public static class HealTargets
     /// </summary>
     public static IReadOnlyList<HealTargetDefinition> All { get; } =
     [
-        WireGuardDefinition.Instance,
-        TailscaleDefinition.Instance,
-        RouterDefinition.Instance,
+        new WireGuardDefinition(),
+        new TailscaleDefinition(),
+        new RouterDefinition(),
     ];
 
     /// <summary>

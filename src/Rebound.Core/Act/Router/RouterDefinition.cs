@@ -11,14 +11,6 @@ public sealed class RouterDefinition : HealTargetDefinition<RouterConntrackOptio
 {
     private static readonly RouterConntrackOptions Defaults = new();
 
-    // Last: the static field above is needed by the instance.
-    public static readonly RouterDefinition Instance = new();
-
-    private RouterDefinition()
-    {
-        Keys = [FlushConntrack, WanInterfaces, Keep];
-    }
-
     public BoolKey FlushConntrack { get; } = new("flush_conntrack", "On a WAN switch, delete the conntrack entries translated to the departed WAN's address", Defaults.FlushConntrack);
 
     public NameListKey WanInterfaces { get; } = new(
@@ -41,7 +33,7 @@ public sealed class RouterDefinition : HealTargetDefinition<RouterConntrackOptio
         "Only when Rebound runs on the Linux router itself: on a WAN switch, delete the conntrack entries translated to "
         + "the departed WAN's address, so every LAN flow remaps on its next packet.";
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [FlushConntrack, WanInterfaces, Keep];
 
     internal override RouterConntrackOptions ReadSettings(ConfigSection s, IReadOnlyList<RouterConntrackOptions> earlier) => new()
     {

@@ -9,14 +9,6 @@ public sealed class TailscaleDefinition : HealTargetDefinition<TailscaleTargetOp
 {
     private static readonly TailscaleTargetOptions Defaults = new();
 
-    // Last: the static field above is needed by the instance.
-    public static readonly TailscaleDefinition Instance = new();
-
-    private TailscaleDefinition()
-    {
-        Keys = [Enabled, Socket, Unit, RestartCommand, PingPeers, VerifyDeadline];
-    }
-
     public BoolKey Enabled { get; } = new("enabled", "false keeps the table (checked) but heals nothing", Defaults.Enabled);
 
     public StringKey Socket { get; } = new("socket", "tailscaled's LocalAPI socket", "the absolute path of tailscaled's socket")
@@ -60,7 +52,7 @@ public sealed class TailscaleDefinition : HealTargetDefinition<TailscaleTargetOp
     public override string Description =>
         "Make tailscaled notice a failover through its LocalAPI: rebind, re-STUN, reconnect DERP, then restart.";
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Enabled, Socket, Unit, RestartCommand, PingPeers, VerifyDeadline];
 
     internal override TailscaleTargetOptions ReadSettings(ConfigSection s, IReadOnlyList<TailscaleTargetOptions> earlier) => new()
     {

@@ -7,13 +7,6 @@ namespace Rebound.Act.WireGuard;
 /// <summary><c>[[wireguard]]</c>: one WireGuard interface kept working across failovers; reads into <see cref="WireGuardTargetOptions"/>.</summary>
 public sealed class WireGuardDefinition : HealTargetDefinition<WireGuardTargetOptions>
 {
-    public static readonly WireGuardDefinition Instance = new();
-
-    private WireGuardDefinition()
-    {
-        Keys = [Interface, VerifyPing, Endpoints, ConfigFile, RestorePort, RestartCommand, VerifyDeadline, ResolveInterval, PingTimeout];
-    }
-
     public StringKey Interface { get; } = new("interface", "The interface: wireguard-go over its UAPI socket, or the kernel's through 'wg'", "a WireGuard interface name like \"wg0\"")
     {
         Required = true,
@@ -83,7 +76,7 @@ public sealed class WireGuardDefinition : HealTargetDefinition<WireGuardTargetOp
         "Heal a WireGuard interface when its flow is pinned to the dead uplink, its peer's DNS name moved, or our address "
         + "changed. One entry per interface. Ladder: keepalive, reresolve, rotate-port, then restart_command when given.";
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Interface, VerifyPing, Endpoints, ConfigFile, RestorePort, RestartCommand, VerifyDeadline, ResolveInterval, PingTimeout];
 
     internal override WireGuardTargetOptions? ReadSettings(ConfigSection s, IReadOnlyList<WireGuardTargetOptions> earlier)
     {

@@ -8,11 +8,6 @@ public sealed class HealTable : ConfigTable
     // Last: the static field above is needed by the instance.
     public static readonly HealTable Instance = new();
 
-    private HealTable()
-    {
-        Keys = [CheckInterval, MaxRestartsPerHour, RetryBackoffMin, RetryBackoffMax];
-    }
-
     public DurationKey CheckInterval { get; } = new("check_interval", "Every target is diagnosed this often even without an event, so a flow pinned without any address change is found")
     {
         Default = HealConfig.Default.CheckInterval,
@@ -40,7 +35,7 @@ public sealed class HealTable : ConfigTable
 
     public override string Description => "How the heal engine paces itself, for every target.";
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [CheckInterval, MaxRestartsPerHour, RetryBackoffMin, RetryBackoffMax];
 
     internal HealConfig Read(ConfigSection s)
     {

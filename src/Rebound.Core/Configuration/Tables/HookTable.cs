@@ -11,11 +11,6 @@ public sealed class HookTable : ConfigTable
     // Last: the static field above is needed by the instance.
     public static readonly HookTable Instance = new();
 
-    private HookTable()
-    {
-        Keys = [Events, Command, Url, Timeout];
-    }
-
     public CustomKey Events { get; } = new("events", "The events that run this hook (the JSON 'event' names), or [\"*\"] for all", "an array of event names")
     {
         Required = true,
@@ -49,7 +44,7 @@ public sealed class HookTable : ConfigTable
         + "system is read-only except /var/lib/rebound and /run/rebound: add ReadWritePaths= in 'systemctl edit rebound' "
         + "if a hook must write elsewhere.";
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Events, Command, Url, Timeout];
 
     internal static string Describe(HookConfig hook) =>
         $"{hook.Label} line {hook.Line}: on {string.Join(", ", hook.Events)}; timeout {ConfigDuration.Format(hook.Timeout)}";

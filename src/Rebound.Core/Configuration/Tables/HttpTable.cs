@@ -13,11 +13,6 @@ public sealed class HttpTable : ConfigTable
 
     public static readonly HttpTable Instance = new();
 
-    private HttpTable()
-    {
-        Keys = [Listen, AllowRemote, ControlSocket];
-    }
-
     public CustomKey Listen { get; } = new(
         "listen",
         "Where the status page, /metrics, /events and /journal.json are served, or \"off\"",
@@ -41,7 +36,7 @@ public sealed class HttpTable : ConfigTable
     public override string Description =>
         "The status page, /metrics (Prometheus), live events and the control socket 'rebound status' uses.";
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Listen, AllowRemote, ControlSocket];
 
     internal HttpConfig Read(ConfigSection s)
     {

@@ -5,11 +5,6 @@ public sealed class JournalTable : ConfigTable
 {
     public static readonly JournalTable Instance = new();
 
-    private JournalTable()
-    {
-        Keys = [Retention, MaxEvents];
-    }
-
     public DurationKey Retention { get; } = new("retention", "Events older than this are deleted")
     {
         Default = JournalConfig.DefaultRetention,
@@ -24,7 +19,7 @@ public sealed class JournalTable : ConfigTable
 
     public override string Description => "The SQLite event journal in the state directory, read with 'rebound events'.";
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Retention, MaxEvents];
 
     internal JournalConfig Read(ConfigSection s)
     {

@@ -5,11 +5,6 @@ public sealed class StateTable : ConfigTable
 {
     public static readonly StateTable Instance = new();
 
-    private StateTable()
-    {
-        Keys = [Directory];
-    }
-
     public StringKey Directory { get; } = new(
         "directory",
         "The state directory: DNS cache, heal history, journal, status; default $STATE_DIRECTORY from systemd, else " + StateConfig.DefaultDirectory,
@@ -23,7 +18,7 @@ public sealed class StateTable : ConfigTable
 
     public override string Description => "Where the agent keeps what must survive a restart.";
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Directory];
 
     internal StateConfig Read(ConfigSection s)
     {

@@ -14,11 +14,6 @@ public sealed class WatchTable : ConfigTable
     // Last: the static fields above are needed by the instance.
     public static readonly WatchTable Instance = new();
 
-    private WatchTable()
-    {
-        Keys = [Servers, Interval, Timeout, ConfirmServers, ConfirmRounds, LossRounds, Ipv6Interface];
-    }
-
     public CustomKey Servers { get; } = new(
         "servers",
         "STUN servers, probed concurrently; two of different providers, so one cannot move the state alone",
@@ -69,7 +64,7 @@ public sealed class WatchTable : ConfigTable
         "How the public address is watched: every interval, a STUN binding request from a fresh socket to each server. "
         + "A change is believed only when the servers confirm it.";
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Servers, Interval, Timeout, ConfirmServers, ConfirmRounds, LossRounds, Ipv6Interface];
 
     public override IReadOnlyList<ConfigKey> ActiveInSample => [Servers, Interval];
 

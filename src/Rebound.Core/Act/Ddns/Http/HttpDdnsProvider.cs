@@ -5,20 +5,23 @@ namespace Rebound.Act.Ddns.Http;
 /// redact, and the outcome of every answer that is not the API's own: no answer, 429, 5xx and 3xx. A provider adds
 /// only its request and how its API answers.
 /// </summary>
-public abstract class HttpDdnsProvider : IDdnsProvider, IDisposable
+/// <typeparam name="TOptions">The provider's options: endpoint and credentials on top of <see cref="DdnsHttpOptions"/>.</typeparam>
+public abstract class HttpDdnsProvider<TOptions> : IDdnsProvider, IDisposable
+    where TOptions : DdnsHttpOptions
 {
-    private readonly DdnsHttpOptions _options;
     private readonly DdnsHttpSender _sender;
 
-    private protected HttpDdnsProvider(DdnsHttpOptions options, HttpClient? httpClient, TimeProvider? timeProvider)
+    private protected HttpDdnsProvider(TOptions options, HttpClient? httpClient, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = options;
+        Options = options;
         Time = timeProvider ?? TimeProvider.System;
         Secrets = [.. options.Secrets];
         _sender = new DdnsHttpSender(httpClient, options.Timeout, Time);
     }
+
+    private protected TOptions Options { get; }
 
     private protected TimeProvider Time { get; }
 
@@ -50,11 +53,11 @@ public abstract class HttpDdnsProvider : IDdnsProvider, IDisposable
     {
         ArgumentNullException.ThrowIfNull(reply);
         if (reply.Failure is { } failure)
-            return RetryLater(_options.TransientRetry, $"{what}: {failure}");
+            return RetryLater(Options.TransientRetry, $"{what}: {failure}");
         if (reply.Code == 429)
-            return RetryLater(reply.RetryAfter ?? _options.RateLimitWait, $"{what}: rate limited (HTTP 429){detail}");
+            return RetryLater(reply.RetryAfter ?? Options.RateLimitWait, $"{what}: rate limited (HTTP 429){detail}");
         if (reply.Code >= 500)
-            return RetryLater(reply.RetryAfter ?? _options.TransientRetry, $"{what}: server error (HTTP {reply.Code}){detail}");
+            return RetryLater(reply.RetryAfter ?? Options.TransientRetry, $"{what}: server error (HTTP {reply.Code}){detail}");
         if (reply.Code is >= 300 and < 400)
             return DdnsUpdateResult.Fatal($"{what}: server redirected (HTTP {reply.Code}); check the base URL");
         return null;
@@ -62,11 +65,11 @@ public abstract class HttpDdnsProvider : IDdnsProvider, IDisposable
 
     /// <summary>Retry later, never sooner than the provider allows.</summary>
     private protected DdnsUpdateResult RetryLater(TimeSpan wait, string message) =>
-        DdnsUpdateResult.RetryLater(wait < _options.MinimumWait ? _options.MinimumWait : wait, message);
+        DdnsUpdateResult.RetryLater(wait < Options.MinimumWait ? Options.MinimumWait : wait, message);
 
     /// <summary>An answer we did not expect: retry after the transient wait, quoting (sanitised) what came back.</summary>
     private protected DdnsUpdateResult Unexpected(string what, string answer, DdnsHttpReply reply) =>
-        RetryLater(_options.TransientRetry, $"{what}: unexpected answer '{Sanitise(answer, 40)}' (HTTP {reply.Code})");
+        RetryLater(Options.TransientRetry, $"{what}: unexpected answer '{Sanitise(answer, 40)}' (HTTP {reply.Code})");
 
     /// <summary>Provider text made safe for a message: secrets redacted, one line, capped.</summary>
     private protected string Sanitise(string text, int maxLength) => DdnsText.Sanitise(text, Secrets, maxLength);

@@ -11,7 +11,6 @@ public sealed class CloudflareDefinition : DdnsProviderDefinition<CloudflareSett
     public CloudflareDefinition()
         : base("cloudflare", "Cloudflare API v4: existing records of one zone, with an API token (Zone:Read, DNS:Edit)")
     {
-        Keys = [Zone, ZoneId, Api, Token];
     }
 
     public DdnsZoneKey Zone { get; } = new("The zone the names are in") { Example = ConfigKey.Toml("example.org") };
@@ -28,7 +27,7 @@ public sealed class CloudflareDefinition : DdnsProviderDefinition<CloudflareSett
         Required = true,
     };
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Zone, ZoneId, Api, Token];
 
     public override string ExampleNames => ConfigKey.Toml(["vpn.example.org"]);
 

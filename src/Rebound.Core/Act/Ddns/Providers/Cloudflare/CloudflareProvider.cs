@@ -12,11 +12,10 @@ namespace Rebound.Act.Ddns.Providers.Cloudflare;
 /// only the record's content. Every answer's <c>success</c> and <c>errors[]</c> are checked. The record
 /// must already exist: creating records is a configuration decision, not something to do during a failover.
 /// </summary>
-public sealed class CloudflareProvider : HttpDdnsProvider
+public sealed class CloudflareProvider : HttpDdnsProvider<CloudflareOptions>
 {
     private const string ApiPrefix = "/client/v4";
 
-    private readonly CloudflareOptions _options;
     private readonly string _zone;
     private readonly ConcurrentDictionary<string, string> _recordIds = new(StringComparer.Ordinal);
     private string? _zoneId;
@@ -24,7 +23,6 @@ public sealed class CloudflareProvider : HttpDdnsProvider
     public CloudflareProvider(CloudflareOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
         : base(options, httpClient, timeProvider)
     {
-        _options = options;
         _zone = options.ZoneName.TrimEnd('.').ToLowerInvariant();
         _zoneId = options.ZoneId;
     }
@@ -129,8 +127,8 @@ public sealed class CloudflareProvider : HttpDdnsProvider
 
     private HttpRequestMessage NewRequest(HttpMethod method, string path)
     {
-        var request = new HttpRequestMessage(method, new Uri(_options.BaseUri, path));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ApiToken);
+        var request = new HttpRequestMessage(method, new Uri(Options.BaseUri, path));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Options.ApiToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return request;
     }
@@ -160,9 +158,9 @@ public sealed class CloudflareProvider : HttpDdnsProvider
         if (code >= 400)
             return (default, DdnsUpdateResult.Fatal($"{name}: {step}: request rejected (HTTP {code}){detail}"));
         if (envelope is null)
-            return (default, DdnsUpdateResult.RetryLater(_options.TransientRetry, $"{name}: {step}: unreadable answer (HTTP {code})"));
+            return (default, DdnsUpdateResult.RetryLater(Options.TransientRetry, $"{name}: {step}: unreadable answer (HTTP {code})"));
         if (!envelope.Success || errors.Length > 0)
-            return (default, DdnsUpdateResult.RetryLater(_options.TransientRetry, $"{name}: {step}: API reported failure (HTTP {code}){detail}"));
+            return (default, DdnsUpdateResult.RetryLater(Options.TransientRetry, $"{name}: {step}: API reported failure (HTTP {code}){detail}"));
         return (envelope.Result, null);
     }
 

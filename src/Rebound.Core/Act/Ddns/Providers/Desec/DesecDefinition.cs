@@ -11,7 +11,6 @@ public sealed class DesecDefinition : DdnsProviderDefinition<DesecSettings>
     public DesecDefinition()
         : base("desec", "deSEC (dedyn.io and own domains), with a dynDNS token; one update a minute per domain")
     {
-        Keys = [Username, Token];
     }
 
     public StringKey Username { get; } = new("username", "The user for basic auth; default: the record's own name (right for a dedyn.io name)", "a user name (default: the host name)")
@@ -24,7 +23,7 @@ public sealed class DesecDefinition : DdnsProviderDefinition<DesecSettings>
         Required = true,
     };
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Username, Token];
 
     public override string ExampleNames => ConfigKey.Toml(["home.dedyn.io"]);
 

@@ -14,7 +14,6 @@ public sealed class DuckDnsDefinition : DdnsProviderDefinition<DuckDnsSettings>
     public DuckDnsDefinition()
         : base("duckdns", "DuckDNS: subdomains of duckdns.org (\"myhome\" or \"myhome.duckdns.org\"), with the account's token")
     {
-        Keys = [Token];
     }
 
     public SecretKey Token { get; } = new("token", "The account's token, shown on duckdns.org", "/etc/rebound/duckdns.token")
@@ -22,7 +21,7 @@ public sealed class DuckDnsDefinition : DdnsProviderDefinition<DuckDnsSettings>
         Required = true,
     };
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Token];
 
     public override string ExampleNames => ConfigKey.Toml(["myhome"]);
 

@@ -8,16 +8,14 @@ namespace Rebound.Act.Ddns.Providers.DuckDns;
 /// AAAA update does not touch the A record). The body is <c>OK</c> or <c>KO</c>; KO is all DuckDNS says
 /// about a bad token or a subdomain not in the account, so it is fatal.
 /// </summary>
-public sealed class DuckDnsProvider : HttpDdnsProvider
+public sealed class DuckDnsProvider : HttpDdnsProvider<DuckDnsOptions>
 {
     internal const string Suffix = ".duckdns.org";
 
-    private readonly DuckDnsOptions _options;
 
     public DuckDnsProvider(DuckDnsOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
         : base(options, httpClient, timeProvider)
     {
-        _options = options;
     }
 
     /// <summary>The subname DuckDNS wants: "home" for home.duckdns.org (a bare "home" is taken as is).</summary>
@@ -32,8 +30,8 @@ public sealed class DuckDnsProvider : HttpDdnsProvider
             return DdnsUpdateResult.Fatal($"{name}: not a DuckDNS name (expected <sub>.duckdns.org)");
 
         var parameter = update.Family == Decide.IpFamily.Ipv6 ? "ipv6" : "ip";
-        var query = $"domains={Uri.EscapeDataString(sub)}&token={Uri.EscapeDataString(_options.Token)}&{parameter}={Uri.EscapeDataString(update.AddressText)}";
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.BaseUri, $"/update?{query}"));
+        var query = $"domains={Uri.EscapeDataString(sub)}&token={Uri.EscapeDataString(Options.Token)}&{parameter}={Uri.EscapeDataString(update.AddressText)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Options.BaseUri, $"/update?{query}"));
         var reply = await SendAsync(request, cancellationToken);
         if (CommonOutcome(reply, name) is { } common)
             return common;

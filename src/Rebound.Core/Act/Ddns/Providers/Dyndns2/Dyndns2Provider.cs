@@ -7,21 +7,19 @@ namespace Rebound.Act.Ddns.Providers.Dyndns2;
 /// always sent explicitly: letting the server take the connection's source address would record
 /// whichever uplink the request happened to leave through, which is wrong during a failover.
 /// </summary>
-public sealed class Dyndns2Provider : HttpDdnsProvider
+public sealed class Dyndns2Provider : HttpDdnsProvider<Dyndns2Options>
 {
-    private readonly Dyndns2Options _options;
 
     public Dyndns2Provider(Dyndns2Options options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
         : base(options, httpClient, timeProvider)
     {
-        _options = options;
     }
 
     private protected override async Task<DdnsUpdateResult> UpdateRecordAsync(DdnsRecordUpdate update, CancellationToken cancellationToken)
     {
         var query = $"hostname={Uri.EscapeDataString(update.Name)}&myip={Uri.EscapeDataString(update.AddressText)}";
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_options.BaseUri, $"{_options.UpdatePath}?{query}"));
-        request.Headers.Authorization = DdnsBasicAuth.Header(_options.Username, _options.Password);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Options.BaseUri, $"{Options.UpdatePath}?{query}"));
+        request.Headers.Authorization = DdnsBasicAuth.Header(Options.Username, Options.Password);
         var reply = await SendAsync(request, cancellationToken);
 
         var name = update.Name;
@@ -30,11 +28,11 @@ public sealed class Dyndns2Provider : HttpDdnsProvider
 
         // Most servers answer 200 for every return code, some use 401 etc. with the code in the body:
         // the body decides when it holds a code; a bare 401 means the credentials were refused.
-        var result = Dyndns2Answer.Map(reply.Body, update, _options, Secrets);
+        var result = Dyndns2Answer.Map(reply.Body, update, Options, Secrets);
         if (reply.Code == 401 && result.Outcome == DdnsOutcome.RetryLater)
             return DdnsUpdateResult.Fatal($"{name}: username or password rejected (HTTP 401)");
         if (!reply.IsSuccessStatus && result.Succeeded)
-            return DdnsUpdateResult.RetryLater(_options.TransientRetry, $"{name}: success text with HTTP {reply.Code}");
+            return DdnsUpdateResult.RetryLater(Options.TransientRetry, $"{name}: success text with HTTP {reply.Code}");
         if (!reply.IsSuccessStatus && result.Outcome == DdnsOutcome.RetryLater)
             return DdnsUpdateResult.RetryLater(result.RetryAfter, $"{result.Message} (HTTP {reply.Code})");
         return result;

@@ -18,7 +18,6 @@ public sealed class Rfc2136Definition : DdnsProviderDefinition<Rfc2136Settings>
     public Rfc2136Definition()
         : base("rfc2136", "RFC 2136 UPDATE signed with TSIG (BIND, Knot, PowerDNS); all names of a zone change in one atomic UPDATE")
     {
-        Keys = [Server, Zone, Ttl, KeyFile];
     }
 
     public HostPortKey Server { get; } = new("server", "The zone's primary name server", "HOST or HOST:PORT of the primary name server", DefaultPort)
@@ -39,7 +38,7 @@ public sealed class Rfc2136Definition : DdnsProviderDefinition<Rfc2136Settings>
         Example = ConfigKey.Toml("/etc/rebound/home.key"),
     };
 
-    public override IReadOnlyList<ConfigKey> Keys { get; }
+    public override IReadOnlyList<ConfigKey> Keys => [Server, Zone, Ttl, KeyFile];
 
     public override bool VerifiesAtItsServer => true;
 
