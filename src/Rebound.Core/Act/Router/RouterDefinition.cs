@@ -9,9 +9,7 @@ namespace Rebound.Act.Router;
 /// </summary>
 public sealed class RouterDefinition : HealTargetDefinition<RouterConntrackOptions>
 {
-    private static readonly RouterConntrackOptions Defaults = new();
-
-    public BoolKey FlushConntrack { get; } = new("flush_conntrack", "On a WAN switch, delete the conntrack entries translated to the departed WAN's address", Defaults.FlushConntrack);
+    public BoolKey FlushConntrack { get; } = new("flush_conntrack", "On a WAN switch, delete the conntrack entries translated to the departed WAN's address", new RouterConntrackOptions().FlushConntrack);
 
     public NameListKey WanInterfaces { get; } = new(
         "wan_interfaces",
