@@ -12,6 +12,9 @@ namespace Rebound.Act.Ddns;
 /// </summary>
 public abstract class DdnsProviderDefinition(string name, string doc)
 {
+    /// <summary>The port of a name server given without one (<c>server</c>, <c>verify_server</c>).</summary>
+    public const int DnsPort = 53;
+
     /// <summary>What <c>provider = "…"</c> says; also the provider in events, metrics and cache ids.</summary>
     public string Name { get; } = name;
 

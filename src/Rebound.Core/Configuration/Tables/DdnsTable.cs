@@ -57,7 +57,7 @@ public sealed class DdnsTable : ConfigTable
         "verify_server",
         "A name server authoritative for the names, asked until it serves the new address (a provider with a server of its own uses that)",
         "HOST or HOST:PORT of a name server authoritative for the names",
-        defaultPort: 53)
+        DdnsProviderDefinition.DnsPort)
     {
         Example = ConfigKey.Toml("ns1.example.net"),
     };

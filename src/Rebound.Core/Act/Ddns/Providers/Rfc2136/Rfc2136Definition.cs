@@ -13,14 +13,12 @@ public sealed record Rfc2136Settings(HostPort Server, DnsName Zone, TsigKey? Key
 /// <summary><c>provider = "rfc2136"</c>: all names of the zone go in one atomic UPDATE, verified at the same server.</summary>
 public sealed class Rfc2136Definition : DdnsProviderDefinition<Rfc2136Settings>
 {
-    public const int DefaultPort = 53;
-
     public Rfc2136Definition()
         : base("rfc2136", "RFC 2136 UPDATE signed with TSIG (BIND, Knot, PowerDNS); all names of a zone change in one atomic UPDATE")
     {
     }
 
-    public HostPortKey Server { get; } = new("server", "The zone's primary name server", "HOST or HOST:PORT of the primary name server", DefaultPort)
+    public HostPortKey Server { get; } = new("server", "The zone's primary name server", "HOST or HOST:PORT of the primary name server", DnsPort)
     {
         Required = true,
         Example = ConfigKey.Toml("ns1.example.net"),
