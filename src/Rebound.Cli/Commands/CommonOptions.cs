@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Rebound.Configuration;
 using Rebound.Sense;
 
 namespace Rebound.Cli.Commands;
@@ -22,12 +23,15 @@ internal static class CommonOptions
         Description = description,
     };
 
-    /// <summary>A duration option; null when not given (the description names the default).</summary>
-    public static Option<TimeSpan?> Duration(string name, string description) => new(name)
+    /// <summary>
+    /// A duration option in the one grammar (<see cref="ConfigDuration"/>; a bare number is seconds), within
+    /// <paramref name="rule"/> (default: more than zero, at most a day); null when not given (the description names the default).
+    /// </summary>
+    public static Option<TimeSpan?> Duration(string name, string description, DurationRule? rule = null) => new(name)
     {
         Description = description,
         HelpName = "DURATION",
-        CustomParser = ParseDuration,
+        CustomParser = result => ParseDuration(result, rule ?? DurationRule.CommandLine),
     };
 
     public static Option<int> Count(string name, string description, int defaultValue) => new(name)
@@ -67,15 +71,15 @@ internal static class CommonOptions
         return targets;
     }
 
-    private static TimeSpan? ParseDuration(ArgumentResult result)
+    private static TimeSpan? ParseDuration(ArgumentResult result, DurationRule rule)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-        if (DurationText.TryParse(text, out var value, out var error))
+        if (ConfigDuration.TryParse(text, rule, out var value, out var expected))
         {
             return value;
         }
 
-        result.AddError($"{OptionName(result)}: {error}");
+        result.AddError($"{OptionName(result)}: expected {expected}, found '{text}'");
         return default;
     }
 

@@ -22,12 +22,11 @@ internal static class EventsCommand
                 + $"else $STATE_DIRECTORY (set by systemd), else {StateConfig.DefaultDirectory}.",
             HelpName = "DIR",
         };
-        var since = new Option<TimeSpan?>("--since")
-        {
-            Description = "Only events from the last DURATION, e.g. 90s, 30m, 2h, 7d, 1h30m. Default: all that are kept.",
-            HelpName = "DURATION",
-            CustomParser = ParseSince,
-        };
+        // A look back is naturally days ("7d"), longer than the day other command-line durations allow.
+        var since = CommonOptions.Duration(
+            "--since",
+            "Only events from the last DURATION, e.g. 90s, 30m, 2h, 7d, 1h30m. Default: all that are kept.",
+            DurationRule.CommandLine with { Max = ConfigDuration.Longest });
         var kinds = new Option<List<string>>("--kind", "-k")
         {
             Description = $"Only events of this kind (the JSON 'event' field): {string.Join(", ", EventCatalogue.Names)}. Repeat for several.",
@@ -167,22 +166,6 @@ internal static class EventsCommand
         text.Length > 0 && !text.Any(c => char.IsWhiteSpace(c) || c == '"' || char.IsControl(c))
             ? text
             : $"\"{JsonEncodedText.Encode(text, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"";
-
-    /// <summary>
-    /// The configuration file's duration syntax, not DurationText: a look back is naturally days ("7d") and longer
-    /// than DurationText's 24 h ceiling for timeouts.
-    /// </summary>
-    private static TimeSpan? ParseSince(ArgumentResult result)
-    {
-        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-        if (ConfigDuration.TryParse(text, out var value) && value > TimeSpan.Zero)
-        {
-            return value;
-        }
-
-        result.AddError($"--since: '{text}' is not a duration greater than zero (examples: 90s, 30m, 2h, 7d, 1h30m)");
-        return null;
-    }
 
     /// <summary>A kind this version does not emit would match nothing, silently: it is an error listing the kinds.</summary>
     private static void CheckKinds(OptionResult result)

@@ -74,7 +74,7 @@ public static partial class ConfigLoader
     {
         var inner = match.Groups[1].Value;
         var punctuation = inner.Length == 1 && !char.IsLetterOrDigit(inner[0]);
-        return punctuation || inner.Length == 0 || ConfigReader.KnownWords.Contains(inner) ? match.Value : "`…`";
+        return punctuation || inner.Length == 0 || ConfigSchema.KnownWords.Contains(inner) ? match.Value : "`…`";
     });
 
     [GeneratedRegex("`([^`]*)`")]

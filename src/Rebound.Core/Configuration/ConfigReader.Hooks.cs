@@ -2,35 +2,22 @@ namespace Rebound.Configuration;
 
 internal sealed partial class ConfigReader
 {
-    // A property, not a field: KnownWords (in another part of this partial class) reads it during static initialisation.
-    private static string[] HookKeys => ["events", "command", "url", "timeout"];
-
-    private static readonly TimeSpan MaxHookTimeout = TimeSpan.FromMinutes(10);
-
-    private List<HookConfig> ReadHooks(Section top)
+    private List<HookConfig> ReadHooks(ConfigSection top)
     {
         var hooks = new List<HookConfig>();
-        var node = top.Node("hook");
-        top.MarkUsed("hook");
-        if (node is null)
-            return hooks;
-        if (node is not TomlArrayNode { } array || array.Items.Any(item => item is not TomlTableNode))
+        var tables = top.TableArray(HookTable.Instance.Name) ?? [];
+        for (int i = 0; i < tables.Count; i++)
         {
-            Problem(node, "hook", $"[[hook]] tables, found {node.Describe()}");
-            return hooks;
-        }
-
-        for (int i = 0; i < array.Items.Count; i++)
-        {
-            if (ReadHook(new Section(this, (TomlTableNode)array.Items[i], $"hook[{i}]"), i) is { } hook)
+            if (ReadHook(new ConfigSection(this, tables[i], $"hook[{i}]"), i) is { } hook)
                 hooks.Add(hook);
         }
 
         return hooks;
     }
 
-    private HookConfig? ReadHook(Section s, int index)
+    private HookConfig? ReadHook(ConfigSection s, int index)
     {
+        var table = HookTable.Instance;
         var startProblems = Problems.Count;
         const string eventsExpected = "a non-empty array of event names like [\"public-address-changed\", \"heal-failed\"] or [\"*\"]";
         var events = new List<string>();
@@ -53,38 +40,18 @@ internal sealed partial class ConfigReader
             Problem(s.Table, s.Key("events"), $"{eventsExpected} (missing)");
         }
 
-        List<string>? command = null;
-        if (s.Strings("command", "a non-empty array: the program's absolute path, then its arguments (no shell)") is { } argv)
-        {
-            var program = argv[0].Text;
-            if (!Path.IsPathRooted(program))
-                Problem(argv[0].Node, s.Key("command"), $"the program's absolute path first (no shell, no PATH lookup), found {Clip(program)}");
-            else if (argv.Any(a => a.Text.Contains('\0', StringComparison.Ordinal)))
-                Problem(s.Node("command")!, s.Key("command"), "arguments without NUL characters");
-            else
-                command = [.. argv.Select(a => a.Text)];
-        }
-
-        Uri? url = null;
-        if (s.String("url", "an http:// or https:// URL to POST the event JSON to") is { } urlText)
-        {
-            // Never quote the URL back: it may carry credentials.
-            if (Uri.TryCreate(urlText, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" && parsed.Host.Length > 0)
-                url = parsed;
-            else
-                Problem(s.Node("url")!, s.Key("url"), "an http:// or https:// URL to POST the event JSON to");
-        }
-
-        bool hasCommand = s.Node("command") is not null;
-        bool hasUrl = s.Node("url") is not null;
+        var command = table.Command.Read(s);
+        var url = table.Url.Read(s);
+        bool hasCommand = s.Node(table.Command.Name) is not null;
+        bool hasUrl = s.Node(table.Url.Name) is not null;
         if (hasCommand == hasUrl)
         {
             Problem(hasCommand ? s.Node("url")! : s.Table, s.Key(hasCommand ? "url" : "command"),
                 hasCommand ? "either command or url, not both" : "command = [\"/path/to/program\", ...] or url = \"https://...\" (missing)");
         }
 
-        var timeout = s.Duration("timeout", allowZero: false, max: MaxHookTimeout) ?? HookConfig.DefaultTimeout;
-        s.RejectUnknown(HookKeys);
+        var timeout = table.Timeout.Read(s)!.Value;
+        s.RejectUnknown(table.Keys);
         if (Problems.Count > startProblems || events.Count == 0)
             return null;
         return new HookConfig(index, s.Table.Line, events, command, url, timeout);

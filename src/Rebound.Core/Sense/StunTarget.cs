@@ -1,6 +1,7 @@
-using System.Globalization;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
+using Rebound.Configuration;
 using Rebound.Sense.Stun;
 
 namespace Rebound.Sense;
@@ -17,95 +18,24 @@ public sealed record StunTarget(string Host, int Port)
         new("stun.cloudflare.com", 3478),
     ];
 
-    public string Name => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+    public string Name => HostPort.Format(Host, Port);
 
     public IPAddress? Literal => IPAddress.TryParse(Host, out var ip) ? ip : null;
 
     public override string ToString() => Name;
 
-    /// <summary>Parses <c>HOST</c>, <c>HOST:PORT</c>, <c>IPV4:PORT</c> or <c>[IPV6]:PORT</c>.</summary>
-    public static bool TryParse(string text, out StunTarget? target, out string? error)
+    /// <summary>Parses <c>HOST</c>, <c>HOST:PORT</c>, <c>IPV4:PORT</c> or <c>[IPV6]:PORT</c> (port 3478 if omitted).</summary>
+    public static bool TryParse(string text, [NotNullWhen(true)] out StunTarget? target, [NotNullWhen(false)] out string? error)
     {
-        target = null;
-        error = null;
-        text = text?.Trim() ?? "";
-        if (text.Length == 0)
+        if (!HostPort.TryParse(text, DefaultPort, out var parsed, out error))
         {
-            error = "empty server";
+            target = null;
             return false;
         }
 
-        string host;
-        string? portText = null;
-        if (text.StartsWith('['))
-        {
-            var close = text.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0)
-            {
-                error = $"'{text}': missing ']' after IPv6 address";
-                return false;
-            }
-
-            host = text[1..close];
-            var rest = text[(close + 1)..];
-            if (rest.Length > 0)
-            {
-                if (rest[0] != ':')
-                {
-                    error = $"'{text}': expected ':PORT' after ']'";
-                    return false;
-                }
-
-                portText = rest[1..];
-            }
-
-            if (!IPAddress.TryParse(host, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
-            {
-                error = $"'{text}': '{host}' is not an IPv6 address";
-                return false;
-            }
-        }
-        else if (text.Count(c => c == ':') > 1)
-        {
-            // A bare IPv6 literal has no room for a port.
-            if (!IPAddress.TryParse(text, out _))
-            {
-                error = $"'{text}': not a host, HOST:PORT or [IPV6]:PORT";
-                return false;
-            }
-
-            host = text;
-        }
-        else
-        {
-            var colon = text.IndexOf(':', StringComparison.Ordinal);
-            host = colon < 0 ? text : text[..colon];
-            portText = colon < 0 ? null : text[(colon + 1)..];
-        }
-
-        var port = DefaultPort;
-        if (portText is not null
-            && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
-        {
-            error = $"'{text}': port must be a number from 1 to 65535";
-            return false;
-        }
-
-        if (host.Length == 0 || (IPAddress.TryParse(host, out _) is false && !IsHostName(host)))
-        {
-            error = $"'{text}': '{host}' is not a valid host name or address";
-            return false;
-        }
-
-        target = new StunTarget(host, port);
+        target = new StunTarget(parsed.Host, parsed.Port);
         return true;
     }
-
-    private static bool IsHostName(string host) =>
-        host.Length <= 253
-        && host.Split('.').All(label => label.Length is > 0 and <= 63
-            && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
-            && label[0] != '-' && label[^1] != '-');
 }
 
 /// <summary>Resolves targets to servers; a name that does not resolve is reported, not thrown.</summary>

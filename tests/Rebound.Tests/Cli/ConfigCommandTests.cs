@@ -55,4 +55,39 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.Equal(2, await cli.RunAsync("run", "--config", Path.Combine(_dir.FullName, "missing.toml")));
         Assert.Contains("does not exist", Assert.Single(cli.ErrLines), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_sample_configuration_is_printed_from_the_definitions()
+    {
+        var cli = new CliHarness();
+
+        Assert.Equal(0, await cli.RunAsync("check-config", "--sample"));
+        Assert.Equal(Rebound.Configuration.SampleConfig.Text(), cli.Out);
+        Assert.Empty(cli.ErrLines);
+    }
+
+    [Theory]
+    [InlineData("check-config")]
+    [InlineData("check-config", "--sample", "rebound.toml")]
+    public async Task Check_config_needs_a_file_or_sample_but_not_both(params string[] args)
+    {
+        var cli = new CliHarness();
+
+        Assert.Equal(2, await cli.RunAsync(args));
+        Assert.StartsWith("rebound: check-config: ", Assert.Single(cli.ErrLines), StringComparison.Ordinal);
+        Assert.Empty(cli.Out);
+    }
+
+    [Fact]
+    public async Task The_help_lists_the_tables_providers_and_heal_targets_the_registries_hold()
+    {
+        var cli = new CliHarness();
+
+        Assert.Equal(0, await cli.RunAsync("check-config", "--help"));
+        var help = string.Join(' ', cli.Out.Split('\n').Select(l => l.Trim()));
+        foreach (var provider in Rebound.Act.Ddns.DdnsProviders.All)
+            Assert.Contains(provider.Name, help, StringComparison.Ordinal);
+        foreach (var table in Rebound.Configuration.ConfigSchema.Tables)
+            Assert.Contains(table.Header, help, StringComparison.Ordinal);
+    }
 }

@@ -1,4 +1,9 @@
 using System.Runtime.Versioning;
+using Rebound.Act.Ddns.Providers.Cloudflare;
+using Rebound.Act.Ddns.Providers.Desec;
+using Rebound.Act.Ddns.Providers.DuckDns;
+using Rebound.Act.Ddns.Providers.Dyndns2;
+using Rebound.Act.Ddns.Providers.Rfc2136;
 using Rebound.Configuration;
 using Rebound.Decide;
 
@@ -97,45 +102,46 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Assert.Equal(5, config.Ddns.Count);
         var rfc = config.Ddns[0];
-        Assert.Equal((0, 11, DdnsProviderKind.Rfc2136), (rfc.Index, rfc.Line, rfc.Provider));
+        Assert.Equal((0, 11, "rfc2136"), (rfc.Index, rfc.Line, rfc.Provider.Name));
         Assert.Equal(["gw.home.test"], rfc.Names);
         Assert.Equal([IpFamily.Ipv4, IpFamily.Ipv6], rfc.Families);
-        Assert.Equal(60, rfc.Ttl);
         Assert.Equal(TimeSpan.Zero, rfc.MinInterval);
         Assert.Equal(TimeSpan.FromDays(7), rfc.Refresh);
-        var rfcSettings = Assert.IsType<Rfc2136Settings>(rfc.Rfc2136);
-        Assert.Equal(("203.0.113.53", 53), (rfcSettings.ServerHost, rfcSettings.ServerPort));
+        var rfcSettings = Assert.IsType<Rfc2136Settings>(rfc.Settings);
+        Assert.Equal(60, rfcSettings.Ttl);
+        Assert.Equal(new HostPort("203.0.113.53", 53), rfcSettings.Server);
         Assert.Equal("home.test.", rfcSettings.Zone.ToString());
         Assert.Equal("home-key.", rfcSettings.Key!.Name.ToString());
         Assert.Equal(24, rfcSettings.Key.SecretLength);
-        Assert.Null(rfc.Dyndns2);
 
         var dyn = config.Ddns[1];
-        Assert.Equal(DdnsProviderKind.Dyndns2, dyn.Provider);
+        Assert.Equal("dyndns2", dyn.Provider.Name);
         Assert.Equal([IpFamily.Ipv4], dyn.Families);
-        Assert.Null(dyn.Ttl);
+        // Only rfc2136 writes a TTL: a dyndns2 entry has no such setting.
+        var dynSettings = Assert.IsType<Dyndns2Settings>(dyn.Settings);
         Assert.Equal(TimeSpan.FromSeconds(30), dyn.MinInterval);
-        Assert.Equal("https://members.dyndns.org/", dyn.Dyndns2!.Url.ToString());
-        Assert.Equal("me", dyn.Dyndns2.Username);
-        Assert.Equal(DynPassword, dyn.Dyndns2.Password.Reveal());
-        Assert.Equal(DynPassword, dyn.Dyndns2.ToOptions().Password);
+        Assert.Equal("https://members.dyndns.org/", dynSettings.Url.ToString());
+        Assert.Equal("me", dynSettings.Username);
+        Assert.Equal(DynPassword, dynSettings.Password.Reveal());
+        Assert.Equal(DynPassword, Dyndns2Definition.Options(dynSettings).Password);
 
         var cf = config.Ddns[2];
-        Assert.Equal("example.com", cf.Cloudflare!.Zone);
-        Assert.Equal("https://api.cloudflare.com/", cf.Cloudflare.Api.ToString());
-        Assert.Equal(CfToken, cf.Cloudflare.Token.Reveal());
-        Assert.Equal("env CF_API_TOKEN", cf.Cloudflare.Token.Source);
+        var cfSettings = cf.SettingsAs<CloudflareSettings>();
+        Assert.Equal("example.com", cfSettings.Zone);
+        Assert.Equal("https://api.cloudflare.com/", cfSettings.Api.ToString());
+        Assert.Equal(CfToken, cfSettings.Token.Reveal());
+        Assert.Equal("env CF_API_TOKEN", cfSettings.Token.Source);
         Assert.Equal(TimeSpan.FromDays(1), cf.Refresh);
 
         var duck = config.Ddns[3];
         Assert.Equal(["myhome.duckdns.org"], duck.Names);
-        Assert.Equal(DuckToken, duck.DuckDns!.Token.Reveal());
-        Assert.Equal($"file {_dir}/duck.token", duck.DuckDns.Token.Source);
+        Assert.Equal(DuckToken, duck.SettingsAs<DuckDnsSettings>().Token.Reveal());
+        Assert.Equal($"file {_dir}/duck.token", duck.SettingsAs<DuckDnsSettings>().Token.Source);
 
         var desec = config.Ddns[4];
-        Assert.Equal(DesecToken, desec.Desec!.Token.Reveal());
+        Assert.Equal(DesecToken, desec.SettingsAs<DesecSettings>().Token.Reveal());
         Assert.Equal(TimeSpan.FromMinutes(1), desec.MinInterval);
-        Assert.Equal(TimeSpan.FromMinutes(1), desec.Desec.ToOptions().MinimumInterval);
+        Assert.Equal(TimeSpan.FromMinutes(1), DesecDefinition.Options(desec.SettingsAs<DesecSettings>()).MinimumInterval);
     }
 
     [Fact]
@@ -321,7 +327,7 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Assert.Empty(result.Problems);
         Assert.Equal(TimeSpan.FromSeconds(2), result.Config!.Watch.Interval);
-        Assert.Equal(DdnsProviderKind.DuckDns, result.Config.Ddns[0].Provider);
+        Assert.Equal("duckdns", result.Config.Ddns[0].Provider.Name);
         Assert.Equal(2, result.Config.Ddns[0].Line);
     }
 
@@ -331,8 +337,8 @@ public sealed class ConfigLoaderTests : IDisposable
         var result = Parse("[[ddns]]\nprovider = \"rfc2136\"\nserver = \"[2001:db8::53]:5353\"\nzone = \"home.test\"\nnames = [\"home.test\"]\n");
 
         Assert.Empty(result.Problems);
-        Assert.Equal(("2001:db8::53", 5353), (result.Config!.Ddns[0].Rfc2136!.ServerHost, result.Config.Ddns[0].Rfc2136!.ServerPort));
-        Assert.Null(result.Config.Ddns[0].Rfc2136!.Key);
+        Assert.Equal(new HostPort("2001:db8::53", 5353), result.Config!.Ddns[0].SettingsAs<Rfc2136Settings>().Server);
+        Assert.Null(result.Config.Ddns[0].SettingsAs<Rfc2136Settings>().Key);
     }
 
     [Fact]
@@ -400,7 +406,7 @@ public sealed class ConfigLoaderTests : IDisposable
         var result = ConfigLoader.Load(path);
 
         Assert.True(result.IsValid);
-        Assert.Equal(InlineToken, result.Config!.Ddns[0].DuckDns!.Token.Reveal());
+        Assert.Equal(InlineToken, result.Config!.Ddns[0].SettingsAs<DuckDnsSettings>().Token.Reveal());
         var warning = Assert.Single(result.Warnings);
         Assert.Equal((4, "ddns[0].token"), (warning.Line, warning.Key));
         Assert.Contains("mode 0640", warning.Message, StringComparison.Ordinal);
@@ -424,7 +430,7 @@ public sealed class ConfigLoaderTests : IDisposable
     {
         var toml = "[[ddns]]\nprovider = \"desec\"\nnames = [\"home.dedyn.io\"]\ntoken_env = \"DESEC_TOKEN\"\n";
 
-        Assert.Equal(DesecToken, Parse(toml).Config!.Ddns[0].Desec!.Token.Reveal());
+        Assert.Equal(DesecToken, Parse(toml).Config!.Ddns[0].SettingsAs<DesecSettings>().Token.Reveal());
 
         var missing = Parse(toml, env: []);
         var problem = Assert.Single(missing.Problems);
@@ -442,7 +448,7 @@ public sealed class ConfigLoaderTests : IDisposable
         try
         {
             var result = ConfigLoader.Parse($"[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken_env = \"{name}\"\n", "rebound.toml");
-            Assert.Equal("from-process", result.Config!.Ddns[0].DuckDns!.Token.Reveal());
+            Assert.Equal("from-process", result.Config!.Ddns[0].SettingsAs<DuckDnsSettings>().Token.Reveal());
         }
         finally
         {
@@ -475,12 +481,12 @@ public sealed class ConfigLoaderTests : IDisposable
         AssertNoSecret(good);
         foreach (var entry in good.Config!.Ddns)
         {
-            var text = $"{entry} {entry.Rfc2136} {entry.Dyndns2} {entry.Cloudflare} {entry.DuckDns} {entry.Desec} {entry.Rfc2136?.Key}";
+            var text = $"{entry} {entry.Settings} {(entry.Settings as Rfc2136Settings)?.Key}";
             Assert.DoesNotContain(Secrets, s => text.Contains(s, StringComparison.Ordinal));
         }
 
-        Assert.Contains("Password = ***", good.Config.Ddns[1].Dyndns2!.ToString(), StringComparison.Ordinal);
-        Assert.Equal("***", good.Config.Ddns[2].Cloudflare!.Token.ToString());
+        Assert.Contains("Password = ***", good.Config.Ddns[1].SettingsAs<Dyndns2Settings>().ToString(), StringComparison.Ordinal);
+        Assert.Equal("***", good.Config.Ddns[2].SettingsAs<CloudflareSettings>().Token.ToString());
 
         // Problems in entries that carry secrets: wrong types, conflicting sources, bad URLs, clipped long values.
         var bad = Parse($$"""
@@ -515,12 +521,16 @@ public sealed class ConfigLoaderTests : IDisposable
     {
         var lines = ConfigSummary.Describe(Parse(FullFile).Config!);
 
-        Assert.Equal(7, lines.Count);
+        // watch, state, the five entries, then heal, journal and http with their defaults (the file has no such tables).
+        Assert.Equal(10, lines.Count);
         Assert.Equal("watch: 203.0.113.10:3478, 203.0.113.11:3478 every 1s (timeout 500ms; confirm with 2 servers or 3 rounds; lost after 2 rounds)", lines[0]);
         Assert.Equal("state: /srv/rebound", lines[1]);
         Assert.Equal("ddns[0] (rfc2136) line 11: gw.home.test (ipv4+ipv6); server 203.0.113.53:53, zone home.test, ttl 60, key home-key (hmac-sha256); min interval 0s, refresh every 7d; verified at its server", lines[2]);
         Assert.Equal("ddns[2] (cloudflare) line 28: home.example.com (ipv4); zone example.com at https://api.cloudflare.com/, token from env CF_API_TOKEN; min interval 0s, refresh every 1d; not verified (no verify_server)", lines[4]);
         Assert.Contains("min interval 1m", lines[6], StringComparison.Ordinal);
+        Assert.Equal("heal: every target diagnosed every 30s; at most 3 restarts per target per hour; an unverified ladder retried after 5s, doubling up to 5m", lines[7]);
+        Assert.Equal("journal: events kept for 30d, at most 100000", lines[8]);
+        Assert.Equal("http: status page and metrics on 127.0.0.1:9464; no control socket", lines[9]);
         Assert.DoesNotContain(lines, line => Secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
     }
 

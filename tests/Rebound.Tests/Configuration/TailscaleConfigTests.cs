@@ -1,4 +1,5 @@
 using System.Net;
+using Rebound.Act.Tailscale;
 using Rebound.Configuration;
 
 namespace Rebound.Tests.Configuration;
@@ -13,13 +14,13 @@ public sealed class TailscaleConfigTests
         var result = Parse("[state]\ndirectory = \"/srv/rebound\"\n");
 
         Assert.True(result.IsValid);
-        Assert.Null(result.Config!.Tailscale);
+        Assert.Empty(result.Config!.HealTargetsOf<TailscaleTargetOptions>());
     }
 
     [Fact]
     public void Empty_table_enables_the_target_with_defaults()
     {
-        var config = Parse("[tailscale]\n").Config!.Tailscale!;
+        var config = Assert.Single(Parse("[tailscale]\n").Config!.HealTargetsOf<TailscaleTargetOptions>());
 
         Assert.True(config.Enabled);
         Assert.Equal("/var/run/tailscale/tailscaled.sock", config.Socket);
@@ -43,7 +44,7 @@ public sealed class TailscaleConfigTests
             """);
 
         Assert.Empty(result.Problems);
-        var config = result.Config!.Tailscale!;
+        var config = Assert.Single(result.Config!.HealTargetsOf<TailscaleTargetOptions>());
         Assert.False(config.Enabled);
         Assert.Equal("/run/ts/tailscaled.sock", config.Socket);
         Assert.Equal("tailscaled@wan.service", config.Unit);
@@ -58,7 +59,7 @@ public sealed class TailscaleConfigTests
     [InlineData("socket = \"tailscaled.sock\"", "rebound.toml:2: tailscale.socket: expected the absolute path of tailscaled's socket, found \"tailscaled.sock\"")]
     [InlineData("unit = \"tailscaled service\"", "rebound.toml:2: tailscale.unit: expected a systemd unit name like \"tailscaled.service\", found \"tailscaled service\"")]
     [InlineData("restart_command = \"systemctl restart tailscaled\"", "rebound.toml:2: tailscale.restart_command: expected a command as an array like [\"/usr/sbin/rc-service\", \"tailscale\", \"restart\"], found a string")]
-    [InlineData("restart_command = [\"rc-service\", \"tailscale\", \"restart\"]", "rebound.toml:2: tailscale.restart_command: expected an absolute program path first (no shell, no PATH search), found \"rc-service\"")]
+    [InlineData("restart_command = [\"rc-service\", \"tailscale\", \"restart\"]", "rebound.toml:2: tailscale.restart_command: expected the program's absolute path first (no shell, no PATH lookup), found \"rc-service\"")]
     [InlineData("ping_peers = [\"laptop\"]", "rebound.toml:2: tailscale.ping_peers: expected Tailscale IP addresses like \"100.64.0.2\" or \"fd7a:115c:a1e0::2\", found \"laptop\"")]
     [InlineData("ping_peers = [\"100.64.0.2\", \"100.64.0.2\"]", "rebound.toml:2: tailscale.ping_peers: expected each peer once; 100.64.0.2 is listed twice")]
     [InlineData("ping_peers = []", "rebound.toml:2: tailscale.ping_peers: expected an array of peers' Tailscale IPs like [\"100.64.0.2\"], found an empty array")]

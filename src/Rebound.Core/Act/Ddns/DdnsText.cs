@@ -55,12 +55,6 @@ internal static class DdnsText
         return text;
     }
 
-    public static string Duration(TimeSpan span)
-    {
-        if (span >= TimeSpan.FromHours(1) && span.Ticks % TimeSpan.TicksPerHour == 0)
-            return $"{(long)span.TotalHours}h";
-        if (span >= TimeSpan.FromMinutes(1) && span.Ticks % TimeSpan.TicksPerMinute == 0)
-            return $"{(long)span.TotalMinutes}m";
-        return $"{Math.Ceiling(span.TotalSeconds):0}s";
-    }
+    /// <summary>A wait for a message, in the one duration format (rounded up to whole seconds).</summary>
+    public static string Duration(TimeSpan span) => Configuration.ConfigDuration.Format(span, roundUpToSeconds: true);
 }

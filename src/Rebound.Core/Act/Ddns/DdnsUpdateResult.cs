@@ -33,7 +33,7 @@ public sealed record DdnsUpdateResult
 
     public override string ToString() => Outcome switch
     {
-        DdnsOutcome.RetryLater => $"retry in {DdnsText.Duration(RetryAfter)}: {Message}",
+        DdnsOutcome.RetryLater => $"retry in {Configuration.ConfigDuration.Format(RetryAfter, roundUpToSeconds: true)}: {Message}",
         DdnsOutcome.Fatal => $"fatal: {Message}",
         DdnsOutcome.Unchanged => $"unchanged: {Message}",
         _ => $"updated: {Message}",

@@ -1,22 +1,32 @@
+using Rebound.Act.Router;
+using Rebound.Act.Tailscale;
+using Rebound.Act.WireGuard;
 using Rebound.Configuration;
 
 namespace Rebound.Act.Heal;
 
-/// <summary>Builds the heal targets a configuration asks for; one line per kind of target.</summary>
+/// <summary>Every kind of heal target, and the targets a configuration asks for.</summary>
 public static class HealTargets
 {
     /// <summary>
-    /// The configured targets, in file order per kind. Targets that hold resources implement
-    /// <see cref="IAsyncDisposable"/>; the caller disposes them.
+    /// Every kind, in the order the sample configuration shows them and targets are built. A new kind is a folder
+    /// with its target and its definition, and one line here.
+    /// </summary>
+    public static IReadOnlyList<HealTargetDefinition> All { get; } =
+    [
+        new WireGuardDefinition(),
+        new TailscaleDefinition(),
+        new RouterDefinition(),
+    ];
+
+    /// <summary>
+    /// The configured targets, in the order of <see cref="All"/>, then of the file. Targets that hold resources
+    /// implement <see cref="IAsyncDisposable"/>; the caller disposes them.
     /// </summary>
     public static IReadOnlyList<IHealTarget> Create(ReboundConfig config, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var targets = new List<IHealTarget>();
-        if (config.Tailscale is { Enabled: true } tailscale) targets.Add(Tailscale.TailscaleTargets.Create(tailscale, timeProvider));
-        if (config.Router is { FlushConntrack: true } router) targets.Add(router.CreateTarget(timeProvider));
-        targets.AddRange(config.WireGuard.Select(w => WireGuard.WireGuardTarget.Create(w, timeProvider)));
-        return targets;
+        return [.. config.HealTargets.Select(t => t.Create(timeProvider)).OfType<IHealTarget>()];
     }
 }

@@ -2,9 +2,15 @@ using System.Net;
 
 namespace Rebound.Act.Router;
 
-/// <summary>Router mode's settings (the <c>[router]</c> table).</summary>
+/// <summary>
+/// Router mode's settings. The <c>[router]</c> table reads straight into these (<see cref="RouterDefinition"/>), so each
+/// default is written here only.
+/// </summary>
 public sealed class RouterConntrackOptions
 {
+    /// <summary>Delete the conntrack entries translated to a departed WAN; false: router mode without a heal target.</summary>
+    public bool FlushConntrack { get; init; } = true;
+
     /// <summary>Restrict departed-WAN detection to these interfaces; empty: any interface that carried a default route.</summary>
     public IReadOnlyList<string> WanInterfaces { get; init; } = [];
 

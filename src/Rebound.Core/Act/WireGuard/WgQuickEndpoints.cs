@@ -49,18 +49,12 @@ public static class WgQuickEndpoints
         return result;
     }
 
-    /// <summary>Splits <c>host:port</c> / <c>[v6]:port</c>; false when there is no valid port.</summary>
+    /// <summary>Splits <c>host:port</c> / <c>[v6]:port</c> (the one host:port grammar); false when there is no valid port.</summary>
     public static bool TrySplit(string endpoint, out string host, out int port)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        host = "";
-        port = 0;
-        var colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
-            return false;
-        host = endpoint[..colon];
-        if (host.StartsWith('[') && host.EndsWith(']'))
-            host = host[1..^1];
-        return host.Length > 0;
+        var ok = Configuration.HostPort.TryParse(endpoint, defaultPort: null, out var parsed, out _);
+        (host, port) = ok ? (parsed!.Host, parsed.Port) : ("", 0);
+        return ok;
     }
 }

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Rebound.Act.Commands;
 using Rebound.Act.Heal;
-using Rebound.Configuration;
 using Rebound.Record;
 
 namespace Rebound.Act.WireGuard;
@@ -52,26 +51,17 @@ public sealed class WireGuardTarget : IHealTarget
         Ladder = ladder;
     }
 
-    /// <summary>The target for a <c>[[wireguard]]</c> entry: UAPI socket or wireguard-tools, raw ICMP, the system resolver.</summary>
-    public static WireGuardTarget Create(WireGuardConfig config, TimeProvider timeProvider)
+    /// <summary>
+    /// The target for a <c>[[wireguard]]</c> entry: UAPI socket or wireguard-tools, raw ICMP, the system resolver. Without
+    /// <c>config_file</c>, <c>/etc/wireguard/IF.conf</c> is read when it exists.
+    /// </summary>
+    public static WireGuardTarget Create(WireGuardTargetOptions options, TimeProvider timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        var defaultFile = $"/etc/wireguard/{config.Interface}.conf";
-        var options = new WireGuardTargetOptions
-        {
-            Interface = config.Interface,
-            VerifyPing = config.VerifyPing,
-            Endpoints = config.Endpoints,
-            ConfigFile = config.ConfigFile ?? (File.Exists(defaultFile) ? defaultFile : null),
-            RestorePort = config.RestorePort,
-            RestartCommand = config.RestartCommand,
-            VerifyDeadline = config.VerifyDeadline,
-            ResolveInterval = config.ResolveInterval,
-            PingTimeout = config.PingTimeout,
-        };
+        ArgumentNullException.ThrowIfNull(options);
+        var defaultFile = $"/etc/wireguard/{options.Interface}.conf";
         return new WireGuardTarget(
-            options,
-            WireGuardControl.For(config.Interface, timeProvider),
+            options with { ConfigFile = options.ConfigFile ?? (File.Exists(defaultFile) ? defaultFile : null) },
+            WireGuardControl.For(options.Interface, timeProvider),
             new IcmpEchoPinger(timeProvider),
             new SystemHostResolver(timeProvider, TimeSpan.FromSeconds(1)),
             timeProvider);

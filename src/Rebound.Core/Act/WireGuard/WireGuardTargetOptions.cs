@@ -2,9 +2,16 @@ using System.Net;
 
 namespace Rebound.Act.WireGuard;
 
-/// <summary>What <see cref="WireGuardTarget"/> needs to know; built from <c>[[wireguard]]</c> by <see cref="WireGuardTarget.Create"/>.</summary>
-public sealed class WireGuardTargetOptions
+/// <summary>
+/// What <see cref="WireGuardTarget"/> needs to know. A <c>[[wireguard]]</c> table reads straight into these
+/// (<see cref="WireGuardDefinition"/>), so each default is written here only.
+/// </summary>
+public sealed record WireGuardTargetOptions
 {
+    public static readonly TimeSpan DefaultVerifyDeadline = TimeSpan.FromSeconds(3);
+
+    public static readonly TimeSpan DefaultResolveInterval = TimeSpan.FromMinutes(5);
+
     /// <summary>WireGuard's own threshold (wireguard-tools' reresolve-dns.sh): no handshake for this long means the peer is not answering.</summary>
     public static readonly TimeSpan DefaultHandshakeStaleAfter = TimeSpan.FromSeconds(135);
 
@@ -15,8 +22,11 @@ public sealed class WireGuardTargetOptions
     /// </summary>
     public static readonly TimeSpan DefaultRestorePortAfter = TimeSpan.FromSeconds(180);
 
-    /// <summary>Short, for the ~2 s heal target; see <see cref="PingTimeout"/>.</summary>
-    public static readonly TimeSpan DefaultPingTimeout = Configuration.WireGuardConfig.DefaultPingTimeout;
+    /// <summary>
+    /// Short, because a pinned flow is diagnosed by waiting this long for an echo right after a failover (the
+    /// ~2 s heal target); slower links raise it, and late answers still count on the next echo.
+    /// </summary>
+    public static readonly TimeSpan DefaultPingTimeout = TimeSpan.FromMilliseconds(300);
 
     public required string Interface { get; init; }
 
@@ -25,14 +35,14 @@ public sealed class WireGuardTargetOptions
     /// <summary>Public key (base64) to <c>host:port</c>. When empty, <see cref="ConfigFile"/> is read.</summary>
     public IReadOnlyDictionary<string, string> Endpoints { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>wg-quick file with <c>Endpoint =</c> lines; null: none.</summary>
+    /// <summary>wg-quick file with <c>Endpoint =</c> lines; null: <c>/etc/wireguard/IF.conf</c> when it exists (see <see cref="WireGuardTarget.Create"/>).</summary>
     public string? ConfigFile { get; init; }
 
     public bool RestorePort { get; init; }
 
     public IReadOnlyList<string>? RestartCommand { get; init; }
 
-    public TimeSpan VerifyDeadline { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan VerifyDeadline { get; init; } = DefaultVerifyDeadline;
 
     /// <summary>Often, so a restored tunnel is noticed within a few tens of milliseconds of answering.</summary>
     public TimeSpan VerifyInterval { get; init; } = TimeSpan.FromMilliseconds(100);
@@ -44,7 +54,7 @@ public sealed class WireGuardTargetOptions
     /// </summary>
     public TimeSpan PingTimeout { get; init; } = DefaultPingTimeout;
 
-    public TimeSpan ResolveInterval { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan ResolveInterval { get; init; } = DefaultResolveInterval;
 
     public TimeSpan HandshakeStaleAfter { get; init; } = DefaultHandshakeStaleAfter;
 

@@ -61,4 +61,28 @@ public sealed class DdnsTargetsTests
         Assert.Equal(7, problem.Line);
         Assert.Equal("ddns[0].verify_server", problem.Key);
     }
+
+    /// <summary>
+    /// The cache keys on disk must survive upgrades: a changed identity would resend every record once. These
+    /// are the ids the code computed before the providers became definitions.
+    /// </summary>
+    [Theory]
+    [InlineData("provider = \"rfc2136\"\nserver = \"203.0.113.53\"\nzone = \"home.test\"\nnames = [\"gw.home.test\"]\nkey_file = \"KEY\"\n", "rfc2136-ad47b0411399")]
+    [InlineData("provider = \"dyndns2\"\nurl = \"https://members.dyndns.org\"\nusername = \"me\"\npassword = \"dyn-pass\"\nnames = [\"home.example.net\"]\n", "dyndns2-69865435c7b5")]
+    [InlineData("provider = \"cloudflare\"\nzone = \"example.com\"\nnames = [\"home.example.com\"]\ntoken = \"cf-token\"\n", "cloudflare-fd04053deba5")]
+    [InlineData("provider = \"duckdns\"\nnames = [\"myhome\"]\ntoken = \"duck-token\"\n", "duckdns-2a099192e30b")]
+    [InlineData("provider = \"desec\"\nnames = [\"home.dedyn.io\"]\ntoken = \"desec-token\"\n", "desec-9708b555470e")]
+    public void Cache_identities_are_the_ones_earlier_versions_wrote(string entry, string id)
+    {
+        var key = Path.Combine(Path.GetTempPath(), $"rebound-golden-{Guid.NewGuid():N}.key");
+        File.WriteAllText(key, "key \"home-key\" {\n\talgorithm hmac-sha256;\n\tsecret \"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\";\n};\n");
+        try
+        {
+            Assert.Equal(id, DdnsTargets.TargetId(Entry("[[ddns]]\n" + entry.Replace("KEY", key, StringComparison.Ordinal))));
+        }
+        finally
+        {
+            File.Delete(key);
+        }
+    }
 }

@@ -15,7 +15,7 @@ public sealed class RouterConfigTests
         var result = Parse("[state]\ndirectory = \"/tmp/x\"\n");
 
         Assert.Empty(result.Problems);
-        Assert.Null(result.Config!.Router);
+        Assert.Empty(result.Config!.HealTargetsOf<RouterConntrackOptions>());
         Assert.DoesNotContain(HealTargets.Create(result.Config, TimeProvider.System), t => t.Name == "router:conntrack");
     }
 
@@ -30,7 +30,7 @@ public sealed class RouterConfigTests
             """);
 
         Assert.Empty(result.Problems);
-        var router = result.Config!.Router!;
+        var router = Assert.Single(result.Config!.HealTargetsOf<RouterConntrackOptions>());
         Assert.True(router.FlushConntrack);
         Assert.Equal(["wan1", "wan2"], router.WanInterfaces);
         Assert.Equal([IPAddress.Parse("203.0.113.7"), IPAddress.Parse("2001:db8::7")], router.Keep);
@@ -41,9 +41,9 @@ public sealed class RouterConfigTests
     [Fact]
     public void Empty_router_table_defaults_to_flushing_and_false_turns_it_off()
     {
-        Assert.True(Parse("[router]\n").Config!.Router!.FlushConntrack);
+        Assert.True(Assert.Single(Parse("[router]\n").Config!.HealTargetsOf<RouterConntrackOptions>()).FlushConntrack);
         var off = Parse("[router]\nflush_conntrack = false\n").Config!;
-        Assert.False(off.Router!.FlushConntrack);
+        Assert.False(Assert.Single(off.HealTargetsOf<RouterConntrackOptions>()).FlushConntrack);
         Assert.Empty(HealTargets.Create(off, TimeProvider.System));
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Rebound.Configuration;
 
 namespace Rebound.Act.Ddns.Http;
 
@@ -60,7 +61,7 @@ internal sealed class DdnsHttpSender : IDisposable
         catch (OperationCanceledException)
         {
             // Our timeout, or the timeout of an HttpClient the caller handed us.
-            return Failed($"no answer within {DdnsText.Duration(_timeout)}");
+            return Failed($"no answer within {ConfigDuration.Format(_timeout, roundUpToSeconds: true)}");
         }
         catch (HttpRequestException ex)
         {

@@ -2,6 +2,7 @@ using Rebound.Act.Ddns;
 using System.Net;
 using System.Text.Json;
 using Rebound.Act.Ddns.Http;
+using Rebound.Act.Ddns.Providers.Cloudflare;
 
 namespace Rebound.Tests.Act.Ddns.Http;
 

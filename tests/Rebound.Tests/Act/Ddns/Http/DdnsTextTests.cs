@@ -1,6 +1,6 @@
 using Rebound.Act.Ddns;
 using System.Net;
-using Rebound.Act.Ddns.Http;
+using Rebound.Act.Ddns.Providers.Dyndns2;
 using Rebound.Decide;
 
 namespace Rebound.Tests.Act.Ddns.Http;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Rebound.Act.Ddns.Http;
+using Rebound.Act.Ddns.Providers.Desec;
 
 namespace Rebound.Tests.Act.Ddns.Http;
 

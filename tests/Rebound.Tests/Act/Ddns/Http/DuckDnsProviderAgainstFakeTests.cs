@@ -1,6 +1,7 @@
 using Rebound.Act.Ddns;
 using System.Net;
 using Rebound.Act.Ddns.Http;
+using Rebound.Act.Ddns.Providers.DuckDns;
 
 namespace Rebound.Tests.Act.Ddns.Http;
 

@@ -1,0 +1,27 @@
+using Rebound.Act.Ddns.Providers.Cloudflare;
+using Rebound.Act.Ddns.Providers.Desec;
+using Rebound.Act.Ddns.Providers.DuckDns;
+using Rebound.Act.Ddns.Providers.Dyndns2;
+using Rebound.Act.Ddns.Providers.Rfc2136;
+
+namespace Rebound.Act.Ddns;
+
+/// <summary>
+/// Every DNS provider a <c>[[ddns]]</c> entry can name, in the order messages, the sample configuration and
+/// <c>--help</c> list them. A new provider is a folder under <c>Providers/</c> with its definition, and one line here;
+/// a preset of another provider (a dyndns2 service at a fixed URL) is only the line.
+/// </summary>
+public static class DdnsProviders
+{
+    public static IReadOnlyList<DdnsProviderDefinition> All { get; } =
+    [
+        new Rfc2136Definition(),
+        new Dyndns2Definition(),
+        new CloudflareDefinition(),
+        new DuckDnsDefinition(),
+        new DesecDefinition(),
+    ];
+
+    /// <summary>The provider <c>provider = "…"</c> names, or null.</summary>
+    public static DdnsProviderDefinition? Find(string name) => All.FirstOrDefault(p => p.Name == name);
+}
