@@ -10,21 +10,23 @@
 #   /usr/share/doc/rebound/                      README, copyright, changelog
 # Reproducible: every mtime is SOURCE_DATE_EPOCH (default: the last commit's time), owners are root.
 #
-# Usage: packaging/build-deb.sh [--arch amd64|arm64] [--binary PATH] [--docs-binary PATH]
+# Usage: packaging/build-deb.sh [--arch amd64|arm64] [--binary PATH] [--docs-binary PATH] [--out DIR]
 #   --arch ARCH         default: this machine's architecture. arm64 on an x86-64 host cross-compiles
 #                       (packaging/publish.sh --arch arm64 installs the cross toolchain when run as root)
 #   --binary PATH       package this binary instead of building it (it must be for ARCH)
 #   --docs-binary PATH  a rebound that runs here, to generate the manual pages and completions from
 #                       (default: the packaged binary when ARCH is this machine's, else the x64 build)
+#   --out DIR           default: artifacts/deb
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HOST_ARCH=$(dpkg --print-architecture)
-ARCH=$HOST_ARCH BINARY= DOCS_BINARY=
+ARCH=$HOST_ARCH BINARY= DOCS_BINARY= OUT=$ROOT/artifacts/deb
 while (($#)); do
   case $1 in
     --arch) ARCH=${2:?--arch needs amd64 or arm64}; shift ;;
-    --binary) BINARY=${2:?--binary needs a path}; shift ;;
-    --docs-binary) DOCS_BINARY=${2:?--docs-binary needs a path}; shift ;;
+    --binary) BINARY=$(realpath -m "${2:?--binary needs a path}"); shift ;;
+    --docs-binary) DOCS_BINARY=$(realpath -m "${2:?--docs-binary needs a path}"); shift ;;
+    --out) OUT=$(realpath -m "${2:?--out needs a directory}"); shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-deb: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -61,7 +63,6 @@ done
 
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 VERSION=$("$DOCS_BINARY" command-tree | jq -r .version)
-OUT=$ROOT/artifacts/deb
 # The layout dpkg-shlibdeps expects: WORK/debian/control and the package tree in WORK/debian/rebound.
 WORK=$OUT/work-$ARCH
 STAGE=$WORK/debian/rebound
