@@ -44,8 +44,9 @@ if [[ $ARCH == amd64 && $HOST_ARCH != amd64 ]]; then
   exit 2
 fi
 
+# Progress on stderr; stdout carries only the last line, "build-deb: PATH".
 if [[ -z $BINARY ]]; then
-  packaging/publish.sh --arch "$publish_arch"
+  packaging/publish.sh --arch "$publish_arch" >&2
   BINARY=$built
 fi
 [[ -x $BINARY ]] || { echo "build-deb: no executable at $BINARY" >&2; exit 2; }
@@ -53,7 +54,7 @@ if [[ -z $DOCS_BINARY ]]; then
   if [[ $ARCH == "$HOST_ARCH" ]]; then
     DOCS_BINARY=$BINARY
   else
-    [[ -x artifacts/publish/rebound ]] || packaging/publish.sh --arch x64
+    [[ -x artifacts/publish/rebound ]] || packaging/publish.sh --arch x64 >&2
     DOCS_BINARY=artifacts/publish/rebound
   fi
 fi
