@@ -133,7 +133,7 @@ public sealed class InstalledAgent : IAsyncLifetime
     public async Task<List<JsonElement>> EventsAsync(string kind, CancellationToken ct)
     {
         var r = await Container.ExecAsync(["rebound", "events", "--json", "--kind", kind], ct);
-        if (r.ExitCode == 1 && r.Stderr.Contains("no journal", StringComparison.OrdinalIgnoreCase))
+        if (r.ExitCode == 1 && r.Stderr.Contains("no event journal", StringComparison.Ordinal))
         {
             return [];
         }

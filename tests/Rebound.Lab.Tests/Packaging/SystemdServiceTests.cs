@@ -223,8 +223,10 @@ public sealed partial class SystemdServiceTests(InstalledAgent agent) : IClassFi
         Assert.Contains("127.0.0.1", statusJson.GetRawText(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Heal_actions_work_under_the_sandbox_a_unit_restart_over_DBus_and_a_hook()
+    [Theory]
+    [InlineData("unit = \"rebound-canary.service\"")] // over systemd's D-Bus API
+    [InlineData("restart_command = [\"/usr/bin/systemctl\", \"restart\", \"rebound-canary.service\"]")]
+    public async Task Heal_actions_work_under_the_sandbox_a_unit_restart_and_a_hook(string restart)
     {
         InstalledAgent.RequireSystemd();
         await File.WriteAllTextAsync(Container.HostPath("/etc/systemd/system/rebound-canary.service"), "[Service]\nExecStart=/bin/sleep infinity\n", Ct);
@@ -232,13 +234,15 @@ public sealed partial class SystemdServiceTests(InstalledAgent agent) : IClassFi
         await Container.RunAsync(Ct, "systemctl", "restart", "rebound-canary.service");
         var canary = await Container.PropertyAsync("rebound-canary.service", "MainPID", Ct);
         await Container.RunAsync(Ct, "rm", "-f", "/run/rebound/heal-failed.json", "/var/lib/rebound/heal-state.json");
+        var failedBefore = (await agent.EventsAsync("heal-failed", Ct)).Count;
+        var stepsBefore = (await agent.EventsAsync("heal-step", Ct)).Count;
 
-        // tailscaled is not there: only a restart can help, over systemd's D-Bus API, once an hour (max_restarts_per_hour = 1).
-        await agent.RunWithAsync(InstalledAgent.OnlineConfig + """
+        // tailscaled is not there: only a restart can help, once an hour (max_restarts_per_hour = 1).
+        await agent.RunWithAsync(InstalledAgent.OnlineConfig + $$"""
 
             [tailscale]
             socket = "/run/tailscale/none.sock"
-            unit = "rebound-canary.service"
+            {{restart}}
             verify_deadline = "1s"
 
             [heal]
@@ -251,10 +255,10 @@ public sealed partial class SystemdServiceTests(InstalledAgent agent) : IClassFi
             """, Ct);
 
         await InstalledAgent.WaitForAsync(
-            async () => (await agent.EventsAsync("heal-failed", Ct)).Any(e => e.GetProperty("restartsExhausted").GetBoolean()),
+            async () => (await agent.EventsAsync("heal-failed", Ct)).Skip(failedBefore).Any(e => e.GetProperty("restartsExhausted").GetBoolean()),
             TimeSpan.FromSeconds(40), "a heal-failed with the restart budget spent", Ct);
 
-        Assert.Contains(await agent.EventsAsync("heal-step", Ct), e => e.GetProperty("action").GetString() == "restart" && e.GetProperty("result").GetString() is "done" or "unverified");
+        Assert.Contains((await agent.EventsAsync("heal-step", Ct)).Skip(stepsBefore), e => e.GetProperty("action").GetString() == "restart" && e.GetProperty("result").GetString() is "done" or "unverified");
         Assert.NotEqual(canary, await Container.PropertyAsync("rebound-canary.service", "MainPID", Ct));
         Assert.Contains("\"event\":\"heal-failed\"", await Container.RunAsync(Ct, "cat", "/run/rebound/heal-failed.json"), StringComparison.Ordinal);
         await agent.RunWithAsync(InstalledAgent.OnlineConfig, Ct);
