@@ -113,20 +113,8 @@ public sealed partial class GeneratedDocsTests : IDisposable
     public async Task Bash_completes_every_command_and_option()
     {
         var script = Path.Combine(await PackagingFiles.GenerateDocsAsync(_temp, Ct), "completions", "rebound");
-        foreach (var (path, command, longOptions) in Commands())
-        {
-            var words = path.Length == 0 ? "rebound" : $"rebound {path}";
-            var subcommands = await BashAsync(script, words + " ");
-            var options = await BashAsync(script, words + " --");
 
-            if (command.Arguments.Count == 0) // check-config FILE offers files instead
-            {
-                Assert.Equal(command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).Order(StringComparer.Ordinal), subcommands.Order(StringComparer.Ordinal));
-            }
-
-            Assert.Equal(longOptions, options.Order(StringComparer.Ordinal));
-        }
-
+        await AssertCompletesTheTreeAsync(line => BashAsync(script, line));
         Assert.Contains("/etc/hostname", await BashAsync(script, "rebound run --config /etc/hostn"));
         Assert.Contains("/etc/hostname", await BashAsync(script, "rebound check-config /etc/hostn"));
         Assert.Empty(await BashAsync(script, "rebound watch --interval "));
@@ -137,11 +125,18 @@ public sealed partial class GeneratedDocsTests : IDisposable
     {
         RequireShell("/usr/bin/fish");
         var script = Path.Combine(await PackagingFiles.GenerateDocsAsync(_temp, Ct), "completions", "rebound.fish");
+
+        await AssertCompletesTheTreeAsync(line => FishAsync(script, line));
+    }
+
+    /// <summary>For every command: after it, its subcommands are offered; after "--", exactly its long options.</summary>
+    private static async Task AssertCompletesTheTreeAsync(Func<string, Task<List<string>>> complete)
+    {
         foreach (var (path, command, longOptions) in Commands())
         {
             var words = path.Length == 0 ? "rebound" : $"rebound {path}";
-            var subcommands = await FishAsync(script, words + " ");
-            var options = await FishAsync(script, words + " --");
+            var subcommands = await complete(words + " ");
+            var options = await complete(words + " --");
 
             if (command.Arguments.Count == 0) // check-config FILE offers files instead
             {

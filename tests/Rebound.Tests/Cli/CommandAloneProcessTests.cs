@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Rebound.Tests.Cli;
 
 /// <summary>
@@ -12,26 +10,8 @@ public sealed class CommandAloneProcessTests
 
     private static async Task<(string Stdout, string Stderr)> RunShellAsync(string script)
     {
-        using var p = Process.Start(new ProcessStartInfo("bash", ["-c", script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        var stdout = p.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = p.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await p.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (await stdout, await stderr);
+        var (_, stdout, stderr) = await CliProcessTests.RunShellAsync(script);
+        return (stdout, stderr);
     }
 
     [Theory]
