@@ -58,6 +58,11 @@ if [[ -z $DOCS_BINARY ]]; then
     DOCS_BINARY=artifacts/publish/rebound
   fi
 fi
+# Both builds carry their commit in their version ("1.0.0+SHA"): docs made from another commit would drift.
+if ! grep -qaF -- "$("$DOCS_BINARY" --version)" "$BINARY"; then
+  echo "build-deb: $DOCS_BINARY is not built from the same commit as $BINARY; rebuild it: packaging/publish.sh" >&2
+  exit 1
+fi
 for tool in jq dpkg-deb dpkg-shlibdeps "$multiarch-strip"; do
   command -v "$tool" >/dev/null || { echo "build-deb: $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }
 done
@@ -101,7 +106,7 @@ for script in postinst prerm postrm; do
 done
 echo /etc/rebound/rebound.toml >"$STAGE/DEBIAN/conffiles"
 
-# The libraries the binary links (libc, libm) as dpkg-shlibdeps finds them, plus libssl: .NET opens
+# The libraries the binary links (libc, libm, zlib) as dpkg-shlibdeps finds them, plus libssl: .NET opens
 # it at run time for HTTPS (DDNS providers, webhooks), so no ELF header names it.
 printf 'Source: rebound\n\nPackage: rebound\nArchitecture: any\n' >"$WORK/debian/control"
 shlibs=$(cd "$WORK" && DEB_HOST_ARCH=$ARCH DEB_HOST_MULTIARCH=$multiarch \
