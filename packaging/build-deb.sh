@@ -54,8 +54,10 @@ if [[ -z $DOCS_BINARY ]]; then
   if [[ $ARCH == "$HOST_ARCH" ]]; then
     DOCS_BINARY=$BINARY
   else
-    [[ -x artifacts/publish/rebound ]] || packaging/publish.sh --arch x64 >&2
-    DOCS_BINARY=artifacts/publish/rebound
+    DOCS_BINARY=$ROOT/artifacts/publish/rebound
+    if [[ ! -x $DOCS_BINARY ]] || ! grep -qaF -- "$("$DOCS_BINARY" --version)" "$BINARY"; then
+      packaging/publish.sh --arch x64 >&2
+    fi
   fi
 fi
 # Both builds carry their commit in their version ("1.0.0+SHA"): docs made from another commit would drift.
