@@ -49,7 +49,7 @@ public sealed class RouterAnnouncementListener : IRouterHintSource
             socket.Dispose();
             // Joining fails with ENODEV ("Unknown socket error") where no interface takes multicast, e.g. only lo.
             problem = bound
-                ? $"router announcements (NAT-PMP/PCP to {AllHosts}:{_port}) are not heard: no interface here can join {AllHosts} (errno {ex.NativeErrorCode}; only loopback, or no multicast route); STUN alone still detects every change"
+                ? $"router announcements (NAT-PMP/PCP to {AllHosts}:{_port}) are not heard: no interface here can join {AllHosts} (only loopback, or no multicast route); STUN alone still detects every change"
                 : $"router announcements (NAT-PMP/PCP, udp/{_port}) are not heard: {ex.Message}; STUN alone still detects every change";
             return false;
         }
