@@ -80,7 +80,7 @@ install -m 0755 "${owner[@]}" "$BINARY" "$BIN.new"
 mv -f "$BIN.new" "$BIN"
 say "installed $BIN"
 
-sed "s#/usr/local/bin/rebound#$PREFIX/bin/rebound#" "$ROOT/packaging/rebound.service" >"$UNIT.new"
+sed "s#^ExecStart=/usr/bin/rebound #ExecStart=$PREFIX/bin/rebound #" "$ROOT/packaging/rebound.service" >"$UNIT.new"
 chmod 0644 "$UNIT.new"
 mv -f "$UNIT.new" "$UNIT"
 say "installed $UNIT"

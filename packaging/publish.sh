@@ -4,7 +4,8 @@
 # Usage: packaging/publish.sh [--arch x64|arm64]
 #   x64 (default)  -> artifacts/publish/rebound              (needs clang, zlib1g-dev)
 #   arm64          -> artifacts/publish-linux-arm64/rebound  cross-compiled on an x86-64 Debian 12 host:
-#                     needs clang, gcc-aarch64-linux-gnu, binutils-aarch64-linux-gnu and zlib1g-dev:arm64
+#                     needs clang, gcc-aarch64-linux-gnu, binutils-aarch64-linux-gnu, zlib1g-dev:arm64 and
+#                     libsqlite3-dev:arm64 (the journal's SQLite is linked in)
 #                     (installed here when run as root, after `dpkg --add-architecture arm64`).
 #                     On an arm64 host, plain `packaging/publish.sh` builds a native arm64 binary.
 set -euo pipefail
@@ -28,7 +29,7 @@ case $ARCH in
   arm64)
     host=$(dpkg --print-architecture)
     if [[ $host != arm64 ]]; then
-      need=(clang gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu zlib1g-dev:arm64)
+      need=(clang gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu zlib1g-dev:arm64 libsqlite3-dev:arm64)
       missing=()
       for p in "${need[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

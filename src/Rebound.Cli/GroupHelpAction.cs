@@ -11,17 +11,28 @@ namespace Rebound.Cli;
 /// </summary>
 internal sealed class GroupHelpAction(SynchronousCommandLineAction standard) : SynchronousCommandLineAction
 {
-    /// <summary>Installs the action on the root's (recursive) help option.</summary>
+    /// <summary>
+    /// Installs the action on the root's (recursive) help option, and makes it the action of every command
+    /// that only groups others: `rebound` or `rebound ddns` alone lists its commands and exits 0.
+    /// </summary>
     public static RootCommand Install(RootCommand root)
     {
         var help = root.Options.OfType<HelpOption>().Single();
         if (help.Action is SynchronousCommandLineAction standard)
         {
-            help.Action = new GroupHelpAction(standard);
+            var action = new GroupHelpAction(standard);
+            help.Action = action;
+            foreach (var group in Groups(root).Where(c => c.Action is null))
+            {
+                group.SetAction(action.Invoke); // unlike --help, it must not hide parse errors (`rebound --bogus`)
+            }
         }
 
         return root;
     }
+
+    private static IEnumerable<Command> Groups(Command command) =>
+        command.Subcommands.Count == 0 ? [] : command.Subcommands.SelectMany(Groups).Prepend(command);
 
     private const int MaxWidth = 100;
 
@@ -29,6 +40,19 @@ internal sealed class GroupHelpAction(SynchronousCommandLineAction standard) : S
     public override bool ClearsParseErrors => true;
 
     public override int Invoke(ParseResult parseResult)
+    {
+        try
+        {
+            return Write(parseResult);
+        }
+        catch (IOException ex)
+        {
+            // Help goes to stdout only; its reader left early (`rebound --help | head -1`).
+            throw new StdoutClosedException(ex);
+        }
+    }
+
+    private int Write(ParseResult parseResult)
     {
         var command = parseResult.CommandResult.Command;
         var subcommands = command.Subcommands.Where(c => !c.Hidden).ToList();

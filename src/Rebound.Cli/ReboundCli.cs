@@ -15,8 +15,8 @@ internal static class ReboundCli
             updated and verified, tunnels and stale flows are healed, hooks are told, and everything is
             journaled. Try 'rebound probe' and 'rebound watch'; check a configuration with 'rebound
             check-config' and run the agent with 'rebound run'; 'rebound status' and 'rebound events' show
-            what it did. The configuration file, event fields and exit codes are described in README.md
-            (sections Configuration, CLI contract, Exit codes).
+            what it did. The configuration file, event fields and exit codes are described in the manual
+            pages rebound(8) and rebound.toml(5) and in README.md (Configuration, CLI contract, Exit codes).
 
             Exit codes (every command): 0 success, 1 runtime failure, 2 bad input (nothing was done).
             """)
@@ -29,6 +29,7 @@ internal static class ReboundCli
             EventsCommand.Create(services),
             StatusCommand.Create(services),
             TuneCommand.Create(services),
+            CommandTreeCommand.Create(services),
         });
 
     public static async Task<int> RunAsync(string[] args, CliServices? services = null, CancellationToken ct = default)

@@ -14,22 +14,9 @@ public sealed class InstallScriptTests : IDisposable
 
     private string DestDir => Path.Combine(_temp, "root");
 
-    private static string Packaging(string name) => Path.Combine(LabEnvironment.RepoRoot, "packaging", name);
+    private static string Packaging(string name) => PackagingFiles.Packaging(name);
 
-    /// <summary>The AOT binary (REBOUND_BIN) or, without it, a script running the built rebound.dll.</summary>
-    private string Binary()
-    {
-        var command = ReboundProcess.CliCommand();
-        if (command.Count == 1)
-        {
-            return command[0];
-        }
-
-        var wrapper = Path.Combine(_temp, "rebound-wrapper");
-        File.WriteAllText(wrapper, $"#!/bin/sh\nexec {string.Join(' ', command.Select(a => $"'{a}'"))} \"$@\"\n");
-        File.SetUnixFileMode(wrapper, (UnixFileMode)0b111_101_101);
-        return wrapper;
-    }
+    private string Binary() => PackagingFiles.Binary(_temp);
 
     private async Task<CommandResult> InstallAsync(params string[] args) =>
         await ProcessRunner.RunAsync(

@@ -7,7 +7,7 @@ public sealed class CliProcessTests
 {
     private static string ReboundDll => Path.Combine(AppContext.BaseDirectory, "rebound.dll");
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunShellAsync(string script)
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunShellAsync(string script)
     {
         using var p = Process.Start(new ProcessStartInfo("bash", ["-c", script])
         {

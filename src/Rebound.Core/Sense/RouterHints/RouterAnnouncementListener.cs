@@ -36,16 +36,21 @@ public sealed class RouterAnnouncementListener : IRouterHintSource
     {
         ArgumentNullException.ThrowIfNull(trustedGateways);
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var bound = false;
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(new IPEndPoint(IPAddress.Any, _port));
+            bound = true;
             socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(AllHosts));
         }
         catch (SocketException ex)
         {
             socket.Dispose();
-            problem = $"router announcements (udp/{_port}) not available: {ex.Message}";
+            // Joining fails with ENODEV ("Unknown socket error") where no interface takes multicast, e.g. only lo.
+            problem = bound
+                ? $"router announcements (NAT-PMP/PCP to {AllHosts}:{_port}) are not heard: no interface here can join {AllHosts} (only loopback, or no multicast route); STUN alone still detects every change"
+                : $"router announcements (NAT-PMP/PCP, udp/{_port}) are not heard: {ex.Message}; STUN alone still detects every change";
             return false;
         }
 
