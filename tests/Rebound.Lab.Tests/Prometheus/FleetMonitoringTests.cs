@@ -169,14 +169,12 @@ public sealed partial class FleetMonitoringTests : IDisposable
         var timeline = new (TimeSpan At, Action<MetricsRegistry> Do)[]
         {
             (TimeSpan.Zero, r => r.OnEvent(SyntheticEvents.Started(t0, "198.51.100.7"))),
-            (TimeSpan.FromMinutes(10), r => r.OnEvent(SyntheticEvents.AddressChanged(t0, "198.51.100.7", "203.0.113.9"))),
-            (TimeSpan.FromMinutes(10), r => r.ObserveDetection(TimeSpan.FromSeconds(0.6))),
+            (TimeSpan.FromMinutes(10), r => r.OnEvent(SyntheticEvents.AddressChanged(t0, "198.51.100.7", "203.0.113.9", detectedIn: TimeSpan.FromSeconds(0.6)))),
             (TimeSpan.FromMinutes(11), r => r.OnEvent(SyntheticEvents.HealStep(t0, "wireguard:wg0", "rotate-port", "verified"))),
             (TimeSpan.FromMinutes(11), r => r.OnEvent(SyntheticEvents.HealVerified(t0, "wireguard:wg0", "rotate-port", 900))),
             (TimeSpan.FromMinutes(11), r => r.OnEvent(SyntheticEvents.DdnsUpdated(t0, "ddns[0]", "rfc2136", "203.0.113.9", 500))),
-            (TimeSpan.FromMinutes(20), r => r.OnEvent(SyntheticEvents.Lost(t0, "203.0.113.9"))),
+            (TimeSpan.FromMinutes(20), r => r.OnEvent(SyntheticEvents.Lost(t0, "203.0.113.9", detectedIn: TimeSpan.FromSeconds(40)))),
             (TimeSpan.FromMinutes(25), r => r.OnEvent(SyntheticEvents.Restored(t0, "203.0.113.9"))),
-            (TimeSpan.FromMinutes(25), r => r.ObserveDetection(TimeSpan.FromSeconds(40))),
             (TimeSpan.FromMinutes(26), r => r.OnEvent(SyntheticEvents.DdnsFailed(t0, "ddns[1]", "cloudflare", "HTTP 500"))),
             (TimeSpan.FromMinutes(30), r => r.OnEvent(SyntheticEvents.HealStep(t0, "tailscale", "restart", "unverified"))),
             (TimeSpan.FromMinutes(30), r => r.OnEvent(SyntheticEvents.HealFailed(t0, "tailscale", "no rung verified"))),
