@@ -34,7 +34,7 @@ version=$(jq -r .version "$tree")
 
 mkdir -p "$OUT/completions"
 jq -r -f "$HERE/tree2records.jq" "$tree" | awk -v date="$date" -f "$HERE/roff.awk" -f "$HERE/man8.awk" >"$OUT/rebound.8"
-awk -v date="$date" -v version="$version" -f "$HERE/roff.awk" -f "$HERE/man5.awk" "$CONFIG" >"$OUT/rebound.toml.5"
+awk -v date="$date" -v version="$version" -f "$HERE/roff.awk" -f "$HERE/man5.awk" "$CONFIG" "$CONFIG" >"$OUT/rebound.toml.5"
 jq -r -L "$HERE" -f "$HERE/bash.jq" "$tree" >"$OUT/completions/rebound"
 jq -r -L "$HERE" -f "$HERE/zsh.jq" "$tree" >"$OUT/completions/_rebound"
 jq -r -L "$HERE" -f "$HERE/fish.jq" "$tree" >"$OUT/completions/rebound.fish"

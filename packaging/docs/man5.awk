@@ -2,7 +2,8 @@
 # DESCRIPTION; each "# ---- name" banner starts a table, whose comment lines before the table header
 # introduce it; each key line (also commented out: "# key = value") is an entry, described by the
 # comment lines right above it and its trailing comment. A key shown in several examples of a table
-# ([[ddns]] per provider) is one entry listing every example. Variables: date, version.
+# ([[ddns]] per provider) is one entry listing every example. Variables: date, version. The file is given
+# twice: the first pass only finds each section's first table header.
 
 # Splits a key line's "value   # comment" at the first '#' outside a string: sets kv_value, kv_comment.
 function split_value(s,   i, c, in_str, n) {
@@ -23,6 +24,13 @@ function comment_text(line) {
     return line
 }
 
+# "[watch]", "# [[ddns]]   # note" -> "[watch]", "[[ddns]]".
+function header_name(line,   name) {
+    name = line; sub(/^# ?/, "", name); sub(/\][ \t]*(#.*)?$/, "]", name); sub(/\]\]$/, "]]", name)
+    if (name !~ /\]\]$/ && line ~ /\]\]/) name = name "]"
+    return name
+}
+
 function new_table(name) {
     if (!(name in table_index)) {
         ntable++; table_index[name] = ntable; table_name[ntable] = name
@@ -34,9 +42,17 @@ function new_table(name) {
 
 BEGIN { region = "header" }
 
+# First pass: the first table header after each banner, for keys a section lists before its header
+# ("Keys of every [[ddns]] entry:" above the per-provider examples).
+FNR == NR {
+    if ($0 ~ /^# *-----+ *[a-z_]+ *$/) { nbanner++; next }
+    if (nbanner && !(nbanner in first_header) && $0 ~ /^(# ?)?\[\[?[a-z_.]+\]\]?[ \t]*(#.*)?$/) first_header[nbanner] = header_name($0)
+    next
+}
+
 # A banner: "# ------------- watch"
 /^# *-----+ *[a-z_]+ *$/ {
-    region = "intro"; section_intro = ""; pending = ""; table = 0
+    region = "intro"; section_intro = ""; pending = ""; table = 0; banner++
     next
 }
 
@@ -52,23 +68,32 @@ region == "header" {
 
 # A table header, possibly commented out: "[watch]", "# [[ddns]]".
 /^(# ?)?\[\[?[a-z_.]+\]\]?[ \t]*(#.*)?$/ {
-    name = $0; sub(/^# ?/, "", name); sub(/\][ \t]*(#.*)?$/, "]", name); sub(/\]\]$/, "]]", name)
-    if (name !~ /\]\]$/ && $0 ~ /\]\]/) name = name "]"
-    new_table(name)
+    new_table(header_name($0))
     region = "keys"; pending = ""
     next
 }
 
 # A key, possibly commented out: "interval = "20s"   # comment".
 /^(# ?)?[a-z_][a-z0-9_]* = / {
+    if (table == 0 && (banner in first_header)) {
+        # The comment lines right above it are this key's, not the section's introduction.
+        if (pending != "" && substr(section_intro, length(section_intro) - length(pending) + 1) == pending)
+            section_intro = substr(section_intro, 1, length(section_intro) - length(pending))
+        held = pending
+        new_table(first_header[banner]); region = "keys"; pending = held
+    }
     line = $0; sub(/^# ?/, "", line)
     key = line; sub(/ = .*/, "", key)
     split_value(substr(line, length(key) + 4))
     id = table SUBSEP key
     if (!(id in entry_examples)) { table_nkeys[table]++; table_key[table, table_nkeys[table]] = key; entry_text[id] = "" }
-    entry_examples[id]++
-    entry_example[id, entry_examples[id]] = key " = " kv_value
-    entry_note[id, entry_examples[id]] = kv_comment
+    example = key " = " kv_value
+    if (!((id, example) in seen_example)) {
+        seen_example[id, example] = 1
+        entry_examples[id]++
+        entry_example[id, entry_examples[id]] = example
+        entry_note[id, entry_examples[id]] = kv_comment
+    }
     if (pending != "") entry_text[id] = entry_text[id] pending "\n"
     pending = ""
     next
@@ -76,7 +101,12 @@ region == "header" {
 
 /^#/ {
     line = comment_text($0)
-    if (region == "intro") section_intro = section_intro line "\n"
+    if (region == "intro") {
+        section_intro = section_intro line "\n"
+        # Lines since a blank line or a heading ("Keys of every [[ddns]] entry:") may turn out to be a key's.
+        if (line == "" || line ~ /:$/) pending = ""
+        else pending = pending line "\n"
+    }
     else if (line == "") pending = ""
     else pending = pending line "\n"
     next

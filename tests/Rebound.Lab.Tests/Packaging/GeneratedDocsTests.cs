@@ -67,16 +67,27 @@ public sealed partial class GeneratedDocsTests : IDisposable
 
         var keys = 0;
         string? table = null;
-        foreach (var line in sample)
+        for (var i = 0; i < sample.Length; i++)
         {
-            if (TableLine().Match(line) is { Success: true } t)
+            var line = sample[i];
+            if (BannerLine().IsMatch(line))
+            {
+                // Keys a section lists before its first header (those of every [[ddns]] entry) are that table's.
+                table = sample.Skip(i + 1).Select(l => TableLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value;
+            }
+            else if (TableLine().Match(line) is { Success: true } t)
             {
                 table = t.Groups[1].Value;
             }
             else if (KeyLine().Match(line) is { Success: true } k && table is not null)
             {
                 keys++;
-                Assert.Contains($".B \"{Roff(k.Groups[1].Value)}\"", Section(page, $".SS \"{table}\""), StringComparison.Ordinal);
+                var section = Section(page, $".SS \"{table}\"");
+                Assert.Contains($".B \"{Roff(k.Groups[1].Value)}\"", section, StringComparison.Ordinal);
+
+                // The comment line right above a key is its description, and stays with it.
+                if (i > 0 && sample[i - 1].StartsWith("# ", StringComparison.Ordinal) && !KeyLine().IsMatch(sample[i - 1]) && !TableLine().IsMatch(sample[i - 1]))
+                    Assert.Contains(Roff(sample[i - 1][2..]), section, StringComparison.Ordinal);
             }
         }
 
@@ -219,4 +230,7 @@ public sealed partial class GeneratedDocsTests : IDisposable
 
     [GeneratedRegex(@"^(?:# ?)?([a-z_][a-z0-9_]*) = ")]
     private static partial Regex KeyLine();
+
+    [GeneratedRegex(@"^# *-----+ *[a-z_]+ *$")]
+    private static partial Regex BannerLine();
 }
