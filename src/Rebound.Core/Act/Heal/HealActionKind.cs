@@ -69,11 +69,11 @@ public enum HealStepResult
     [JsonName("skipped")]
     Skipped,
 
-    /// <summary>Not run: the remedy does not apply here (no NAT upstream, IPv6 without NAT, nftables missing); the detail says why, the next rung follows.</summary>
-    [JsonName("not-applicable")]
-    NotApplicable,
-
     /// <summary>The agent stopped during the rung.</summary>
     [JsonName("interrupted")]
     Interrupted,
+
+    /// <summary>Not run: the remedy does not apply here (no NAT upstream, IPv6 without NAT, nftables missing); the detail says why, the next rung follows.</summary>
+    [JsonName("not-applicable")]
+    NotApplicable,
 }
