@@ -1,3 +1,4 @@
+using Rebound.Act.Flow;
 using Rebound.Act.Router;
 using Rebound.Act.Tailscale;
 using Rebound.Act.WireGuard;
@@ -17,6 +18,7 @@ public static class HealTargets
         new WireGuardDefinition(),
         new TailscaleDefinition(),
         new RouterDefinition(),
+        new FlowDefinition(),
     ];
 
     /// <summary>

@@ -10,10 +10,11 @@ namespace Rebound.Act.Remedies;
 /// <code>
 /// set active4, active6, hopped { type inet_service }
 /// ct state established udp sport @hopped counter        # keeper: conntrack and NAT stay on, so healed flows keep their port
-/// meta nfproto ipv4 udp sport @active4 masquerade to :40000-40999
-/// meta nfproto ipv6 udp sport @active6 masquerade to :40000-40999
+/// meta nfproto ipv4 udp sport @active4 masquerade to :40000-40999 random
+/// meta nfproto ipv6 udp sport @active6 masquerade to :40000-40999 random
 /// </code>
 /// NAT is decided on a flow's first packet only: taking a port out of <c>active4</c> changes no existing flow.
+/// <c>random</c>: a second hop of the same flow (after a failback) gets another port, not the one the router pinned.
 /// </summary>
 public static class HopTable
 {
@@ -35,8 +36,8 @@ public static class HopTable
         Set(s, "hopped", hopped);
         s.Append(CultureInfo.InvariantCulture, $"  chain {Chain} {{\n    type nat hook postrouting priority srcnat; policy accept;\n");
         s.Append(CultureInfo.InvariantCulture, $"    ct state established udp sport @hopped counter comment \"{KeeperComment}\"\n");
-        s.Append(CultureInfo.InvariantCulture, $"    meta nfproto ipv4 udp sport @active4 masquerade to :{range} comment \"{HopComment}\"\n");
-        s.Append(CultureInfo.InvariantCulture, $"    meta nfproto ipv6 udp sport @active6 masquerade to :{range} comment \"{HopComment}\"\n  }}\n}}\n");
+        s.Append(CultureInfo.InvariantCulture, $"    meta nfproto ipv4 udp sport @active4 masquerade to :{range} random comment \"{HopComment}\"\n");
+        s.Append(CultureInfo.InvariantCulture, $"    meta nfproto ipv6 udp sport @active6 masquerade to :{range} random comment \"{HopComment}\"\n  }}\n}}\n");
         return s.ToString();
     }
 

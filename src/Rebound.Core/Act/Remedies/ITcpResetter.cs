@@ -29,6 +29,9 @@ public sealed record TcpResetRequest(DateTimeOffset ChangedAt)
 
     /// <summary>Only connections from these local addresses (the changed uplink's); empty: any.</summary>
     public IReadOnlyCollection<IPAddress> LocalAddresses { get; init; } = [];
+
+    /// <summary>Only find them: <see cref="TcpResetResult.Destroyed"/> lists what would be destroyed (for diagnosis and verification).</summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>One destroyed connection, for the journal.</summary>

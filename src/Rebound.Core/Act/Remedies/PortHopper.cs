@@ -75,7 +75,12 @@ public sealed class PortHopper : IPortHopper
         while (sweeps < _options.MaxSweeps)
         {
             sweeps++;
-            var victims = Untranslated(await ListAsync(cancellationToken).ConfigureAwait(false), request.Ports, request.Family);
+            // The first pass also deletes flows an earlier hop translated: a failback pins those as well, and the
+            // rule's random port choice gives them a 5-tuple the router has not seen.
+            var entries = await ListAsync(cancellationToken).ConfigureAwait(false);
+            var victims = Untranslated(entries, request.Ports, request.Family);
+            if (sweeps == 1)
+                victims.AddRange(Healed(entries, request.Ports).Where(e => e.Family == FamilyByte(request.Family)));
             leaking = victims.Count;
             if (victims.Count == 0 && sweeps > 1)
                 break;
@@ -155,7 +160,7 @@ public sealed class PortHopper : IPortHopper
     /// <summary>Entries of these ports that carry no translation: outbound from the port, or inbound to it. Pure; for tests.</summary>
     public static List<ConntrackEntry> Untranslated(IEnumerable<ConntrackEntry> entries, IReadOnlyCollection<int> ports, AddressFamily family)
     {
-        var f = family == AddressFamily.InterNetworkV6 ? AfInet6 : AfInet;
+        var f = FamilyByte(family);
         return [.. entries.Where(e => e.Family == f && e.Original.Protocol == IpprotoUdp
             && ((ports.Contains(e.Original.SourcePort) && e.Reply.DestinationPort == e.Original.SourcePort)
                 || (ports.Contains(e.Original.DestinationPort) && e.Reply.SourcePort == e.Original.DestinationPort)))];
@@ -165,6 +170,8 @@ public sealed class PortHopper : IPortHopper
     public static List<ConntrackEntry> Healed(IEnumerable<ConntrackEntry> entries, IReadOnlyCollection<int> ports) =>
         [.. entries.Where(e => e.Original.Protocol == IpprotoUdp && ports.Contains(e.Original.SourcePort)
             && e.Reply.DestinationPort != e.Original.SourcePort && (e.Status & StatusSrcNat) != 0)];
+
+    private static byte FamilyByte(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? AfInet6 : AfInet;
 
     private static bool IsLocalAddress(IPAddress address)
     {

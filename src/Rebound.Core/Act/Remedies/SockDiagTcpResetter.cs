@@ -32,6 +32,13 @@ public sealed class SockDiagTcpResetter(Func<INetlinkTransport>? open = null, Ti
         var selection = Select(sockets, owners, request, _time.GetUtcNow());
         var destroyed = new List<DestroyedConnection>();
         var gone = 0;
+        if (request.DryRun)
+        {
+            foreach (var victim in selection.Victims)
+                destroyed.Add(new DestroyedConnection(victim.Local, victim.Remote, owners.GetValueOrDefault(victim.Inode), victim.Times?.Silent ?? TimeSpan.Zero));
+            return new TcpResetResult(destroyed, selection.Matched, selection.SparedHeardSince, 0);
+        }
+
         var buffer = new byte[8192];
         foreach (var victim in selection.Victims)
         {

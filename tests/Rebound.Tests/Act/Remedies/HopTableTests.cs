@@ -47,7 +47,7 @@ public sealed class HopTableTests
         Assert.Contains("set active6 { type inet_service; }", lines);
         Assert.Contains("set hopped { type inet_service; elements = { 4242, 5000 } }", lines);
         var keeper = Array.FindIndex(lines, l => l.StartsWith("ct state established udp sport @hopped counter", StringComparison.Ordinal));
-        var hop4 = Array.IndexOf(lines, "meta nfproto ipv4 udp sport @active4 masquerade to :40000-40999 comment \"rebound: hop-port\"");
+        var hop4 = Array.IndexOf(lines, "meta nfproto ipv4 udp sport @active4 masquerade to :40000-40999 random comment \"rebound: hop-port\"");
         Assert.True(keeper > 0 && hop4 > keeper);
     }
 

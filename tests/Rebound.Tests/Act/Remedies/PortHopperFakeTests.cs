@@ -135,27 +135,4 @@ public sealed class PortHopperFakeTests
             return ValueTask.FromResult(new CommandResult(0, "", "", false));
         }
     }
-
-    private sealed class FakeHostConntrack : IHostConntrack
-    {
-        public List<ConntrackEntry> Entries { get; } = [];
-
-        /// <summary>Appears once right after the first delete, as a packet that slipped out untranslated would.</summary>
-        public ConntrackEntry? LeakAfterDelete { get; set; }
-
-        public ValueTask<IReadOnlyList<ConntrackEntry>> ListAsync(CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IReadOnlyList<ConntrackEntry>>([.. Entries]);
-
-        public ValueTask<int> DeleteAsync(IReadOnlyCollection<ConntrackEntry> entries, CancellationToken cancellationToken)
-        {
-            var removed = Entries.RemoveAll(e => entries.Any(x => x.Id == e.Id));
-            if (LeakAfterDelete is { } leak)
-            {
-                Entries.Add(leak);
-                LeakAfterDelete = null;
-            }
-
-            return ValueTask.FromResult(removed);
-        }
-    }
 }
