@@ -11,6 +11,13 @@ public sealed record HopPortOptions
 
     public int PortRangeEnd { get; init; } = 40999;
 
+    /// <summary>
+    /// Each hop uses the next block of this many ports of the range (starting at a random block), so a flow hopped
+    /// again soon after (a failback) never gets a port whose entry the router still pins to the other WAN: with the
+    /// defaults a block comes back after 62 hops.
+    /// </summary>
+    public int BlockSize { get; init; } = 16;
+
     /// <summary>The nft program and leading arguments, e.g. <c>["ip","netns","exec","NS","nft"]</c> in the lab.</summary>
     public IReadOnlyList<string> NftCommand { get; init; } = ["nft"];
 

@@ -41,6 +41,22 @@ public static class HopTable
         return s.ToString();
     }
 
+    /// <summary>
+    /// Points the two masquerade rules of an existing table of ours at another port range, in one transaction that
+    /// leaves the keeper rule (and so every healed flow) alone.
+    /// </summary>
+    public static string ReplaceRangeScript(string table, IEnumerable<long> hopRuleHandles, int rangeStart, int rangeEnd)
+    {
+        ArgumentNullException.ThrowIfNull(hopRuleHandles);
+        var s = new StringBuilder();
+        foreach (var handle in hopRuleHandles)
+            s.Append(CultureInfo.InvariantCulture, $"delete rule inet {table} {Chain} handle {handle}\n");
+        var range = $"{rangeStart}-{rangeEnd}";
+        s.Append(CultureInfo.InvariantCulture, $"add rule inet {table} {Chain} meta nfproto ipv4 udp sport @active4 masquerade to :{range} random comment \"{HopComment}\"\n");
+        s.Append(CultureInfo.InvariantCulture, $"add rule inet {table} {Chain} meta nfproto ipv6 udp sport @active6 masquerade to :{range} random comment \"{HopComment}\"\n");
+        return s.ToString();
+    }
+
     /// <summary>Adds ports to sets of an existing table of ours (adding a present element is no error).</summary>
     public static string AddElementsScript(string table, string set, IEnumerable<int> ports) => Elements("add", table, set, ports);
 
@@ -63,6 +79,7 @@ public static class HopTable
                 return null;
             var sets = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
             var comments = new List<string>();
+            var hopHandles = new List<long>();
             var table = false;
             var chains = 0;
             foreach (var item in items.EnumerateArray())
@@ -91,7 +108,10 @@ public static class HopTable
                 }
                 else if (item.TryGetProperty("rule", out var rule))
                 {
-                    comments.Add(rule.TryGetProperty("comment", out var c) ? c.GetString() ?? "" : "");
+                    var comment = rule.TryGetProperty("comment", out var c) ? c.GetString() ?? "" : "";
+                    comments.Add(comment);
+                    if (comment == HopComment && rule.TryGetProperty("handle", out var h) && h.TryGetInt64(out var handle))
+                        hopHandles.Add(handle);
                 }
             }
 
@@ -100,7 +120,7 @@ public static class HopTable
             HashSet<int> Get(string n) => sets.TryGetValue(n, out var v) ? v : [];
             var ours = sets.Count == 3 && sets.ContainsKey("active4") && sets.ContainsKey("active6") && sets.ContainsKey("hopped")
                 && chains == 1 && comments.SequenceEqual([KeeperComment, HopComment, HopComment]);
-            return new HopTableState(true, !ours, Get("active4"), Get("active6"), Get("hopped"));
+            return new HopTableState(true, !ours, Get("active4"), Get("active6"), Get("hopped")) { HopRuleHandles = hopHandles };
         }
         catch (JsonException)
         {

@@ -60,6 +60,9 @@ public sealed record HopTableState(bool Present, bool Foreign, IReadOnlySet<int>
 
     public IReadOnlySet<int> Active => new HashSet<int>(Active4.Concat(Active6));
 
+    /// <summary>The nft handles of the two masquerade rules (to point them at another port block).</summary>
+    public IReadOnlyList<long> HopRuleHandles { get; init; } = [];
+
     public override string ToString() =>
         !Present ? "absent"
         : $"{(Foreign ? "foreign shape; " : "")}active ipv4 [{string.Join(", ", Active4.Order())}], ipv6 [{string.Join(", ", Active6.Order())}], hopped [{string.Join(", ", Hopped.Order())}]";

@@ -19,6 +19,8 @@ public sealed class PortHopper : IPortHopper
     private readonly IHostConntrack _conntrack;
     private readonly TimeProvider _time;
     private readonly Func<IPAddress, bool> _isLocalAddress;
+    private readonly int _blocks;
+    private int _nextBlock;
 
     /// <param name="isLocalAddress">Whether an address is on one of this host's interfaces; default: the interfaces of the current namespace.</param>
     public PortHopper(HopPortOptions? options = null, ICommandRunner? commands = null, IHostConntrack? conntrack = null, TimeProvider? timeProvider = null, Func<IPAddress, bool>? isLocalAddress = null)
@@ -28,6 +30,19 @@ public sealed class PortHopper : IPortHopper
         _commands = commands ?? new ProcessCommandRunner(_time);
         _conntrack = conntrack ?? new NetlinkHostConntrack(new NetlinkConntrackTable(timeProvider: _time));
         _isLocalAddress = isLocalAddress ?? IsLocalAddress;
+        if (_options.PortRangeStart is < 1 or > 65535 || _options.PortRangeEnd < _options.PortRangeStart || _options.PortRangeEnd > 65535 || _options.BlockSize < 1)
+            throw new ArgumentException("port range 1-65535, start <= end, block size >= 1", nameof(options));
+        _blocks = Math.Max(1, (_options.PortRangeEnd - _options.PortRangeStart + 1) / _options.BlockSize);
+        _nextBlock = System.Security.Cryptography.RandomNumberGenerator.GetInt32(_blocks);
+    }
+
+    /// <summary>The port block the next hop uses (and moves on).</summary>
+    private (int Start, int End) NextBlock()
+    {
+        var block = _nextBlock;
+        _nextBlock = (_nextBlock + 1) % _blocks;
+        var start = _options.PortRangeStart + (block * _options.BlockSize);
+        return (start, Math.Min(_options.PortRangeEnd, start + _options.BlockSize - 1));
     }
 
     private string Table => _options.TableName;
@@ -58,12 +73,14 @@ public sealed class PortHopper : IPortHopper
         }
 
         var set = v6 ? "active6" : "active4";
+        var (rangeStart, rangeEnd) = NextBlock();
         var script = !state.Present || state.Foreign
-            ? HopTable.CreateScript(Table, _options.PortRangeStart, _options.PortRangeEnd,
+            ? HopTable.CreateScript(Table, rangeStart, rangeEnd,
                 v6 ? state.Active4 : state.Active4.Concat(request.Ports),
                 v6 ? state.Active6.Concat(request.Ports) : state.Active6,
                 state.Hopped.Concat(request.Ports))
-            : HopTable.AddElementsScript(Table, set, request.Ports) + HopTable.AddElementsScript(Table, "hopped", request.Ports);
+            : HopTable.ReplaceRangeScript(Table, state.HopRuleHandles, rangeStart, rangeEnd)
+                + HopTable.AddElementsScript(Table, set, request.Ports) + HopTable.AddElementsScript(Table, "hopped", request.Ports);
         await RunNftAsync(script, cancellationToken).ConfigureAwait(false);
 
         // The rule only catches a flow's first packet: delete the host's entries of the port so the next packet is one.
@@ -90,7 +107,7 @@ public sealed class PortHopper : IPortHopper
         }
 
         var ports = string.Join(",", request.Ports.Order());
-        var detail = $"udp sport {ports} ({(v6 ? "ipv6" : "ipv4")}) masqueraded to :{_options.PortRangeStart}-{_options.PortRangeEnd} in table inet {Table}"
+        var detail = $"udp sport {ports} ({(v6 ? "ipv6" : "ipv4")}) masqueraded to :{rangeStart}-{rangeEnd} in table inet {Table}"
             + (state.Foreign ? " (replaced a table of that name that was not ours)" : "")
             + $"; {deleted} conntrack {(deleted == 1 ? "entry" : "entries")} deleted in {sweeps} {(sweeps == 1 ? "pass" : "passes")}"
             + (leaking > 0 ? $"; {leaking} still untranslated" : "");

@@ -15,6 +15,7 @@ public sealed class HopTableTests
         Assert.Equal([4242], state.Active4.Order());
         Assert.Empty(state.Active6);
         Assert.Equal([4242, 5000], state.Hopped.Order());
+        Assert.Equal([6L, 7L], state.HopRuleHandles);
     }
 
     [Fact]

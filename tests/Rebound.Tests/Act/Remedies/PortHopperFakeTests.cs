@@ -58,7 +58,29 @@ public sealed class PortHopperFakeTests
         var result = await hopper.HopAsync(new HopRequest([27015], AddressFamily.InterNetwork, null), Ct);
 
         Assert.True(result.Applied);
-        Assert.Equal("add element inet rebound_hop active4 { 27015 }\nadd element inet rebound_hop hopped { 27015 }\n", Assert.Single(nft.Scripts));
+        var script = Assert.Single(nft.Scripts);
+        // The keeper (handle 5) stays; the two masquerade rules (handles 6, 7) move to the next port block.
+        Assert.StartsWith("delete rule inet rebound_hop postrouting handle 6\ndelete rule inet rebound_hop postrouting handle 7\nadd rule inet rebound_hop postrouting meta nfproto ipv4 udp sport @active4 masquerade to :4", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("handle 5", script, StringComparison.Ordinal);
+        Assert.EndsWith("add element inet rebound_hop active4 { 27015 }\nadd element inet rebound_hop hopped { 27015 }\n", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Each_hop_takes_the_next_block_of_the_range_so_a_quick_second_hop_never_reuses_a_port()
+    {
+        var nft = new FakeNftRunner { ListJson = RemedyVectors.NftTableJson };
+        var hopper = new PortHopper(new HopPortOptions { LeakCheckInterval = TimeSpan.Zero, PortRangeStart = 40000, PortRangeEnd = 40063, BlockSize = 16 },
+            nft, new FakeHostConntrack(), new FakeTimeProvider(), _ => false);
+        var ranges = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var result = await hopper.HopAsync(new HopRequest([4242], AddressFamily.InterNetwork, null), Ct);
+            ranges.Add(System.Text.RegularExpressions.Regex.Match(result.Detail, @":(\d+-\d+) in table").Groups[1].Value);
+        }
+
+        Assert.Equal(4, ranges.Take(4).Distinct().Count()); // four blocks of 16, each used once
+        Assert.Equal(ranges[0], ranges[4]); // then round again
+        Assert.All(ranges, r => Assert.Contains(r, new[] { "40000-40015", "40016-40031", "40032-40047", "40048-40063" }));
     }
 
     [Fact]
