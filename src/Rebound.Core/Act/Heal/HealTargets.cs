@@ -1,3 +1,4 @@
+using Rebound.Act.Nebula;
 using Rebound.Act.Router;
 using Rebound.Act.Tailscale;
 using Rebound.Act.WireGuard;
@@ -15,6 +16,7 @@ public static class HealTargets
     public static IReadOnlyList<HealTargetDefinition> All { get; } =
     [
         new WireGuardDefinition(),
+        new NebulaDefinition(),
         new TailscaleDefinition(),
         new RouterDefinition(),
     ];
