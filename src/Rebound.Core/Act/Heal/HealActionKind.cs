@@ -33,6 +33,14 @@ public enum HealActionKind
     [JsonName("flush-conntrack")]
     FlushConntrack,
 
+    /// <summary>Any UDP daemon: its flows from a fixed local port leave from another source port (Rebound's nftables table plus conntrack deletes), so the router makes a fresh NAT entry on the live WAN.</summary>
+    [JsonName("hop-port")]
+    HopPort,
+
+    /// <summary>Destroy (SOCK_DESTROY) the TCP connections that cannot have survived the address change, so their owner reconnects at once.</summary>
+    [JsonName("reset-tcp")]
+    ResetTcp,
+
     /// <summary>Restart the daemon; counted against the hourly restart budget.</summary>
     [JsonName("restart")]
     Restart,
@@ -64,4 +72,8 @@ public enum HealStepResult
     /// <summary>The agent stopped during the rung.</summary>
     [JsonName("interrupted")]
     Interrupted,
+
+    /// <summary>Not run: the remedy does not apply here (no NAT upstream, IPv6 without NAT, nftables missing); the detail says why, the next rung follows.</summary>
+    [JsonName("not-applicable")]
+    NotApplicable,
 }

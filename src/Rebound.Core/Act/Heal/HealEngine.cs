@@ -358,6 +358,11 @@ public sealed class HealEngine
                 detail = OneLine(ex.Message);
                 result = HealStepResult.Failed;
             }
+            catch (HealActionNotApplicableException ex)
+            {
+                detail = OneLine(ex.Message);
+                result = HealStepResult.NotApplicable;
+            }
 #pragma warning disable CA1031 // an action that breaks its contract is a failed rung, not a dead engine
             catch (Exception ex)
 #pragma warning restore CA1031
@@ -458,7 +463,7 @@ public sealed class HealEngine
         }
 
         private static string Describe(Exception ex) =>
-            ex is HealActionException ? OneLine(ex.Message) : $"{ex.GetType().Name} (not a HealActionException)";
+            ex is HealActionException or HealActionNotApplicableException ? OneLine(ex.Message) : $"{ex.GetType().Name} (not a HealActionException)";
 
         private static string ConfigurationText(TimeSpan value) => Configuration.ConfigDuration.Format(value);
     }

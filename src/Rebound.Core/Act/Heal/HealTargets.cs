@@ -1,3 +1,4 @@
+using Rebound.Act.Flow;
 using Rebound.Act.Nebula;
 using Rebound.Act.Router;
 using Rebound.Act.Tailscale;
@@ -19,6 +20,7 @@ public static class HealTargets
         new NebulaDefinition(),
         new TailscaleDefinition(),
         new RouterDefinition(),
+        new FlowDefinition(),
     ];
 
     /// <summary>

@@ -67,3 +67,24 @@ public sealed class HealActionException : Exception
     {
     }
 }
+
+/// <summary>
+/// The action found at run time that it does not apply (a tool missing, no NAT upstream): the step is
+/// <see cref="HealStepResult.NotApplicable"/> with this one-line reason, and the ladder goes on without verifying.
+/// </summary>
+public sealed class HealActionNotApplicableException : Exception
+{
+    public HealActionNotApplicableException()
+    {
+    }
+
+    public HealActionNotApplicableException(string message)
+        : base(message)
+    {
+    }
+
+    public HealActionNotApplicableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

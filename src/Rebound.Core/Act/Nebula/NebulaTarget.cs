@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Rebound.Act.Commands;
 using Rebound.Act.Heal;
+using Rebound.Act.Remedies;
 using Rebound.Act.Router;
 using Rebound.Act.WireGuard;
 using Rebound.Record;
@@ -32,6 +34,9 @@ public sealed class NebulaTarget : IHealTarget
     private readonly ProcSockets _sockets;
     private readonly Func<CancellationToken, ValueTask<IReadOnlyList<ConntrackEntry>>>? _hostConntrack;
     private readonly ICommandRunner _commands;
+    private readonly IPortHopper _hopper;
+    private bool _inspected;
+    private DateTimeOffset? _hoppedAt;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, HashSet<IPAddress>> _resolvedAtStart = new(StringComparer.OrdinalIgnoreCase);
     private bool _listening = true;
@@ -39,7 +44,7 @@ public sealed class NebulaTarget : IHealTarget
     private bool _restartGuarded;
     private (DateTimeOffset At, IPAddress? Public)? _lastRestart;
 
-    /// <param name="portRungs">The rungs before the restart (the hop-port remedy); the restart rung is added when a command is configured.</param>
+    /// <param name="hopper">The hop-port remedy (Act/Remedies) for the listen port.</param>
     /// <param name="hostConntrack">The host's conntrack entries, for the diagnosis' evidence; null: not read.</param>
     public NebulaTarget(
         NebulaTargetOptions options,
@@ -47,12 +52,12 @@ public sealed class NebulaTarget : IHealTarget
         IHostResolver resolver,
         ProcSockets sockets,
         TimeProvider timeProvider,
-        IReadOnlyList<IHealAction> portRungs,
+        IPortHopper hopper,
         Func<CancellationToken, ValueTask<IReadOnlyList<ConntrackEntry>>>? hostConntrack = null,
         ICommandRunner? commands = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(portRungs);
+        _hopper = hopper ?? throw new ArgumentNullException(nameof(hopper));
         _options = options;
         _pinger = pinger ?? throw new ArgumentNullException(nameof(pinger));
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
@@ -60,7 +65,7 @@ public sealed class NebulaTarget : IHealTarget
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _hostConntrack = hostConntrack;
         _commands = commands ?? new ProcessCommandRunner(timeProvider);
-        var ladder = new List<IHealAction>(portRungs);
+        var ladder = new List<IHealAction> { new HopPortAction(this) };
         if (options.RestartCommand is { Count: > 0 })
             ladder.Add(new RestartAction(this));
         Ladder = ladder;
@@ -70,15 +75,15 @@ public sealed class NebulaTarget : IHealTarget
     public static NebulaTarget Create(NebulaTargetOptions options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var conntrack = new NetlinkConntrackTable(timeProvider: timeProvider);
+        var table = new NetlinkConntrackTable(timeProvider: timeProvider);
         return new NebulaTarget(
             options,
             new IcmpEchoPinger(timeProvider),
             new SystemHostResolver(timeProvider, TimeSpan.FromSeconds(1)),
             new ProcSockets(),
             timeProvider,
-            [],
-            conntrack.ListAsync);
+            new PortHopper(timeProvider: timeProvider, conntrack: new NetlinkHostConntrack(table)),
+            table.ListAsync);
     }
 
     public string Name => _options.Name;
@@ -127,6 +132,7 @@ public sealed class NebulaTarget : IHealTarget
         if (answered)
         {
             _lastRestart = null;
+            await TidyHopAsync(evidence, cancellationToken).ConfigureAwait(false);
             return new HealDiagnosis(HealCondition.Healthy, evidence);
         }
 
@@ -152,6 +158,20 @@ public sealed class NebulaTarget : IHealTarget
         var (answered, lines) = await PingAllAsync(cancellationToken).ConfigureAwait(false);
         if (answered)
             _lastRestart = null;
+        else if (_hoppedAt is not null)
+        {
+            // Packets that left from the old port anyway (sent between the rule and the delete) refresh the pinned entry.
+            try
+            {
+                var swept = await _hopper.SweepAsync([_options.Config.ListenPort], AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false);
+                if (swept > 0)
+                    lines.Add($"swept {swept} untranslated entr{(swept == 1 ? "y" : "ies")} of port {_options.Config.ListenPort} again");
+            }
+            catch (HopPortException ex)
+            {
+                lines.Add($"sweep failed: {ex.Message}");
+            }
+        }
         return new HealCheck(answered, answered ? string.Join("; ", lines.Where(l => l.Contains("answered", StringComparison.Ordinal))) : string.Join("; ", lines));
     }
 
@@ -262,6 +282,87 @@ public sealed class NebulaTarget : IHealTarget
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) + " s";
+
+    /// <summary>
+    /// Between heals: finds what an earlier run left (its rule still hops new flows: the same keep time from now),
+    /// releases the rule for new flows once <see cref="NebulaTargetOptions.HopKeep"/> has passed (healed flows keep
+    /// their translation), and lets the hopper delete the table once no healed flow is left.
+    /// </summary>
+    private async ValueTask TidyHopAsync(List<string> evidence, CancellationToken cancellationToken)
+    {
+        int[] ports = [_options.Config.ListenPort];
+        try
+        {
+            if (!_inspected)
+            {
+                _inspected = true;
+                var state = await _hopper.InspectAsync(cancellationToken).ConfigureAwait(false);
+                if (state.Present)
+                {
+                    evidence.Add($"found table inet rebound_hop from an earlier run: {state}");
+                    if (_hoppedAt is null && state.Active.Contains(ports[0]))
+                        _hoppedAt = _time.GetUtcNow();
+                }
+            }
+
+            if (_hoppedAt is { } at && _time.GetUtcNow() - at >= _options.HopKeep)
+            {
+                evidence.Add(await _hopper.ReleaseAsync(ports, cancellationToken).ConfigureAwait(false));
+                _hoppedAt = null;
+            }
+
+            if (_hoppedAt is null && await _hopper.CleanupAsync(cancellationToken).ConfigureAwait(false) is { } cleaned)
+                evidence.Add(cleaned);
+        }
+        catch (Exception ex) when (ex is HopPortException or NftMissingException)
+        {
+            evidence.Add($"hop table not tidied: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The listen port's flows leave from another source port (Rebound's nftables table, the host's conntrack entries
+    /// of the port deleted): a new flow for the router, on the live WAN; the peers roam to it on the next packet.
+    /// </summary>
+    private sealed class HopPortAction(NebulaTarget target) : IHealAction
+    {
+        public HealActionKind Kind => HealActionKind.HopPort;
+
+        public bool IsRestart => false;
+
+        /// <summary>Not for a nebula that is not running (nothing to hop) or a lighthouse that moved (only a restart re-resolves it).</summary>
+        public bool AppliesTo(HealDiagnosis diagnosis) =>
+            diagnosis?.Condition is HealCondition.FlowPinned or HealCondition.AddressChanged
+            || (diagnosis?.Condition == HealCondition.Unhealthy && target._listening);
+
+        public async ValueTask<string> RunAsync(HealTrigger trigger, CancellationToken cancellationToken)
+        {
+            var family = target._options.Config.ListenHost.Contains(':', StringComparison.Ordinal) && trigger.PublicIpv4 is null
+                ? AddressFamily.InterNetworkV6
+                : AddressFamily.InterNetwork;
+            HopResult result;
+            try
+            {
+                result = await target._hopper.HopAsync(
+                    new HopRequest([target._options.Config.ListenPort], family, family == AddressFamily.InterNetwork ? trigger.PublicIpv4 : trigger.PublicIpv6),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (HopPortException ex)
+            {
+                throw new HealActionException(ex.Message, ex);
+            }
+            catch (NftMissingException ex)
+            {
+                throw new HealActionNotApplicableException(ex.Message);
+            }
+
+            if (!result.Applied)
+                throw new HealActionNotApplicableException(result.NotApplicableReason ?? "does not apply");
+            target._hoppedAt = target._time.GetUtcNow();
+            target._inspected = true;
+            return result.Detail;
+        }
+    }
 
     /// <summary>The configured restart command: last resort, counted against the restart budget and guarded against loops.</summary>
     private sealed class RestartAction(NebulaTarget target) : IHealAction

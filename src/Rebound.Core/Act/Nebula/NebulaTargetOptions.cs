@@ -39,6 +39,12 @@ public sealed record NebulaTargetOptions
 
     public TimeSpan VerifyDeadline { get; init; } = DefaultVerifyDeadline;
 
+    /// <summary>
+    /// How long the hop rule keeps hopping new flows (a lighthouse re-handshake) after a heal: until the router's
+    /// pinned entry of the old port, refreshed by nothing since, has expired (Linux: 120-180 s for UDP).
+    /// </summary>
+    public TimeSpan HopKeep { get; init; } = TimeSpan.FromSeconds(180);
+
     /// <summary>Often, so a restored tunnel is noticed within a few tens of milliseconds of answering.</summary>
     public TimeSpan VerifyInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 

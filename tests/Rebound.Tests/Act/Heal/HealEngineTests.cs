@@ -65,6 +65,23 @@ public sealed class HealEngineTests
     }
 
     [Fact]
+    public async Task A_rung_that_does_not_apply_at_run_time_is_not_applicable_and_the_ladder_goes_on()
+    {
+        var hop = new FakeHealAction("hop-port") { NotApplicableWith = "nftables not usable: cannot run nft: No such file or directory" };
+        var restart = new FakeHealAction("restart", isRestart: true);
+        var target = new FakeHealTarget("flow:game", hop, restart);
+        restart.Fixes = target;
+        await using var h = new HealHarness(Options(), target).Started();
+
+        h.Fire();
+        await h.IdleAsync();
+
+        Assert.Equal(["hop-port:not-applicable", "restart:done", "restart:verified"], h.Steps());
+        Assert.Equal("nftables not usable: cannot run nft: No such file or directory", h.Events<HealStep>()[0].Detail);
+        Assert.Equal(0, target.Checks - 1); // verified once, after the restart only
+    }
+
+    [Fact]
     public async Task A_healthy_target_gets_no_heal_and_periodic_checks_stay_quiet()
     {
         var keepalive = new FakeHealAction("keepalive");

@@ -80,6 +80,9 @@ internal sealed class FakeHealAction(string name, bool isRestart = false) : IHea
 
     public string? FailWith { get; set; }
 
+    /// <summary>Throws <see cref="HealActionNotApplicableException"/> with this reason (e.g. nftables missing).</summary>
+    public string? NotApplicableWith { get; set; }
+
     /// <summary>When set, the run waits for it; <see cref="IgnoreCancellation"/> makes it ignore its token.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
@@ -102,6 +105,8 @@ internal sealed class FakeHealAction(string name, bool isRestart = false) : IHea
                 await (IgnoreCancellation ? gate.Task : gate.Task.WaitAsync(cancellationToken));
             if (FailWith is { } message)
                 throw new HealActionException(message);
+            if (NotApplicableWith is { } reason)
+                throw new HealActionNotApplicableException(reason);
             if (Fixes is { } target)
                 target.Works = true;
             return $"{name} ran";

@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Rebound.Act.Heal;
 using Rebound.Act.Nebula;
+using Rebound.Act.Remedies;
 using Rebound.Act.Router;
 using Rebound.Tests.Act.WireGuard;
 using Rebound.Transport;
@@ -20,6 +22,7 @@ public sealed class NebulaTargetTests : IDisposable
     private readonly FakeCommandRunner _commands = new();
     private readonly string _proc = Directory.CreateTempSubdirectory("rebound-proc-").FullName;
     private readonly List<ConntrackEntry> _conntrack = [];
+    private readonly FakePortHopper _hopper = new();
 
     public NebulaTargetTests()
     {
@@ -50,7 +53,7 @@ public sealed class NebulaTargetTests : IDisposable
             StaticHostMap = new Dictionary<IPAddress, IReadOnlyList<string>> { [Lighthouse] = ["lighthouse.example.net:4242"] },
         };
         var options = new NebulaTargetOptions { Config = config, RestartCommand = restart ? ["/usr/bin/systemctl", "restart", "nebula"] : null };
-        return new NebulaTarget(options, _pinger, _resolver, new ProcSockets(_proc), _time, rungs,
+        return new NebulaTarget(options, _pinger, _resolver, new ProcSockets(_proc), _time, _hopper,
             _ => ValueTask.FromResult<IReadOnlyList<ConntrackEntry>>(_conntrack), _commands);
     }
 
@@ -100,8 +103,7 @@ public sealed class NebulaTargetTests : IDisposable
     [Fact]
     public async Task Nothing_bound_to_the_port_means_nebula_is_not_running_and_only_a_restart_applies()
     {
-        var hop = new RecordingRung();
-        var target = Target(true, hop);
+        var target = Target();
         Listening(false);
 
         var diagnosis = await target.DiagnoseAsync(Trigger(), Ct);
@@ -109,7 +111,7 @@ public sealed class NebulaTargetTests : IDisposable
         Assert.Equal(HealCondition.Unhealthy, diagnosis.Condition);
         Assert.Equal("nothing is bound to udp port 4242 (/etc/nebula/config.yml): nebula is not running", Assert.Single(diagnosis.Evidence));
         Assert.Empty(_pinger.Pings);
-        Assert.Equal(["hop", "restart"], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Kind == HealActionKind.Restart ? "restart" : "hop"));
+        Assert.Equal([HealActionKind.Restart], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Kind));
     }
 
     [Fact]
@@ -166,7 +168,7 @@ public sealed class NebulaTargetTests : IDisposable
     public async Task Verification_is_any_answer_through_the_overlay()
     {
         var target = Target(restart: false);
-        Assert.Empty(target.Ladder);
+        Assert.Equal([HealActionKind.HopPort], target.Ladder.Select(a => a.Kind));
         _pinger.Answer = _ => false;
         Assert.Equal("ping 10.42.0.1: no answer within 500 ms (overlay)", (await target.VerifyAsync(Trigger(), Ct)).Evidence);
 
@@ -177,6 +179,59 @@ public sealed class NebulaTargetTests : IDisposable
         Assert.Equal("ping 10.42.0.1: answered in 1.5 ms (overlay)", check.Evidence);
     }
 
+    [Fact]
+    public async Task A_pinned_flow_is_healed_by_hopping_the_listen_port_and_the_rule_is_released_after_the_keep_time()
+    {
+        var target = Target();
+        _pinger.Answer = _ => false;
+        var trigger = Trigger();
+        var diagnosis = await target.DiagnoseAsync(trigger, Ct);
+        Assert.Equal([HealActionKind.HopPort, HealActionKind.Restart], target.Ladder.Where(a => a.AppliesTo(diagnosis)).Select(a => a.Kind));
+
+        var line = await target.Ladder[0].RunAsync(trigger, Ct);
+
+        Assert.Equal("udp sport 4242 masqueraded to 40000-40999; 3 entries deleted", line);
+        var request = Assert.Single(_hopper.Hopped);
+        Assert.Equal([4242], request.Ports);
+        Assert.Equal(AddressFamily.InterNetwork, request.Family);
+        Assert.Equal(NewPublic, request.PublicAddress);
+        Assert.False((await target.VerifyAsync(trigger, Ct)).Ok);
+        Assert.Equal(1, _hopper.Sweeps); // still silent: one more sweep of packets that leaked out of 4242
+
+        _pinger.Answer = _ => true;
+        Assert.True((await target.VerifyAsync(trigger, Ct)).Ok);
+        await target.DiagnoseAsync(Trigger(HealReason.Periodic), Ct);
+        Assert.Empty(_hopper.Released);
+        _time.Advance(TimeSpan.FromSeconds(180));
+        var later = await target.DiagnoseAsync(Trigger(HealReason.Periodic), Ct);
+
+        Assert.Equal([4242], Assert.Single(_hopper.Released));
+        Assert.Contains("released 4242", later.Evidence);
+        Assert.Contains("cleaned", later.Evidence);
+    }
+
+    [Fact]
+    public async Task Hop_port_that_does_not_apply_says_why_and_the_ladder_goes_on()
+    {
+        var target = Target();
+        _hopper.NotApplicable = "the public address 192.0.2.2 is this host's own: no NAT upstream";
+
+        var ex = await Assert.ThrowsAsync<HealActionNotApplicableException>(async () => await target.Ladder[0].RunAsync(Trigger(), Ct));
+
+        Assert.Equal("the public address 192.0.2.2 is this host's own: no NAT upstream", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_table_left_by_an_earlier_run_is_found_at_the_first_look()
+    {
+        _hopper.State = new HopTableState(true, false, new HashSet<int> { 4242 }, new HashSet<int>(), new HashSet<int> { 4242 });
+
+        var diagnosis = await Target().DiagnoseAsync(Trigger(HealReason.Startup), Ct);
+
+        Assert.Contains("found table inet rebound_hop from an earlier run: active ipv4 [4242], ipv6 [], hopped [4242]", diagnosis.Evidence);
+        Assert.Empty(_hopper.Released); // it keeps hopping for the keep time from now
+    }
+
     private static ConntrackEntry Entry(ushort sourcePort, ushort replyPort) => new(
         2,
         new ConntrackTuple(IPAddress.Parse("10.77.0.2"), IPAddress.Parse("203.0.113.30"), ConntrackConstants.IpprotoUdp, sourcePort, 4242),
@@ -185,15 +240,43 @@ public sealed class NebulaTargetTests : IDisposable
         1,
         0);
 
-    /// <summary>Stands for the hop-port rung: applies to whatever needs healing.</summary>
-    private sealed class RecordingRung : IHealAction
+    private sealed class FakePortHopper : IPortHopper
     {
-        public HealActionKind Kind => HealActionKind.Keepalive;
+        public List<HopRequest> Hopped { get; } = [];
 
-        public bool IsRestart => false;
+        public List<IReadOnlyCollection<int>> Released { get; } = [];
 
-        public bool AppliesTo(HealDiagnosis diagnosis) => diagnosis.NeedsHealing;
+        public int Sweeps { get; private set; }
 
-        public ValueTask<string> RunAsync(HealTrigger trigger, CancellationToken cancellationToken) => ValueTask.FromResult("hopped");
+        public string? NotApplicable { get; set; }
+
+        public HopTableState State { get; set; } = HopTableState.Absent;
+
+        public ValueTask<HopResult> HopAsync(HopRequest request, CancellationToken cancellationToken)
+        {
+            if (NotApplicable is { } reason)
+                return ValueTask.FromResult(HopResult.NotApplicable(reason));
+            Hopped.Add(request);
+            return ValueTask.FromResult(new HopResult(true, null, 3, 1, 0, "udp sport 4242 masqueraded to 40000-40999; 3 entries deleted"));
+        }
+
+        public ValueTask<int> SweepAsync(IReadOnlyCollection<int> ports, AddressFamily family, CancellationToken cancellationToken)
+        {
+            Sweeps++;
+            return ValueTask.FromResult(0);
+        }
+
+        public ValueTask<string> ReleaseAsync(IReadOnlyCollection<int> ports, CancellationToken cancellationToken)
+        {
+            Released.Add(ports);
+            return ValueTask.FromResult($"released {string.Join(",", ports)}");
+        }
+
+        public ValueTask<string?> CleanupAsync(CancellationToken cancellationToken) =>
+            ValueTask.FromResult<string?>(Released.Count > 0 ? "cleaned" : null);
+
+        public ValueTask<HopTableState> InspectAsync(CancellationToken cancellationToken) => ValueTask.FromResult(State);
+
+        public ValueTask<int> CountHealedAsync(IReadOnlyCollection<int> ports, CancellationToken cancellationToken) => ValueTask.FromResult(0);
     }
 }
