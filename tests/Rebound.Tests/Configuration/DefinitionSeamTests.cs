@@ -39,10 +39,10 @@ public sealed class DefinitionSeamTests
     [Fact]
     public void Every_registered_table_is_a_known_top_level_key_and_nothing_else_is()
     {
-        var result = ConfigLoader.Parse("[nebula]\n", "r.toml", _ => null);
+        var result = ConfigLoader.Parse("[zerotier]\n", "r.toml", _ => null);
 
         var problem = Assert.Single(result.Problems);
-        Assert.Equal($"a known key ({string.Join(", ", ConfigSchema.Tables.Select(t => t.Name))}); \"nebula\" is unknown", problem.Expected);
+        Assert.Equal($"a known key ({string.Join(", ", ConfigSchema.Tables.Select(t => t.Name))}); \"zerotier\" is unknown", problem.Expected);
         Assert.All(HealTargets.All, t => Assert.Contains(t, ConfigSchema.Tables));
     }
 

@@ -109,6 +109,15 @@ public sealed class SampleConfigTests : IDisposable
     /// <summary>The example secret and key files under /etc/rebound, written into the test's directory instead.</summary>
     private string Local(string sampleLine)
     {
+        const string Nebula = "/etc/nebula/config.yml";
+        if (sampleLine.Contains(Nebula, StringComparison.Ordinal))
+        {
+            // [[nebula]] reads the node's own file: a minimal one, as nebula's example config has it.
+            var file = Path.Combine(_dir, "nebula.yml");
+            File.WriteAllText(file, "lighthouse:\n  hosts:\n    - \"10.42.0.1\"\nlisten:\n  host: 0.0.0.0\n  port: 4242\n");
+            return sampleLine.Replace(Nebula, file, StringComparison.Ordinal);
+        }
+
         const string Etc = "/etc/rebound/";
         var at = sampleLine.IndexOf(Etc, StringComparison.Ordinal);
         if (at < 0)

@@ -1,4 +1,5 @@
 using Rebound.Act.Flow;
+using Rebound.Act.Nebula;
 using Rebound.Act.Router;
 using Rebound.Act.Tailscale;
 using Rebound.Act.WireGuard;
@@ -16,6 +17,7 @@ public static class HealTargets
     public static IReadOnlyList<HealTargetDefinition> All { get; } =
     [
         new WireGuardDefinition(),
+        new NebulaDefinition(),
         new TailscaleDefinition(),
         new RouterDefinition(),
         new FlowDefinition(),

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Rebound.Lab.Tests.Harness;
+
+namespace Rebound.Lab.Tests.Nebula;
+
+/// <summary>
+/// Real Nebula 1.6 (lab.sh nebula) with <c>rebound run</c> and a <c>[[nebula]]</c> entry on the LAN host: after a
+/// failover that pins the node's fixed-port flows (static SNAT, mwan3-style marks), where stock Nebula stays down
+/// (StockNebulaBaselineTests), the tunnel answers again through the overlay, nebula untouched.
+/// </summary>
+public sealed class NebulaHealLabTests(ITestOutputHelper output)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(LabMode.Pinned)]
+    [InlineData(LabMode.Mwan3)]
+    public async Task Rebound_heals_nebula_after_a_failover_that_pins_its_flows(LabMode mode)
+    {
+        await using var lab = await FailoverLab.StartAsync(mode, Ct);
+        await using var nebula = await NebulaMesh.UpAsync(lab, Ct);
+        var dir = Directory.CreateTempSubdirectory("rebound-nebula-lab-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "rebound.toml");
+            await File.WriteAllTextAsync(config, $"""
+                [watch]
+                servers = ["{FailoverLab.Stun1}", "{FailoverLab.Stun2}"]
+                interval = "1s"
+
+                [state]
+                directory = "{dir.FullName}/state"
+
+                [[nebula]]
+                config = "{nebula.LanConfigFile}"
+                verify_ping = ["{NebulaMesh.Peer}"]
+                """, Ct);
+            await using var rebound = ReboundProcess.StartInLan(lab, ["run", "--config", config, "--json"]);
+            await rebound.NextEventAsync(TimeSpan.FromSeconds(20), "started", Ct);
+            Assert.True(await nebula.LanPingsAsync(NebulaMesh.Peer, Ct));
+
+            var failover = await lab.FailoverAsync(Ct);
+            var started = await rebound.WaitForAsync(e => e.Name == "heal-started", TimeSpan.FromSeconds(15), "heal-started after the failover", Ct);
+            output.WriteLine(started.Line);
+            Assert.Equal("flow-pinned", started.GetString("diagnosis"));
+            var verified = await rebound.WaitForAsync(e => e.Name == "heal-verified", TimeSpan.FromSeconds(15), "heal-verified", Ct);
+            output.WriteLine(verified.Line);
+            Assert.Equal("hop-port", verified.GetString("action"));
+            var restored = verified.Time - failover.Time;
+            output.WriteLine($"restored {restored.TotalMilliseconds:0} ms after the switch");
+            Assert.True(restored < TimeSpan.FromSeconds(5), $"took {restored}");
+
+            // Keeps working (the healed flows stay translated), to the lighthouse as well.
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Assert.True(await nebula.LanPingsAsync(NebulaMesh.Peer, Ct), $"peer unanswered {watch.Elapsed} after the heal");
+                await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+            }
+
+            Assert.True(await nebula.LanPingsAsync(NebulaMesh.Lighthouse, Ct));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
