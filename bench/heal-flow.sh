@@ -35,7 +35,7 @@ done
 [[ $KIND =~ ^(udp|tcp)$ ]] || { echo "--kind must be udp or tcp" >&2; exit 2; }
 [[ $CYCLES =~ ^[0-9]+$ ]] && ((CYCLES > 0)) || { echo "--cycles must be a positive integer" >&2; exit 2; }
 [[ $MODE =~ ^(pinned|masquerade|mwan3)$ ]] || { echo "--mode must be pinned, masquerade or mwan3" >&2; exit 2; }
-TIMEOUT=${TIMEOUT:-$((BASELINE ? (KIND == tcp ? 150 : 20) : 20))}
+if [[ -z $TIMEOUT ]]; then TIMEOUT=20; ((BASELINE)) && [[ $KIND == tcp ]] && TIMEOUT=150; fi
 [[ $(id -u) == 0 ]] || { echo "bench: must run as root (the lab uses network namespaces)" >&2; exit 2; }
 
 BIN=${REBOUND_BIN:-$ROOT/artifacts/publish/rebound}

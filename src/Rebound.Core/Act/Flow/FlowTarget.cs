@@ -101,11 +101,16 @@ public sealed class FlowTarget : IHealTarget
         var broken = false;
         if (_options.LocalPorts.Count > 0)
             broken |= await UdpBrokenAsync(addressEvent, evidence, cancellationToken).ConfigureAwait(false);
+        if (_changedAt is { } old && _time.GetUtcNow() - old > TcpWatchWindow)
+            _changedAt = null; // long after the change, unacknowledged data says nothing about it
         if (_options.ResetTcpPorts.Count > 0 && _changedAt is { } changedAt)
         {
-            var stale = await StaleTcpAsync(changedAt, cancellationToken).ConfigureAwait(false);
-            evidence.Add(stale.Line);
-            broken |= stale.Count > 0;
+            var found = await TcpAsync(changedAt, dryRun: true, cancellationToken).ConfigureAwait(false);
+            evidence.Add(found.Line);
+            // Right after the change every connection opened before it is suspect: a reply in flight at the switch can
+            // still arrive, and the next request then dies. The ladder's verification watches them until each proves
+            // alive or dead.
+            broken |= found.Dead > 0 || (addressEvent && found.Matched > 0);
         }
 
         if (!broken)
@@ -143,9 +148,11 @@ public sealed class FlowTarget : IHealTarget
 
         if (_options.ResetTcpPorts.Count > 0 && _changedAt is { } changedAt)
         {
-            var stale = await StaleTcpAsync(changedAt, cancellationToken).ConfigureAwait(false);
-            lines.Add(stale.Line);
-            ok &= stale.Count == 0;
+            // Connections found dead now are destroyed here too, as hop-port's leaks are swept.
+            var found = await TcpAsync(changedAt, dryRun: false, cancellationToken).ConfigureAwait(false);
+            var settled = _time.GetUtcNow() - changedAt >= TcpSettle;
+            lines.Add(found.Line + (settled ? "" : $"; watching until {ConfigDurationText(TcpSettle)} after the change"));
+            ok &= found.Dead == 0 && found.Undecided == 0 && settled;
         }
 
         return new HealCheck(ok, string.Join("; ", lines));
@@ -269,19 +276,28 @@ public sealed class FlowTarget : IHealTarget
     private List<ConntrackEntry> Outbound(IEnumerable<ConntrackEntry> entries) =>
         [.. entries.Where(e => e.Original.Protocol == ConntrackConstants.IpprotoUdp && _options.LocalPorts.Contains(e.Original.SourcePort))];
 
-    private async ValueTask<(int Count, string Line)> StaleTcpAsync(DateTimeOffset changedAt, CancellationToken cancellationToken)
+    /// <summary>Connections opened before the change get this long to show they are alive before the heal is verified.</summary>
+    private static readonly TimeSpan TcpSettle = TimeSpan.FromSeconds(2);
+
+    /// <summary>After this long, the change no longer explains a connection's silence.</summary>
+    private static readonly TimeSpan TcpWatchWindow = TimeSpan.FromMinutes(2);
+
+    private static string ConfigDurationText(TimeSpan value) => Configuration.ConfigDuration.Format(value);
+
+    private async ValueTask<(int Dead, int Undecided, int Matched, string Line)> TcpAsync(DateTimeOffset changedAt, bool dryRun, CancellationToken cancellationToken)
     {
+        var ports = string.Join(",", _options.ResetTcpPorts);
         try
         {
-            var found = await _resetter.ResetAsync(new TcpResetRequest(changedAt) { RemotePorts = _options.ResetTcpPorts, DryRun = true }, cancellationToken).ConfigureAwait(false);
-            var ports = string.Join(",", _options.ResetTcpPorts);
-            return (found.Destroyed.Count, found.Destroyed.Count == 0
-                ? $"tcp to port {ports}: no connection silent since the change ({found.Matched} open)"
-                : $"tcp to port {ports}: {found.Destroyed.Count} connection(s) silent since the change: {string.Join("; ", found.Destroyed)}");
+            var r = await _resetter.ResetAsync(new TcpResetRequest(changedAt) { RemotePorts = _options.ResetTcpPorts, DryRun = dryRun }, cancellationToken).ConfigureAwait(false);
+            var line = r.Destroyed.Count == 0
+                ? $"tcp to port {ports}: none dead ({r.Matched} open, {r.Undecided} waiting for an ACK)"
+                : $"tcp to port {ports}: {r.Destroyed.Count} dead{(dryRun ? "" : ", destroyed")}: {string.Join("; ", r.Destroyed)}";
+            return (r.Destroyed.Count, r.Undecided, r.Matched, line);
         }
         catch (TcpResetException ex)
         {
-            return (0, $"tcp connections not readable: {ex.Message}");
+            return (0, 0, 0, $"tcp connections not readable: {ex.Message}");
         }
     }
 

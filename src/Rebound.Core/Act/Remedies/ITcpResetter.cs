@@ -14,9 +14,11 @@ public interface ITcpResetter
 
 /// <summary>
 /// Which connections to reset. At least one of <see cref="OwnerPids"/> and <see cref="RemotePorts"/> must be given
-/// (both: a connection must match both). Only connections that have received nothing (no data, no ACK) since
-/// <see cref="ChangedAt"/> are destroyed: one opened after the change, or one that still hears from its peer
-/// (it goes through a path that survived), is spared.
+/// (both: a connection must match both). Dead, and destroyed: a connection that has received nothing (no data, no
+/// ACK) since <see cref="ChangedAt"/>, or one whose outstanding data has gone unacknowledged for
+/// <see cref="UnackedGrace"/> (a reply already in flight at the switch can arrive after the change is confirmed,
+/// and a request sent next then dies). A connection with data outstanding for less than that is
+/// <see cref="TcpResetResult.Undecided"/>; one that keeps hearing from its peer is spared.
 /// </summary>
 /// <param name="ChangedAt">When the address change was confirmed (the trigger's detection time).</param>
 public sealed record TcpResetRequest(DateTimeOffset ChangedAt)
@@ -30,6 +32,9 @@ public sealed record TcpResetRequest(DateTimeOffset ChangedAt)
     /// <summary>Only connections from these local addresses (the changed uplink's); empty: any.</summary>
     public IReadOnlyCollection<IPAddress> LocalAddresses { get; init; } = [];
 
+    /// <summary>How long outstanding data may go unacknowledged before the connection counts as dead (well above a round trip).</summary>
+    public TimeSpan UnackedGrace { get; init; } = TimeSpan.FromSeconds(1.5);
+
     /// <summary>Only find them: <see cref="TcpResetResult.Destroyed"/> lists what would be destroyed (for diagnosis and verification).</summary>
     public bool DryRun { get; init; }
 }
@@ -41,12 +46,17 @@ public sealed record DestroyedConnection(IPEndPoint Local, IPEndPoint Remote, So
         $"tcp {Local} -> {Remote} ({Owner?.ToString() ?? "owner unknown"}, silent {Silent.TotalSeconds:0.0} s)";
 }
 
-/// <summary>What reset-tcp did: the connections destroyed, and how many matching ones were spared because they still hear from their peer.</summary>
+/// <summary>
+/// What reset-tcp did: the connections destroyed, how many matching ones were spared because they still hear from
+/// their peer, and how many are <see cref="Undecided"/> (data outstanding, not yet for <see cref="TcpResetRequest.UnackedGrace"/>).
+/// </summary>
 public sealed record TcpResetResult(IReadOnlyList<DestroyedConnection> Destroyed, int Matched, int SparedHeardSince, int AlreadyGone)
 {
+    public int Undecided { get; init; }
+
     public string Describe() =>
         Destroyed.Count == 0
-            ? $"no connection to reset ({Matched} matched, {SparedHeardSince} heard from since the change)"
+            ? $"no connection to reset ({Matched} matched, {SparedHeardSince} heard from since the change" + (Undecided > 0 ? $", {Undecided} waiting for an ACK" : "") + ")"
             : $"destroyed {Destroyed.Count}: {string.Join("; ", Destroyed)}" + (SparedHeardSince > 0 ? $"; spared {SparedHeardSince} heard from since the change" : "");
 }
 

@@ -36,7 +36,7 @@ public sealed class SockDiagTcpResetter(Func<INetlinkTransport>? open = null, Ti
         {
             foreach (var victim in selection.Victims)
                 destroyed.Add(new DestroyedConnection(victim.Local, victim.Remote, owners.GetValueOrDefault(victim.Inode), victim.Times?.Silent ?? TimeSpan.Zero));
-            return new TcpResetResult(destroyed, selection.Matched, selection.SparedHeardSince, 0);
+            return new TcpResetResult(destroyed, selection.Matched, selection.SparedHeardSince, 0) { Undecided = selection.Undecided };
         }
 
         var buffer = new byte[8192];
@@ -61,12 +61,13 @@ public sealed class SockDiagTcpResetter(Func<INetlinkTransport>? open = null, Ti
             }
         }
 
-        return new TcpResetResult(destroyed, selection.Matched, selection.SparedHeardSince, gone);
+        return new TcpResetResult(destroyed, selection.Matched, selection.SparedHeardSince, gone) { Undecided = selection.Undecided };
     }
 
     /// <summary>
     /// The sockets to destroy: established, not loopback, matching the owner/port/local-address filters, and silent
-    /// (nothing received) for longer than the time since <see cref="TcpResetRequest.ChangedAt"/>. Pure; for tests.
+    /// (nothing received) for longer than the time since <see cref="TcpResetRequest.ChangedAt"/>, or with data
+    /// unacknowledged for <see cref="TcpResetRequest.UnackedGrace"/>. Pure; for tests.
     /// </summary>
     public static TcpSelection Select(IEnumerable<InetDiagSocket> sockets, IReadOnlyDictionary<uint, SocketOwner> owners, TcpResetRequest request, DateTimeOffset now)
     {
@@ -75,7 +76,7 @@ public sealed class SockDiagTcpResetter(Func<INetlinkTransport>? open = null, Ti
         ArgumentNullException.ThrowIfNull(request);
         var sinceChange = now - request.ChangedAt;
         var victims = new List<InetDiagSocket>();
-        int matched = 0, spared = 0;
+        int matched = 0, spared = 0, undecided = 0;
         foreach (var s in sockets)
         {
             if (s.State != TcpEstablished || IPAddress.IsLoopback(s.Remote.Address) || s.Remote.Address.IsIPv6LinkLocal)
@@ -87,17 +88,23 @@ public sealed class SockDiagTcpResetter(Func<INetlinkTransport>? open = null, Ti
             if (request.LocalAddresses.Count > 0 && !request.LocalAddresses.Contains(Unmapped(s.Local.Address)))
                 continue;
             matched++;
-            // Heard from since the change (or no tcp_info to tell): its path works, or it was opened after the change.
-            if (s.Times is not { } times || times.Silent < sinceChange)
+            if (s.Times is not { } times)
             {
-                spared++;
+                spared++; // no tcp_info to tell
                 continue;
             }
 
-            victims.Add(s);
+            // Nothing since the change, or data outstanding without an ACK for longer than any round trip.
+            var unackedTooLong = times.Unacked > 0 && TimeSpan.FromMilliseconds(times.LastAckReceivedMs) >= request.UnackedGrace;
+            if (times.Silent >= sinceChange || unackedTooLong)
+                victims.Add(s);
+            else if (times.Unacked > 0)
+                undecided++;
+            else
+                spared++;
         }
 
-        return new TcpSelection(victims, matched, spared);
+        return new TcpSelection(victims, matched, spared) { Undecided = undecided };
     }
 
     private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
@@ -181,4 +188,8 @@ public sealed class SockDiagTcpResetter(Func<INetlinkTransport>? open = null, Ti
 }
 
 /// <summary>What <see cref="SockDiagTcpResetter.Select"/> chose, and how many matching connections it spared.</summary>
-public sealed record TcpSelection(IReadOnlyList<InetDiagSocket> Victims, int Matched, int SparedHeardSince);
+public sealed record TcpSelection(IReadOnlyList<InetDiagSocket> Victims, int Matched, int SparedHeardSince)
+{
+    /// <summary>Data outstanding, unacknowledged for less than the grace: look again.</summary>
+    public int Undecided { get; init; }
+}

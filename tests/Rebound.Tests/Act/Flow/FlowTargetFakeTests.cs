@@ -149,6 +149,29 @@ public sealed class FlowTargetFakeTests
         var request = Assert.Single(_resetter.Requests, r => !r.DryRun);
         Assert.Equal(trigger.DetectedAt, request.ChangedAt);
         Assert.Equal([443], request.RemotePorts);
+        var early = await target.VerifyAsync(trigger, Ct);
+        Assert.False(early.Ok); // connections opened before the change get 2 s to prove themselves
+        Assert.Contains("watching until 2s after the change", early.Evidence, StringComparison.Ordinal);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True((await target.VerifyAsync(trigger, Ct)).Ok);
+    }
+
+    [Fact]
+    public async Task Right_after_a_change_a_connection_still_heard_from_is_watched_and_one_found_dead_while_verifying_is_destroyed()
+    {
+        var target = Target(new FlowTargetOptions { Name = "poll", ResetTcpPorts = [443] });
+        var trigger = Trigger(HealReason.PublicAddressChanged);
+        _resetter.MatchedAlive = 1; // a reply in flight at the switch arrived after the change was confirmed
+
+        Assert.True((await target.DiagnoseAsync(trigger, Ct)).NeedsHealing);
+        Assert.Equal("no connection to reset (1 matched, 1 heard from since the change)", await target.Ladder[0].RunAsync(trigger, Ct));
+
+        // Its next request goes unanswered: the verification finds it dead and destroys it.
+        _resetter.Stale = [new DestroyedConnection(IPEndPoint.Parse("10.77.0.2:50000"), IPEndPoint.Parse("203.0.113.80:443"), null, TimeSpan.FromSeconds(1.6))];
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var check = await target.VerifyAsync(trigger, Ct);
+        Assert.False(check.Ok);
+        Assert.Contains("1 dead, destroyed: tcp 10.77.0.2:50000 -> 203.0.113.80:443", check.Evidence, StringComparison.Ordinal);
         Assert.True((await target.VerifyAsync(trigger, Ct)).Ok);
     }
 
@@ -196,6 +219,8 @@ public sealed class FlowTargetFakeTests
     {
         public List<DestroyedConnection> Stale { get; set; } = [];
 
+        public int MatchedAlive { get; set; }
+
         public List<TcpResetRequest> Requests { get; } = [];
 
         public ValueTask<TcpResetResult> ResetAsync(TcpResetRequest request, CancellationToken cancellationToken)
@@ -204,7 +229,7 @@ public sealed class FlowTargetFakeTests
             var found = Stale;
             if (!request.DryRun)
                 Stale = [];
-            return ValueTask.FromResult(new TcpResetResult(found, found.Count, 0, 0));
+            return ValueTask.FromResult(new TcpResetResult(found, found.Count + MatchedAlive, MatchedAlive, 0));
         }
     }
 }

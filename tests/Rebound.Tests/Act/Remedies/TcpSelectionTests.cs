@@ -58,6 +58,25 @@ public sealed class TcpSelectionTests
     }
 
     [Fact]
+    public void Data_unacknowledged_past_the_grace_is_dead_even_when_heard_from_since_the_change()
+    {
+        var change = Now - TimeSpan.FromSeconds(3);
+        InetDiagSocket With(uint inode, uint lastAckMs, uint unacked) => Socket("10.77.0.2:4000" + inode, "203.0.113.80:443", inode, lastAckMs) with { Times = new TcpTimes(lastAckMs, lastAckMs, unacked) };
+        var sockets = new[]
+        {
+            With(1, 1600, 1), // heard 1.6 s ago (after the change), its request since then unanswered for 1.6 s: dead
+            With(2, 400, 1),  // request out for 0.4 s: not yet known
+            With(3, 1600, 0), // heard after the change, nothing outstanding: alive
+        };
+
+        var selection = SockDiagTcpResetter.Select(sockets, Owners, new TcpResetRequest(change) { RemotePorts = [443] }, Now);
+
+        Assert.Equal([1u], selection.Victims.Select(v => v.Inode));
+        Assert.Equal(1, selection.Undecided);
+        Assert.Equal(1, selection.SparedHeardSince);
+    }
+
+    [Fact]
     public void A_socket_without_tcp_info_is_spared()
     {
         var bare = Socket("10.77.0.2:40001", "203.0.113.80:443", 1, 0) with { Times = null };
