@@ -14,9 +14,13 @@ internal static class ConfigFile
     };
 
     /// <summary>The valid configuration, or null after printing every problem to stderr.</summary>
-    public static ReboundConfig? Load(string path, CliServices services)
+    /// <param name="environmentElsewhere">
+    /// True outside the agent (check-config, status, events, tune): an unset <c>*_env</c> secret is a warning, as the
+    /// unit's Environment= sets it for the agent only; <c>run</c> passes false and refuses to start without it.
+    /// </param>
+    public static ReboundConfig? Load(string path, CliServices services, bool environmentElsewhere = false)
     {
-        var result = ConfigLoader.Load(path);
+        var result = ConfigLoader.Load(path, environmentElsewhere: environmentElsewhere);
         foreach (var warning in result.Warnings)
         {
             services.Stderr.WriteLine($"rebound: warning: {warning}");

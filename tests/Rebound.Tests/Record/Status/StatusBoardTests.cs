@@ -175,4 +175,18 @@ public class StatusBoardTests
         Assert.Contains("public-address-changed ipv4 198.51.100.7 -> 203.0.113.9, detected in 2 s", text, StringComparison.Ordinal);
         Assert.Contains("wg0 [heal] verified in 3.25 s (reresolve)", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Losing_an_upstream_that_never_had_an_address_is_no_failover()
+    {
+        var board = NewBoard();
+        board.OnEvent(Started(T0, null));
+        board.OnEvent(Wan(new Rebound.Decide.UpstreamLost(T0.AddSeconds(5), Rebound.Decide.IpFamily.Ipv4, null, new Rebound.Decide.WanEvidence("interval", 2, []))));
+
+        var snapshot = board.Snapshot();
+        Assert.Null(snapshot.LastFailover);
+        Assert.Empty(snapshot.Failovers);
+        Assert.False(snapshot.Families.Single(f => f.Family == "ipv4").Up);
+        Assert.DoesNotContain("none -> none", StatusText.Render(snapshot), StringComparison.Ordinal);
+    }
 }
