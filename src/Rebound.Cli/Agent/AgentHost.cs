@@ -145,11 +145,14 @@ internal sealed class AgentHost : IAsyncDisposable
             }
 
             _systemd.Reloading(_path);
-            var candidate = ConfigFile.Load(_path, _services);
+            var candidate = ConfigFile.Load(_path, _services, out var problems);
             var now = TimeProvider.System.GetUtcNow();
             if (candidate is null)
             {
-                Emit(new ConfigRejected(now, $"{_path} is not valid (problems above); still running the previous configuration"));
+                // The journal and hooks never see stderr: name the first problem here (messages hold no secrets).
+                var first = problems.Count == 0 ? $"{_path} is not valid" : problems[0];
+                var more = problems.Count > 1 ? $" (and {problems.Count - 1} more: rebound check-config {_path})" : "";
+                Emit(new ConfigRejected(now, $"{first}{more}; still running the previous configuration"));
                 _systemd.KeptRunning();
                 continue;
             }

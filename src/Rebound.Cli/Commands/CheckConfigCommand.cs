@@ -28,7 +28,10 @@ internal static class CheckConfigCommand
             something. A valid file prints 'FILE: ok' and a summary of what each table configures, without
             secrets. Warnings (e.g. a key file readable by group or others) go to stderr and do not fail the
             check. No server is contacted and no record is sent. Run it before starting or reloading the agent
-            (SIGHUP rejects an invalid file the same way).
+            (SIGHUP rejects an invalid file the same way). A *_env secret is looked up in this shell; when it
+            is unset here, that is a warning ("set in the service environment?"), not a failure, because the
+            unit's Environment= or EnvironmentFile= sets it for the agent only; 'rebound run' refuses to start
+            without it.
 
             {Tables()}
 
@@ -67,7 +70,7 @@ internal static class CheckConfigCommand
                 throw new UsageException("check-config: FILE is required (or --sample)");
             }
 
-            var config = ConfigFile.Load(path, services);
+            var config = ConfigFile.Load(path, services, environmentElsewhere: true);
             if (config is null)
             {
                 return ExitCodes.BadInput;

@@ -73,7 +73,7 @@ internal static class EventsCommand
             var directory = parse.GetValue(stateDirectory);
             if (directory is null && parse.GetValue(config) is { } configPath)
             {
-                if (ConfigFile.Load(configPath, services) is not { } loaded)
+                if (ConfigFile.Load(configPath, services, environmentElsewhere: true) is not { } loaded)
                 {
                     return ExitCodes.BadInput;
                 }

@@ -83,7 +83,7 @@ internal static class StatusCommand
     {
         if (configPath is not null)
         {
-            if (ConfigFile.Load(configPath, services) is not { } loaded)
+            if (ConfigFile.Load(configPath, services, environmentElsewhere: true) is not { } loaded)
             {
                 return (null, null);
             }

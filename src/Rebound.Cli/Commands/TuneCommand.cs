@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Rebound.Act.Commands;
 using Rebound.Act.Tune;
+using Rebound.Configuration;
 
 namespace Rebound.Cli.Commands;
 
@@ -11,10 +13,11 @@ internal static class TuneCommand
     private const string Description = """
         Show and (reversibly) apply the kernel settings that make dead flows noticed sooner.
 
-        The settings: TCP keepalive (net.ipv4.tcp_keepalive_time/intvl/probes), how long unacknowledged
-        TCP data is retransmitted (net.ipv4.tcp_retries2) and, on a router, how long UDP conntrack mappings
-        outlive their last packet (net.netfilter.nf_conntrack_udp_timeout, _stream). Also advises a
-        persistent keepalive for WireGuard peers that have none (advice only; read from 'wg show all dump').
+        The settings: TCP keepalive (net.ipv4.tcp_keepalive_time/intvl/probes), how long
+        unacknowledged TCP data is retransmitted (net.ipv4.tcp_retries2) and, on a router, how long
+        UDP conntrack mappings outlive their last packet (net.netfilter.nf_conntrack_udp_timeout,
+        _stream). Also advises a persistent keepalive for WireGuard peers that have none (advice
+        only; read from 'wg show all dump').
 
         Without options nothing is changed: a table shows each setting's current value, the recommended
         value and why. A value already at or below the recommendation is left alone; tuning never makes
@@ -33,7 +36,7 @@ internal static class TuneCommand
 
         Files:
           /etc/sysctl.d/90-rebound.conf        the drop-in --apply writes
-          STATE-DIR/tune-backup.json           the original values (see --state-dir)
+          STATE-DIR/tune-backup.json           the original values (see --state-directory)
 
         Examples:
           rebound tune                    show current and recommended values
@@ -47,15 +50,21 @@ internal static class TuneCommand
         var apply = new Option<bool>("--apply") { Description = "Write the recommended values (now, and in /etc/sysctl.d/90-rebound.conf), keeping a backup of the originals." };
         var revert = new Option<bool>("--revert") { Description = "Restore the values saved by --apply, and restore or remove the drop-in file." };
         var json = CommonOptions.Json("Print one JSON object: every setting, its values and what changed.");
-        var stateDir = new Option<string>("--state-dir")
+        var stateDir = new Option<string>("--state-directory")
         {
-            Description = $"Where the backup of the original values is kept. Default: {TuneDefaults.State}.",
+            Description = "Where the backup of the original values is kept. Default: the config's [state] directory, "
+                + $"else $STATE_DIRECTORY (set by systemd), else {StateConfig.DefaultDirectory}.",
             HelpName = "DIR",
         };
+        // The spelling 0.x shipped; kept so scripts keep working, but only --state-directory is documented (as in events).
+        var oldStateDir = new Option<string>("--state-dir") { Hidden = true };
+        var config = ConfigFile.Option();
+        config.Required = false;
+        config.Description = "Read the state directory from this configuration file's [state] table.";
         var procSys = new Option<string>("--proc-sys") { Hidden = true };
         var sysctlDir = new Option<string>("--sysctl-dir") { Hidden = true };
         var wgDump = new Option<string>("--wg-dump") { Hidden = true };
-        var command = new Command("tune", Description) { apply, revert, json, stateDir, procSys, sysctlDir, wgDump };
+        var command = new Command("tune", Description) { apply, revert, json, stateDir, oldStateDir, config, procSys, sysctlDir, wgDump };
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(apply) && parse.GetValue(revert))
@@ -63,11 +72,23 @@ internal static class TuneCommand
                 throw new UsageException("--apply and --revert cannot be used together");
             }
 
+            var stateDirectory = NonEmpty(parse.GetValue(stateDir), "--state-directory") ?? NonEmpty(parse.GetValue(oldStateDir), "--state-dir");
+            if (stateDirectory is null && parse.GetValue(config) is { } configPath)
+            {
+                if (ConfigFile.Load(configPath, services, environmentElsewhere: true) is not { } loaded)
+                {
+                    return ExitCodes.BadInput;
+                }
+
+                stateDirectory = loaded.State.Directory;
+            }
+
+            stateDirectory ??= EventsCommand.DefaultStateDirectory();
             var options = new TuneOptions
             {
                 ProcSysRoot = NonEmpty(parse.GetValue(procSys), "--proc-sys") ?? TuneDefaults.ProcSys,
                 SysctlDirectory = NonEmpty(parse.GetValue(sysctlDir), "--sysctl-dir") ?? TuneDefaults.SysctlD,
-                StateDirectory = NonEmpty(parse.GetValue(stateDir), "--state-dir") ?? TuneDefaults.State,
+                StateDirectory = stateDirectory,
             };
             var tuner = new Tuner(options);
             IReadOnlyList<TuneChange>? changes = null;
@@ -109,23 +130,47 @@ internal static class TuneCommand
     private static string? NonEmpty(string? value, string name) =>
         value is null ? null : value.Length > 0 ? value : throw new UsageException($"{name}: must not be empty");
 
-    /// <summary>WireGuard peers without keepalive; null when wg is not installed or failed (then there is no advice to give).</summary>
+    /// <summary>
+    /// WireGuard peers without keepalive; null when wg is not installed or failed, or there is no peer to advise on
+    /// (then the note says why, so "every peer has a keepalive" is never said of no peers).
+    /// </summary>
     private static async Task<(IReadOnlyList<WireGuardKeepaliveAdvice>? Advice, string? Note)> ReadWireGuardAsync(string? dumpFile, CancellationToken ct)
     {
+        string dump;
         if (dumpFile is not null)
         {
             try
             {
-                return (WireGuardKeepaliveAdvice.FromDump(await File.ReadAllTextAsync(dumpFile, ct)), null);
+                dump = await File.ReadAllTextAsync(dumpFile, ct);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new UsageException($"--wg-dump: cannot read {dumpFile}: {ex.Message}");
             }
         }
+        else
+        {
+            var (advice, note) = await WireGuardKeepaliveAdvice.ReadAsync(new ProcessCommandRunner(), ct);
+            if (advice is null || advice.Count > 0)
+            {
+                return (advice, note);
+            }
 
-        return await WireGuardKeepaliveAdvice.ReadAsync(new ProcessCommandRunner(), ct);
+            // Nothing to advise: tell "no peers" from "every peer has one" (one more dump, public fields only).
+            var again = await new ProcessCommandRunner().RunAsync(new CommandRequest(["wg", "show", "all", "dump"], TimeSpan.FromSeconds(5)), ct);
+            dump = again.ExitCode == 0 ? again.Output : "";
+        }
+
+        return PeersWithEndpoint(dump) == 0
+            ? (null, "no WireGuard peer with an endpoint here")
+            : (WireGuardKeepaliveAdvice.FromDump(dump), null);
     }
+
+    // Peer lines of `wg show all dump` have 9 tab-separated fields; the 4th is the endpoint or "(none)".
+    private static int PeersWithEndpoint(string dump) =>
+        dump.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('\t'))
+            .Count(f => f.Length == 9 && f[3] != "(none)");
 
     private static void WriteText(Stream stdout, IReadOnlyList<TuneRow> rows, (IReadOnlyList<WireGuardKeepaliveAdvice>? Advice, string? Note) wireguard, IReadOnlyList<TuneChange>? changes, bool reverted, TuneOptions options)
     {
@@ -196,7 +241,7 @@ internal static class TuneCommand
                 }
                 else
                 {
-                    json.WriteString("current", r.Current);
+                    WriteValue(json, "current", r.Current);
                 }
 
                 json.WriteNumber("recommended", r.Setting.Recommended);
@@ -214,8 +259,8 @@ internal static class TuneCommand
                 {
                     json.WriteStartObject();
                     json.WriteString("key", c.Key);
-                    json.WriteString("from", c.From);
-                    json.WriteString("to", c.To);
+                    WriteValue(json, "from", c.From);
+                    WriteValue(json, "to", c.To);
                     json.WriteEndObject();
                 }
 
@@ -257,10 +302,20 @@ internal static class TuneCommand
         stdout.WriteByte((byte)'\n');
     }
 
+    // A sysctl value that is one integer is a JSON number, like "recommended"; anything else stays a string.
+    private static void WriteValue(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+            json.WriteNull(name);
+        else if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+            json.WriteNumber(name, number);
+        else
+            json.WriteString(name, value);
+    }
+
     private static class TuneDefaults
     {
         public const string ProcSys = "/proc/sys";
         public const string SysctlD = "/etc/sysctl.d";
-        public const string State = "/var/lib/rebound";
     }
 }

@@ -11,13 +11,22 @@ namespace Rebound.Configuration;
 public static partial class ConfigLoader
 {
     /// <summary>Reads and checks <paramref name="path"/>. Relative <c>*_file</c> paths are relative to its directory.</summary>
-    public static ConfigResult Load(string path, Func<string, string?>? environment = null)
+    /// <param name="environmentElsewhere">
+    /// True for a check outside the agent (check-config, status --config): an unset <c>*_env</c> variable is a warning,
+    /// not a problem, because the service's Environment= sets it for the agent only.
+    /// </param>
+    public static ConfigResult Load(string path, Func<string, string?>? environment = null, bool environmentElsewhere = false)
     {
         ArgumentNullException.ThrowIfNull(path);
         string text;
         UnixFileMode? mode = null;
         try
         {
+            if (Directory.Exists(path))
+            {
+                return new ConfigResult(null, [new ConfigProblem(path, 0, 0, "", "cannot read the configuration file: it is a directory; give the file in it, e.g. /etc/rebound/rebound.toml")], []);
+            }
+
             text = File.ReadAllText(path);
             if (!OperatingSystem.IsWindows())
                 mode = File.GetUnixFileMode(path);
@@ -33,7 +42,7 @@ public static partial class ConfigLoader
             return new ConfigResult(null, [new ConfigProblem(path, 0, 0, "", $"cannot read the configuration file: {why}")], []);
         }
 
-        return Parse(text, path, environment, mode);
+        return Parse(text, path, environment, mode, environmentElsewhere);
     }
 
     /// <summary>
@@ -41,24 +50,20 @@ public static partial class ConfigLoader
     /// relative paths). <paramref name="environment"/> looks up <c>*_env</c> variables (default: the process
     /// environment); <paramref name="configFileMode"/>, when known, lets inline secrets in a readable file be warned about.
     /// </summary>
-    public static ConfigResult Parse(string text, string path, Func<string, string?>? environment = null, UnixFileMode? configFileMode = null)
+    public static ConfigResult Parse(string text, string path, Func<string, string?>? environment = null, UnixFileMode? configFileMode = null, bool environmentElsewhere = false)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(path);
-        var context = new ConfigReader(path, environment ?? Environment.GetEnvironmentVariable, configFileMode);
+        var context = new ConfigReader(path, environment ?? Environment.GetEnvironmentVariable, configFileMode, environmentElsewhere);
         var document = SyntaxParser.Parse(text, path, validate: true);
         if (document.HasErrors)
         {
-            foreach (var diagnostic in document.Diagnostics)
-            {
-                if (diagnostic.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error)
-                {
-                    context.Problems.Add(new ConfigProblem(
-                        path, diagnostic.Span.Start.Line + 1, diagnostic.Span.Start.Column + 1, "",
-                        $"TOML syntax error: {Sanitize(diagnostic.Message)}"));
-                }
-            }
-
+            // Only the first error: the parser's later ones follow from it (one missing `]` gives five), and each
+            // names raw tokens. One line, where it is and what to do.
+            var first = document.Diagnostics.First(d => d.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error);
+            context.Problems.Add(new ConfigProblem(
+                path, first.Span.Start.Line + 1, first.Span.Start.Column + 1, "",
+                $"TOML syntax error: {Describe(first.Message)}; fix this line (a missing ], quote or = is the usual cause) and check again"));
             return new ConfigResult(null, context.Problems, []);
         }
 
@@ -67,6 +72,22 @@ public static partial class ConfigLoader
             ? new ConfigResult(config, [], context.Warnings)
             : new ConfigResult(null, [.. context.Problems.OrderBy(p => p.Line).ThenBy(p => p.Column)], context.Warnings);
     }
+
+    /// <summary>The parser's message without token names and control characters, secrets replaced.</summary>
+    internal static string Describe(string message)
+    {
+        var text = TokenName().Replace(message, "");
+        text = text.Replace("`\u2424`", "end of line").Replace("`\n`", "end of line").Replace("`\r\n`", "end of line");
+        text = new string([.. text.Select(c => char.IsControl(c) || c == '\u2424' ? ' ' : c)]);
+        text = Spaces().Replace(Sanitize(text), " ").Trim().TrimEnd('.');
+        return text.Length == 0 ? "the file is not valid TOML" : text;
+    }
+
+    [GeneratedRegex(@"\s*\(token: [^)]*\)")]
+    private static partial Regex TokenName();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
 
     // Parser messages quote the offending text in backticks; on a line like `token = abc123` that text is the
     // secret. Keep punctuation and known key names, replace anything else.

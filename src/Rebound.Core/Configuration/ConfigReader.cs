@@ -6,7 +6,7 @@ namespace Rebound.Configuration;
 /// Turns the <see cref="TomlTree"/> into typed records, table by table as <see cref="ConfigSchema"/> declares them,
 /// collecting every problem on the way. Secret files and environment variables are read here.
 /// </summary>
-internal sealed partial class ConfigReader(string path, Func<string, string?> environment, UnixFileMode? configFileMode)
+internal sealed partial class ConfigReader(string path, Func<string, string?> environment, UnixFileMode? configFileMode, bool environmentElsewhere = false)
 {
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
@@ -17,6 +17,12 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
 
     /// <summary>Looks up <c>*_env</c> variables and systemd's directories.</summary>
     public Func<string, string?> Environment { get; } = environment;
+
+    /// <summary>
+    /// True when the file is checked outside the agent (check-config, status): an unset <c>*_env</c> variable is then
+    /// a note, since the unit's Environment=/EnvironmentFile= sets it for the agent, not for the caller's shell.
+    /// </summary>
+    public bool EnvironmentElsewhere { get; } = environmentElsewhere;
 
     /// <summary>The configuration file's mode, when known: an inline secret in a file others can read is warned about.</summary>
     public UnixFileMode? ConfigFileMode { get; } = configFileMode;

@@ -9,6 +9,9 @@ namespace Rebound.Configuration;
 /// </summary>
 public sealed class SecretKey : ConfigKey
 {
+    // Stands in for a *_env secret that is unset where the file is only checked; never sent anywhere.
+    private const string NotSetHere = "(not set here)";
+
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <param name="exampleFile">The <c>NAME_file</c> path the sample configuration shows.</param>
@@ -92,6 +95,13 @@ public sealed class SecretKey : ConfigKey
         if (variable is null)
             return null;
         var value = s.Reader.Environment(variable);
+        if (string.IsNullOrWhiteSpace(value) && s.Reader.EnvironmentElsewhere)
+        {
+            // Checked from a shell, not under the unit: the agent's own environment decides, and `run` checks it at start.
+            s.Warn(key, $"names {variable}, which is {(value is null ? "not set" : "empty")} here: set in the service environment? (Environment= or EnvironmentFile= in the unit; 'rebound run' refuses to start without it)");
+            return new Secret(NotSetHere, $"env {variable} (not set here)");
+        }
+
         if (string.IsNullOrWhiteSpace(value))
         {
             s.Problem(key, $"environment variable {variable} to be set and non-empty (it is {(value is null ? "not set" : "empty")})");

@@ -90,4 +90,51 @@ public sealed class ConfigCommandTests : IDisposable
         foreach (var table in Rebound.Configuration.ConfigSchema.Tables)
             Assert.Contains(table.Header, help, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_missing_bracket_is_one_line_with_file_and_line_and_no_raw_bytes()
+    {
+        var path = Write("bracket.toml", "[watch]\nservers = [\"203.0.113.10:3478\"\n\n[state\ndirectory = \"/tmp\"\n");
+        var cli = new CliHarness();
+
+        Assert.Equal(2, await cli.RunAsync("check-config", path));
+        var line = Assert.Single(cli.ErrLines);
+        Assert.StartsWith($"rebound: {path}:", line, StringComparison.Ordinal);
+        Assert.Contains("TOML syntax error", line, StringComparison.Ordinal);
+        Assert.Contains("fix this line", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("token:", line, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u2424', line);
+        Assert.DoesNotContain(line, c => char.IsControl(c));
+    }
+
+    [Fact]
+    public async Task A_directory_given_as_the_file_is_named_a_directory()
+    {
+        var cli = new CliHarness();
+
+        Assert.Equal(2, await cli.RunAsync("check-config", _dir.FullName));
+        var line = Assert.Single(cli.ErrLines);
+        Assert.Contains("is a directory", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
+    }
+
+    // The unit's Environment= sets a *_env secret for the agent, not for the shell that runs check-config.
+    [Fact]
+    public async Task An_env_secret_unset_in_the_shell_is_a_note_for_check_config_but_run_refuses()
+    {
+        const string Variable = "REBOUND_TEST_UNSET_TOKEN_8F3A";
+        Assert.Null(Environment.GetEnvironmentVariable(Variable));
+        var path = Write("env.toml", $"[watch]\nservers = [\"203.0.113.10:3478\", \"203.0.113.11:3478\"]\n\n[[ddns]]\nprovider = \"duckdns\"\nnames = [\"myhome\"]\ntoken_env = \"{Variable}\"\n");
+
+        var check = new CliHarness();
+        Assert.Equal(0, await check.RunAsync("check-config", path));
+        Assert.Contains($"{path}: ok", check.Out, StringComparison.Ordinal);
+        var note = Assert.Single(check.ErrLines);
+        Assert.StartsWith($"rebound: warning: {path}:7: ", note, StringComparison.Ordinal);
+        Assert.Contains($"token_env names {Variable}, which is not set here: set in the service environment?", note, StringComparison.Ordinal);
+
+        var run = new CliHarness();
+        Assert.Equal(2, await run.RunAsync("run", "--config", path));
+        Assert.Contains(run.ErrLines, l => l.Contains($"environment variable {Variable} to be set", StringComparison.Ordinal));
+    }
 }

@@ -79,6 +79,9 @@ public sealed class RunReloadProcessTests : IDisposable
             Signal(p, "HUP");
             var rejected = await WaitForAsync(lines, "\"event\":\"config-rejected\"", ct);
             Assert.Contains("still running the previous configuration", rejected, StringComparison.Ordinal);
+            // The journaled event names the problem itself; stderr is not where the journal's reader looks.
+            Assert.Contains(":2: watch.interval: expected", rejected, StringComparison.Ordinal);
+            Assert.DoesNotContain("problems above", rejected, StringComparison.Ordinal);
             Assert.False(p.HasExited);
 
             await File.WriteAllTextAsync(config, Config("2s"), ct);

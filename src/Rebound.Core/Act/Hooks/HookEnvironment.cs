@@ -6,7 +6,7 @@ namespace Rebound.Act.Hooks;
 
 /// <summary>
 /// The environment a command hook gets, in the manner of ddclient and mwan3.user: <c>REBOUND_EVENT</c>,
-/// <c>REBOUND_TIME</c>, <c>REBOUND_TARGET</c>, and <c>REBOUND_&lt;FIELD&gt;</c> for each top-level scalar
+/// <c>REBOUND_TIME</c>, <c>REBOUND_TARGET</c> (the JSON <c>target</c>), and <c>REBOUND_&lt;FIELD&gt;</c> for each top-level scalar
 /// field of the event JSON (<c>elapsedMs</c> becomes <c>REBOUND_ELAPSED_MS</c>). Nothing else of the agent's
 /// environment is passed on but PATH: it may hold provider tokens (<c>token_env</c>).
 /// </summary>
@@ -45,6 +45,10 @@ public static class HookEnvironment
         }
 
         env["REBOUND_EVENT"] = kind;
+        // The event's own "target" field (a DDNS event's target id, a heal target) wins, so REBOUND_TARGET always
+        // equals the JSON's target; a DDNS event's record name is REBOUND_NAME (its "name" field).
+        if (env.TryGetValue("REBOUND_TARGET", out var own) && own.Length > 0)
+            return env;
         if (target is not null)
             env["REBOUND_TARGET"] = target;
         else

@@ -56,7 +56,9 @@ public sealed class StatusBoard : IEventSink
                     break;
                 case UpstreamLost l:
                     _families[l.Family.ToName()] = new FamilyStatus(l.Family.ToName(), null, false, l.Time);
-                    AddFailover(l, l.Family, l.LastAddress?.ToString(), null, l.DetectionLatency);
+                    // Lost with no address ever seen (started offline) is no failover: nothing moved, none -> none.
+                    if (l.LastAddress is not null)
+                        AddFailover(l, l.Family, l.LastAddress.ToString(), null, l.DetectionLatency);
                     break;
                 case UpstreamRestored r:
                     var old = _families[r.Family.ToName()];

@@ -42,11 +42,7 @@ public static class StatusText
 
         if (snapshot.Failovers.Count > 1)
         {
-            text.Append(CultureInfo.InvariantCulture, $"earlier failovers ({snapshot.Failovers.Count - 1}):\n");
-            foreach (var f in snapshot.Failovers.Skip(1))
-            {
-                AppendFailover(text, f);
-            }
+            AppendTimeline(text, snapshot.Failovers);
         }
 
         return text.ToString();
@@ -63,6 +59,30 @@ public static class StatusText
             text.Append(CultureInfo.InvariantCulture, $"    {o.Target} [{o.Kind}] {o.Result}{seconds}{action}\n");
         }
     }
+
+    /// <summary>
+    /// One line per failover, newest first: when, what, then a bar per phase, one character per
+    /// <see cref="SecondsPerMark"/> (at least one): <c>d</c> detection, <c>=</c> the slowest target until healed
+    /// or published, <c>x</c> when a target failed.
+    /// </summary>
+    private static void AppendTimeline(StringBuilder text, IReadOnlyList<FailoverStatus> failovers)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"failovers ({failovers.Count}, newest first; d = detect, = = heal/publish, x = failed, one mark per {SecondsPerMark:0.#} s):\n");
+        foreach (var f in failovers)
+        {
+            var detect = f.DetectSeconds is { } d ? new string('d', Marks(d)) : "";
+            var slowest = f.Targets.Where(o => o.Seconds is not null).Select(o => o.Seconds!.Value).DefaultIfEmpty().Max();
+            var failed = f.Targets.Count(o => o.Result == "failed");
+            var heal = f.Targets.Count == 0 ? "" : new string('=', Marks(slowest)) + new string('x', Math.Min(failed, 5));
+            var ok = f.Targets.Count - failed;
+            var summary = f.Targets.Count == 0 ? "no targets" : $"{ok}/{f.Targets.Count} ok{(slowest > 0 ? $" in {Seconds(slowest)}" : "")}";
+            text.Append(CultureInfo.InvariantCulture, $"  {EventTime.Format(f.Time)} {f.Kind,-22} {f.Family} {detect}{heal} {summary}\n");
+        }
+    }
+
+    private const double SecondsPerMark = 0.5;
+
+    private static int Marks(double seconds) => Math.Clamp((int)Math.Ceiling(seconds / SecondsPerMark), 1, 40);
 
     public static string Seconds(double seconds) =>
         seconds < 10 ? seconds.ToString("0.###", CultureInfo.InvariantCulture) + " s" : seconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";

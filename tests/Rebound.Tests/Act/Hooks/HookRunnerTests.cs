@@ -331,4 +331,16 @@ public sealed class HookRunnerTests : IDisposable
         await stream.WriteAsync(Encoding.ASCII.GetBytes(answer));
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    [Fact]
+    public void A_ddns_events_target_is_its_target_id_as_in_the_json_and_the_name_is_rebound_name()
+    {
+        var published = Assert.Single(EventCatalogue.Record(new Rebound.Act.Ddns.Engine.DdnsUpdated(At, "ddns[0]", "duckdns", ["home.duckdns.org"], IPAddress.Parse("198.51.100.9"), 120, true)));
+
+        var env = HookEnvironment.For(published.Kind, published.Target, published.Json, null);
+
+        Assert.Equal("ddns[0]", env["REBOUND_TARGET"]);
+        Assert.Contains("\"target\":\"ddns[0]\"", published.Json, StringComparison.Ordinal);
+        Assert.Equal("home.duckdns.org", env["REBOUND_NAME"]);
+    }
 }

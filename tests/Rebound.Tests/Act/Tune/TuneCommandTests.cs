@@ -92,4 +92,39 @@ public sealed class TuneCommandTests : IDisposable
         var line = Assert.Single(cli.ErrLines);
         Assert.StartsWith($"rebound: cannot read {path}: ", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Json_values_are_numbers_and_no_peers_is_not_every_peer_has_a_keepalive()
+    {
+        var noPeers = Path.Combine(_sys.Root, "wg-empty.dump");
+        File.WriteAllText(noPeers, "wg0\tPRIVATEKEY=\tPUB=\t51820\toff\n");
+        string[] args = ["tune", "--proc-sys", _sys.Options.ProcSysRoot, "--sysctl-dir", _sys.Options.SysctlDirectory, "--state-directory", _sys.Options.StateDirectory, "--wg-dump", noPeers];
+        var json = new CliHarness();
+
+        Assert.Equal(0, await json.RunAsync([.. args, "--json"]));
+        using var document = JsonDocument.Parse(json.Out);
+        var retries = document.RootElement.GetProperty("settings").EnumerateArray().Single(s => s.GetProperty("key").GetString() == "net.ipv4.tcp_retries2");
+        Assert.Equal(JsonValueKind.Number, retries.GetProperty("current").ValueKind);
+        Assert.Equal(15, retries.GetProperty("current").GetInt32());
+        Assert.Equal("no WireGuard peer with an endpoint here", document.RootElement.GetProperty("wireguard").GetProperty("note").GetString());
+
+        var text = new CliHarness();
+        Assert.Equal(0, await text.RunAsync(args));
+        Assert.DoesNotContain("every peer", text.Out, StringComparison.Ordinal);
+        Assert.Contains("wireguard: no advice (no WireGuard peer with an endpoint here)", text.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_state_directory_comes_from_the_config_like_events()
+    {
+        var config = Path.Combine(_sys.Root, "rebound.toml");
+        var state = Path.Combine(_sys.Root, "from-config");
+        File.WriteAllText(config, $"[watch]\nservers = [\"203.0.113.10:3478\", \"203.0.113.11:3478\"]\n\n[state]\ndirectory = \"{state}\"\n");
+        var cli = new CliHarness();
+
+        Assert.Equal(0, await cli.RunAsync("tune", "-c", config, "--proc-sys", _sys.Options.ProcSysRoot, "--sysctl-dir", _sys.Options.SysctlDirectory, "--wg-dump", _wgDump, "--apply"));
+
+        Assert.True(File.Exists(Path.Combine(state, "tune-backup.json")));
+        Assert.Contains(Path.Combine(state, "tune-backup.json"), cli.Out, StringComparison.Ordinal);
+    }
 }

@@ -175,4 +175,38 @@ public class StatusBoardTests
         Assert.Contains("public-address-changed ipv4 198.51.100.7 -> 203.0.113.9, detected in 2 s", text, StringComparison.Ordinal);
         Assert.Contains("wg0 [heal] verified in 3.25 s (reresolve)", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Losing_an_upstream_that_never_had_an_address_is_no_failover()
+    {
+        var board = NewBoard();
+        board.OnEvent(Started(T0, null));
+        board.OnEvent(Wan(new Rebound.Decide.UpstreamLost(T0.AddSeconds(5), Rebound.Decide.IpFamily.Ipv4, null, new Rebound.Decide.WanEvidence("interval", 2, []))));
+
+        var snapshot = board.Snapshot();
+        Assert.Null(snapshot.LastFailover);
+        Assert.Empty(snapshot.Failovers);
+        Assert.False(snapshot.Families.Single(f => f.Family == "ipv4").Up);
+        Assert.DoesNotContain("none -> none", StatusText.Render(snapshot), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_text_shows_the_failovers_as_a_timeline_with_detect_and_heal_bars()
+    {
+        var board = NewBoard();
+        board.OnEvent(Started(T0, "198.51.100.7"));
+        var first = T0.AddMinutes(5);
+        board.OnEvent(AddressChanged(first, "198.51.100.7", "203.0.113.9", detectedIn: TimeSpan.FromMilliseconds(1000)));
+        board.OnEvent(HealStarted(first, "wg0"));
+        board.OnEvent(HealVerified(first.AddSeconds(2), "wg0", "reresolve", 2000));
+        var second = T0.AddMinutes(9);
+        board.OnEvent(AddressChanged(second, "203.0.113.9", "198.51.100.7", detectedIn: TimeSpan.FromMilliseconds(500)));
+
+        var lines = StatusText.Render(board.Snapshot()).Split('\n');
+        var header = Array.FindIndex(lines, l => l.StartsWith("failovers (2, newest first", StringComparison.Ordinal));
+        Assert.True(header >= 0, string.Join('\n', lines));
+        // Newest first: 0.5 s detection is one mark and no targets; the first has 2 detect marks and 4 heal marks (2 s).
+        Assert.EndsWith(" ipv4 d no targets", lines[header + 1], StringComparison.Ordinal);
+        Assert.EndsWith(" ipv4 dd==== 1/1 ok in 2 s", lines[header + 2], StringComparison.Ordinal);
+    }
 }
