@@ -70,7 +70,7 @@ mkdir -p "$OUT"
 SAMPLES=$OUT/samples.csv
 echo "mode,direction,cycle,switch_time,restored_time,restored_ms" >"$SAMPLES"
 
-ID=b$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
+ID=${BENCH_LAB_ID:-b$(printf "%05x" $((RANDOM * 32 + RANDOM % 32)))}
 RPID="" PPID_PING=""
 cleanup() {
   [[ -n $PPID_PING ]] && kill "$PPID_PING" 2>/dev/null || true
