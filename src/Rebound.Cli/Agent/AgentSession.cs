@@ -7,7 +7,10 @@ using Rebound.Cli.Commands;
 using Rebound.Configuration;
 using Rebound.Decide;
 using Rebound.Record;
+using Rebound.Act.Router;
+using Rebound.Sense;
 using Rebound.Sense.Stun;
+using Rebound.Sense.Uplinks;
 
 namespace Rebound.Cli.Agent;
 
@@ -32,6 +35,7 @@ internal sealed class AgentSession : IAsyncDisposable
     private readonly EventHub _hub;
     private readonly IReadOnlyList<IDisposable> _owned;
     private readonly Action<ReboundEvent> _emit;
+    private UplinkMonitor? _uplinks;
 
     private AgentSession(
         WanWatcherRuntime runtime,
@@ -97,7 +101,8 @@ internal sealed class AgentSession : IAsyncDisposable
             var healTargets = HealTargets.Create(config, TimeProvider.System);
             var heal = new HealEngine(healTargets, config.Heal.ToEngineOptions(stateDirectory, triggers.Periodic), TimeProvider.System);
             var hooks = new HookRunner(config.Hooks);
-            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, emit);
+            var uplinks = await CreateUplinksAsync(config, runtime, warn, ct);
+            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, emit) { _uplinks = uplinks };
         }
         catch
         {
@@ -108,6 +113,44 @@ internal sealed class AgentSession : IAsyncDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Router mode: one monitor probing each WAN on its own (the configured <c>wan_interfaces</c>, else the interfaces
+    /// with a default route now). A configured WAN that does not exist yet is a warning; it is looked for every round.
+    /// </summary>
+    private static async Task<UplinkMonitor?> CreateUplinksAsync(ReboundConfig config, WanWatcherRuntime runtime, Action<string> warn, CancellationToken ct)
+    {
+        if (config.HealTargetsOf<RouterConntrackOptions>() is not [var router, ..])
+        {
+            return null;
+        }
+
+        var interfaces = router.WanInterfaces.Count > 0
+            ? router.WanInterfaces
+            : [.. (runtime.LocalNetwork?.Current?.DefaultRoutes ?? []).Select(r => r.InterfaceName).OfType<string>().Distinct(StringComparer.Ordinal)];
+        var servers = new List<StunServer>();
+        foreach (var target in config.Watch.Servers)
+        {
+            var (server, error) = await StunTargetResolver.ResolveAsync(target, ct);
+            if (server is not null)
+                servers.Add(server);
+            else
+                warn($"router: uplink probes skip {target}: {error}");
+        }
+
+        var monitor = new UplinkMonitor(interfaces, servers, router.Uplinks, TimeProvider.System);
+        foreach (var missing in monitor.Missing())
+        {
+            warn($"router: WAN interface {missing} does not exist or has no IPv4 address; watching for it");
+        }
+
+        if (interfaces.Count == 0)
+        {
+            warn("router: no WAN interface to probe (set [router] wan_interfaces)");
+        }
+
+        return monitor;
     }
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled; then lets in-flight actions finish and reports them.</summary>
@@ -123,6 +166,8 @@ internal sealed class AgentSession : IAsyncDisposable
         _hub.Add(_hooks);
         var hooksRun = _hooks.RunAsync(hooksStop.Token);
         var hookEvents = ForwardAsync(_hooks.Events, stop);
+        using var uplinksStop = new CancellationTokenSource();
+        var uplinksRun = _uplinks?.RunAsync(OnUplinkEvent, uplinksStop.Token) ?? Task.CompletedTask;
         try
         {
             await _runtime.Watcher.RunAsync(
@@ -140,6 +185,8 @@ internal sealed class AgentSession : IAsyncDisposable
         finally
         {
             await stop.CancelAsync();
+            await uplinksStop.CancelAsync();
+            await uplinksRun;
             await StopEnginesAsync();
         }
 
@@ -171,6 +218,15 @@ internal sealed class AgentSession : IAsyncDisposable
         if (_triggers.OnWanEvent(e, _runtime.LocalNetwork?.Current) is { } trigger)
         {
             _heal.OnTrigger(trigger);
+        }
+    }
+
+    private void OnUplinkEvent(UplinkEvent e)
+    {
+        _emit(e);
+        if (_uplinks is not null)
+        {
+            _heal.OnTrigger(_triggers.OnUplinkEvent(e, _uplinks.Current));
         }
     }
 

@@ -3,6 +3,7 @@ using Rebound.Act.Ddns.Engine;
 using Rebound.Act.Heal;
 using Rebound.Act.Hooks;
 using Rebound.Decide;
+using Rebound.Sense.Uplinks;
 
 namespace Rebound.Record;
 
@@ -23,6 +24,8 @@ public static class EventCatalogue
         Wan<UpstreamLost>("upstream-lost", WanEventJson.Write, WanEventText.Format),
         Wan<UpstreamRestored>("upstream-restored", WanEventJson.Write, WanEventText.Format),
         Wan<LocalNetworkChanged>("local-network-changed", WanEventJson.Write, WanEventText.Format),
+        Wan<UplinkDown>("uplink-down", UplinkEventJson.Write, UplinkEventJson.Text),
+        Wan<UplinkUp>("uplink-up", UplinkEventJson.Write, UplinkEventJson.Text),
 
         Ddns<DdnsUpdated>("ddns-updated", e => e.Names, DdnsEventJson.Write, DdnsEventJson.Text),
         Ddns<DdnsFailed>("ddns-failed", e => e.Names, DdnsEventJson.Write, DdnsEventJson.Text),

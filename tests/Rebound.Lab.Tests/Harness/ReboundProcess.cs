@@ -208,7 +208,7 @@ public sealed class ReboundProcess : IAsyncDisposable
         }
     }
 
-    private async Task<ReboundEvent?> TryNextEventAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<ReboundEvent?> TryNextEventAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);

@@ -43,7 +43,7 @@ public sealed class JsonNamesTests
         Assert.Equal(["healthy", "address-changed", "flow-pinned", "upstream-down", "peer-moved", "unhealthy"], JsonNames.All<HealCondition>());
         Assert.Equal(["done", "failed", "verified", "unverified", "skipped", "interrupted", "not-applicable"], JsonNames.All<HealStepResult>());
         Assert.Equal(["keepalive", "reresolve", "rotate-port", "rebind", "restun", "break-derp-conns", "flush-conntrack", "hop-port", "reset-tcp", "restart"], JsonNames.All<HealActionKind>());
-        Assert.Equal(["startup", "public-address-changed", "upstream-restored", "local-network-changed", "periodic", "retry"], JsonNames.All<HealReason>());
+        Assert.Equal(["startup", "public-address-changed", "upstream-restored", "local-network-changed", "uplink-changed", "periodic", "retry"], JsonNames.All<HealReason>());
         Assert.Equal(["ipv4", "ipv6"], JsonNames.All<IpFamily>());
     }
 

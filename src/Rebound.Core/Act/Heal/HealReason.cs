@@ -22,6 +22,10 @@ public enum HealReason
     [JsonName("local-network-changed")]
     LocalNetworkChanged,
 
+    /// <summary>Router mode: a WAN's own probes stopped or started coming back (<c>uplink-down</c>, <c>uplink-up</c>).</summary>
+    [JsonName("uplink-changed")]
+    UplinkChanged,
+
     /// <summary>The engine's own check every <see cref="HealEngineOptions.CheckInterval"/>.</summary>
     [JsonName("periodic")]
     Periodic,

@@ -1,6 +1,7 @@
 using System.Net;
 using Rebound.Decide;
 using Rebound.Sense.Netlink;
+using Rebound.Sense.Uplinks;
 
 namespace Rebound.Act.Heal;
 
@@ -24,4 +25,8 @@ public sealed record HealTrigger(
     IPAddress? PublicIpv6,
     bool UpstreamUp,
     LocalNetworkSnapshot? LocalNetwork,
-    LocalNetworkSnapshot? PreviousLocalNetwork);
+    LocalNetworkSnapshot? PreviousLocalNetwork)
+{
+    /// <summary>Router mode: each WAN's state from its own probes (null: no uplink monitor).</summary>
+    public IReadOnlyList<UplinkStatus>? Uplinks { get; init; }
+}

@@ -1,6 +1,7 @@
 using System.Net;
 using Rebound.Decide;
 using Rebound.Sense.Netlink;
+using Rebound.Sense.Uplinks;
 
 namespace Rebound.Act.Heal;
 
@@ -18,6 +19,7 @@ public sealed class HealTriggerSource
     private IPAddress? _ipv6;
     private LocalNetworkSnapshot? _current;
     private LocalNetworkSnapshot? _previous;
+    private IReadOnlyList<UplinkStatus>? _uplinks;
 
     /// <summary>True unless every family the watcher has reported on is lost.</summary>
     public bool UpstreamUp
@@ -75,7 +77,7 @@ public sealed class HealTriggerSource
                     break;
             }
 
-            return reason is not { } why ? null : new HealTrigger(wanEvent.Time, why, wanEvent, _ipv4, _ipv6, IsUp(), _current, _previous);
+            return reason is not { } why ? null : new HealTrigger(wanEvent.Time, why, wanEvent, _ipv4, _ipv6, IsUp(), _current, _previous) { Uplinks = _uplinks };
         }
     }
 
@@ -83,7 +85,22 @@ public sealed class HealTriggerSource
     public HealTrigger Periodic(DateTimeOffset now)
     {
         lock (_gate)
-            return new HealTrigger(now, HealReason.Periodic, null, _ipv4, _ipv6, IsUp(), _current, _current);
+            return new HealTrigger(now, HealReason.Periodic, null, _ipv4, _ipv6, IsUp(), _current, _current) { Uplinks = _uplinks };
+    }
+
+    /// <summary>
+    /// Router mode: an uplink changed state; <paramref name="uplinks"/> is every WAN now. The trigger carries the
+    /// local network unchanged (previous = current: no route moved).
+    /// </summary>
+    public HealTrigger OnUplinkEvent(UplinkEvent uplinkEvent, IReadOnlyList<UplinkStatus> uplinks)
+    {
+        ArgumentNullException.ThrowIfNull(uplinkEvent);
+        ArgumentNullException.ThrowIfNull(uplinks);
+        lock (_gate)
+        {
+            _uplinks = uplinks;
+            return new HealTrigger(uplinkEvent.Time, HealReason.UplinkChanged, uplinkEvent, _ipv4, _ipv6, IsUp(), _current, _current) { Uplinks = uplinks };
+        }
     }
 
     private void SetAddress(IpFamily family, IPAddress? address)

@@ -1,4 +1,5 @@
 using System.Net;
+using Rebound.Sense.Uplinks;
 
 namespace Rebound.Act.Router;
 
@@ -16,6 +17,9 @@ public sealed class RouterConntrackOptions
 
     /// <summary>Addresses whose entries are never deleted, whatever the routes say.</summary>
     public IReadOnlyList<IPAddress> Keep { get; init; } = [];
+
+    /// <summary>How each WAN is probed on its own (marks from <c>[[router.wan]]</c>).</summary>
+    public UplinkMonitorOptions Uplinks { get; init; } = new();
 
     public TimeSpan VerifyDeadline { get; init; } = TimeSpan.FromSeconds(5);
 

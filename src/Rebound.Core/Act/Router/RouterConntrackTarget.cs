@@ -57,7 +57,7 @@ public sealed class RouterConntrackTarget : IHealTarget
     {
         ArgumentNullException.ThrowIfNull(trigger);
         Update(trigger);
-        return trigger.Reason is HealReason.LocalNetworkChanged or HealReason.Startup or HealReason.Periodic;
+        return trigger.Reason is HealReason.LocalNetworkChanged or HealReason.Startup or HealReason.Periodic or HealReason.UplinkChanged;
     }
 
     public async ValueTask<HealDiagnosis> DiagnoseAsync(HealTrigger trigger, CancellationToken cancellationToken)
@@ -170,6 +170,10 @@ public sealed class RouterConntrackTarget : IHealTarget
     {
         lock (_gate)
         {
+            // An uplink whose own probes fail while another's answer has departed, whatever the routes say
+            // (mwan3 moves only new connections, a metric change keeps both routes, an upstream dies behind a link
+            // that stays up): its addresses are never live while it stays down.
+            var downUplinks = WanDeparture.DownUplinks(trigger.Uplinks, trigger.LocalNetwork, _options.WanInterfaces);
             if (trigger.LocalNetwork is { } now)
             {
                 foreach (var wan in WanDeparture.Find(trigger.PreviousLocalNetwork, now, _options.WanInterfaces))
@@ -179,8 +183,14 @@ public sealed class RouterConntrackTarget : IHealTarget
 
                 foreach (var live in WanDeparture.LiveAddresses(now))
                 {
-                    _departed.Remove(live);
+                    if (!downUplinks.Any(d => d.Address.Equals(live)))
+                        _departed.Remove(live);
                 }
+            }
+
+            foreach (var wan in downUplinks)
+            {
+                _departed[wan.Address] = _departed.TryGetValue(wan.Address, out var known) && known.Why == wan.Why ? known : wan;
             }
 
             foreach (var keep in _options.Keep)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Rebound.Sense.Netlink;
+using Rebound.Sense.Uplinks;
 
 namespace Rebound.Act.Router;
 
@@ -104,6 +105,43 @@ public static class WanDeparture
         }
 
         return live;
+    }
+
+    /// <summary>
+    /// The addresses of every WAN whose own probes fail (<see cref="UplinkState.Down"/>) while at least one other
+    /// WAN's answer: the uplink probe's source address and every address of that family on the interface. None
+    /// while no uplink is up (nothing to move the flows to: flushing would only lose them).
+    /// </summary>
+    public static IReadOnlyList<DepartedWan> DownUplinks(IReadOnlyList<UplinkStatus>? uplinks, LocalNetworkSnapshot? current, IReadOnlyCollection<string>? wanInterfaces = null)
+    {
+        if (uplinks is null)
+        {
+            return [];
+        }
+
+        var considered = uplinks.Where(u => wanInterfaces is not { Count: > 0 } || wanInterfaces.Contains(u.Interface)).ToList();
+        var up = considered.Where(u => u.State == UplinkState.Up).Select(u => u.Interface).ToList();
+        if (up.Count == 0)
+        {
+            return [];
+        }
+
+        var found = new Dictionary<IPAddress, DepartedWan>();
+        foreach (var u in considered.Where(u => u.State == UplinkState.Down))
+        {
+            var why = $"uplink {u.Interface} down since {u.Since:HH:mm:ss.fff}Z, {string.Join(", ", up)} up";
+            var addresses = (current?.Addresses ?? [])
+                .Where(a => a.InterfaceName == u.Interface && a.Address.AddressFamily == AddressFamily.InterNetwork)
+                .Select(a => a.Address)
+                .Append(u.LocalIpv4)
+                .OfType<IPAddress>();
+            foreach (var address in addresses)
+            {
+                found.TryAdd(address, new DepartedWan(u.Interface, address, why));
+            }
+        }
+
+        return [.. found.Values];
     }
 
     private static DefaultRoute? Primary(LocalNetworkSnapshot snapshot, AddressFamily family) =>

@@ -2,6 +2,7 @@ using System.Text;
 using Rebound.Act.Ddns.Engine;
 using Rebound.Act.Heal;
 using Rebound.Decide;
+using Rebound.Sense.Uplinks;
 
 namespace Rebound.Record.Metrics;
 
@@ -32,6 +33,8 @@ public sealed class MetricsRegistry : IEventSink
     private readonly SortedDictionary<(string Provider, string Result), long> _ddnsUpdates = [];
     private readonly SortedDictionary<string, string> _publicAddress = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, bool> _upstreamUp = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, bool> _uplinkUp = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, string> _uplinkAddress = new(StringComparer.Ordinal);
     private long _probesOk;
     private long _probesFailed;
     private long _bytesSent;
@@ -82,6 +85,15 @@ public sealed class MetricsRegistry : IEventSink
                     break;
                 case UpstreamRestored r:
                     SetFamily(r.Family, r.Address.ToString());
+                    break;
+                case UplinkUp u:
+                    _uplinkUp[u.Interface] = true;
+                    if (u.Address is { } address)
+                        _uplinkAddress[u.Interface] = address.ToString();
+                    break;
+                case UplinkDown d:
+                    _uplinkUp[d.Interface] = false;
+                    _uplinkAddress.Remove(d.Interface);
                     break;
                 case HealStep step:
                     Count(_healSteps, (step.Target, step.Action.ToName(), step.Result.ToName()));
@@ -193,6 +205,14 @@ public sealed class MetricsRegistry : IEventSink
             PrometheusText.Header(text, "rebound_upstream_up", "gauge", "1 when STUN servers of the family answer, 0 when the upstream is lost.");
             foreach (var (family, up) in _upstreamUp)
                 PrometheusText.Sample(text, "rebound_upstream_up", ["family", family], up ? 1 : 0);
+
+            PrometheusText.Header(text, "rebound_uplink_up", "gauge", "Router mode: 1 when probes through the WAN interface come back, 0 when they stopped.");
+            foreach (var (name, up) in _uplinkUp)
+                PrometheusText.Sample(text, "rebound_uplink_up", ["interface", name], up ? 1 : 0);
+
+            PrometheusText.Header(text, "rebound_uplink_public_address_info", "gauge", "Router mode: the public address seen through each WAN that is up.");
+            foreach (var (name, address) in _uplinkAddress)
+                PrometheusText.Sample(text, "rebound_uplink_public_address_info", ["interface", name, "family", "ipv4", "address", address], 1);
 
             PrometheusText.Header(text, "rebound_wan_events_total", "counter", "Confirmed WAN events (failovers) by kind.");
             foreach (var (name, count) in _wanEvents)

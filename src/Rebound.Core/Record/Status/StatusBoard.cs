@@ -1,6 +1,7 @@
 using Rebound.Act.Ddns.Engine;
 using Rebound.Act.Heal;
 using Rebound.Decide;
+using Rebound.Sense.Uplinks;
 
 namespace Rebound.Record.Status;
 
@@ -20,6 +21,7 @@ public sealed class StatusBoard : IEventSink
     private readonly DateTimeOffset _startedAt;
     private readonly SortedDictionary<string, FamilyStatus> _families = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, TargetStatus> _targets = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, UplinkView> _uplinks = new(StringComparer.Ordinal);
 
     // Oldest first; each failover's outcomes by target (insertion order kept for display).
     private readonly List<(FailoverStatus Failover, List<TargetOutcome> Outcomes, WanEvent Event)> _failovers = [];
@@ -64,6 +66,13 @@ public sealed class StatusBoard : IEventSink
                     var old = _families[r.Family.ToName()];
                     _families[r.Family.ToName()] = new FamilyStatus(r.Family.ToName(), r.Address.ToString(), true, r.Time);
                     AddFailover(r, r.Family, LastKnownAddress(r.Family) ?? old.Address, r.Address.ToString(), null);
+                    break;
+                case UplinkUp u:
+                    var was = _uplinks.GetValueOrDefault(u.Interface);
+                    _uplinks[u.Interface] = new UplinkView(u.Interface, "up", u.Address?.ToString(), null, was?.State == "up" ? was.Since : u.Time);
+                    break;
+                case UplinkDown d:
+                    _uplinks[d.Interface] = new UplinkView(d.Interface, "down", null, null, d.Time);
                     break;
                 case HealEvent heal:
                     OnHeal(heal);
@@ -196,7 +205,10 @@ public sealed class StatusBoard : IEventSink
                 [.. _families.Values],
                 failovers.Count > 0 ? failovers[0] : null,
                 failovers,
-                [.. _targets.Values]);
+                [.. _targets.Values])
+            {
+                Uplinks = [.. _uplinks.Values],
+            };
         }
     }
 }

@@ -14,7 +14,14 @@ public sealed record StatusSnapshot(
     IReadOnlyList<FamilyStatus> Families,
     FailoverStatus? LastFailover,
     IReadOnlyList<FailoverStatus> Failovers,
-    IReadOnlyList<TargetStatus> Targets);
+    IReadOnlyList<TargetStatus> Targets)
+{
+    /// <summary>Router mode: each WAN from its own probes, by interface name (empty otherwise).</summary>
+    public IReadOnlyList<UplinkView> Uplinks { get; init; } = [];
+}
+
+/// <summary>One WAN in router mode. <see cref="State"/>: up, down or unknown; <see cref="Since"/>: when it entered it.</summary>
+public sealed record UplinkView(string Interface, string State, string? Ipv4, string? Ipv6, DateTimeOffset? Since);
 
 /// <summary>One address family. <see cref="Up"/> is null until the watcher has started.</summary>
 public sealed record FamilyStatus(string Family, string? Address, bool? Up, DateTimeOffset? Since);

@@ -18,6 +18,16 @@ public static class StatusText
             text.Append(CultureInfo.InvariantCulture, $"  {f.Family}: {f.Address ?? "-"} (upstream {state}{since})\n");
         }
 
+        if (snapshot.Uplinks.Count > 0)
+        {
+            text.Append("uplinks:\n");
+            foreach (var u in snapshot.Uplinks)
+            {
+                var since = u.Since is { } s ? $" since {EventTime.Format(s)}" : "";
+                text.Append(CultureInfo.InvariantCulture, $"  {u.Interface}: {u.State}{since}, ipv4 {u.Ipv4 ?? "-"}, ipv6 {u.Ipv6 ?? "-"}\n");
+            }
+        }
+
         if (snapshot.LastFailover is { } last)
         {
             text.Append("last failover:\n");

@@ -35,7 +35,8 @@ public sealed class StunProber : IStunProber
         try
         {
             using var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            socket.Bind(new IPEndPoint(target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+            _options.PrepareSocket?.Invoke(socket);
+            socket.Bind(new IPEndPoint(_options.LocalAddress ?? (target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any), 0));
             return await ExchangeAsync(socket, target, probe, linked.Token);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace Rebound.Sense.Stun;
 
 /// <summary>
@@ -20,6 +23,15 @@ public sealed class StunProberOptions
 
     /// <summary>Add FINGERPRINT to requests, which helps servers that share the port with other protocols.</summary>
     public bool Fingerprint { get; init; } = true;
+
+    /// <summary>
+    /// Where the probe's socket must leave (router mode probes each WAN on its own): the local address to bind
+    /// (null: any) and what to set on the socket before binding (device, mark). Null: the host's routing decides.
+    /// </summary>
+    public IPAddress? LocalAddress { get; init; }
+
+    /// <inheritdoc cref="LocalAddress"/>
+    public Action<Socket>? PrepareSocket { get; init; }
 
     internal void Validate()
     {

@@ -21,6 +21,7 @@ public sealed class RouterConntrackTargetTests
     [InlineData("local-network-changed", true)]
     [InlineData("periodic", true)]
     [InlineData("startup", true)]
+    [InlineData("uplink-changed", true)]
     [InlineData("public-address-changed", false)]
     [InlineData("upstream-restored", false)]
     public void Wants_only_local_network_changes_and_checks(string reason, bool wanted) =>

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Rebound.Lab.Tests.Harness;
+using Rebound.Transport;
+using static Rebound.Lab.Tests.Router.RouterConntrackLabTests;
+
+namespace Rebound.Lab.Tests.Router;
+
+/// <summary>
+/// <c>rebound run</c> only on the router, with nothing but <c>[router] wan_interfaces</c>: in the mwan3 lab (existing
+/// flows keep WAN1's mark, its route stays) and the metric --snat lab (both routes stay, static SNAT pins the flow),
+/// WAN1's own probes fail, <c>uplink-down</c> names it, and only the entries translated to WAN1 are deleted: a
+/// fixed-port LAN flow (as WireGuard's) comes back through WAN2. On failback the flow made on WAN2 meanwhile keeps
+/// its conntrack entry (same id): a live uplink's flow is never touched.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class RouterUplinkLabTests
+{
+    [Theory]
+    [InlineData(LabMode.Mwan3, false)]
+    [InlineData(LabMode.Metric, true)]
+    public async Task Rebound_only_on_the_router_moves_the_pinned_flow_and_leaves_the_live_uplinks_flow_alone(LabMode mode, bool snat)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var lab = await FailoverLab.StartAsync(mode, new LabOptions { StaticSnat = snat }, ct);
+        var state = Directory.CreateTempSubdirectory("rebound-router-uplinks-").FullName;
+        try
+        {
+            var config = Path.Combine(state, "rebound.toml");
+            await File.WriteAllTextAsync(config, $"""
+                [watch]
+                servers = ["{FailoverLab.Stun1}", "{FailoverLab.Stun2}"]
+                interval = "1s"
+
+                [state]
+                directory = "{state}"
+
+                [router]
+                wan_interfaces = ["wan1", "wan2"]
+                """, ct);
+            File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var to = new IPEndPoint(IPAddress.Parse("203.0.113.10"), 5555);
+            using var server = Udp($"/var/run/netns/{lab.InternetNamespace}", to);
+            using var pinned = Udp($"/var/run/netns/{lab.LanNamespace}", new IPEndPoint(IPAddress.Parse("10.77.0.2"), 40000));
+            await pinned.SendToAsync("before"u8.ToArray(), to, ct);
+            Assert.Equal(FailoverLab.Wan1Address, (await ReceiveAsync(server, ct))?.From.Address.ToString());
+
+            await using var rebound = NetworkNamespace.Run($"/var/run/netns/{lab.RouterNamespace}", () => ReboundProcess.StartHere(["run", "--config", config, "--json"]));
+            await rebound.WaitForAsync(e => e.Name == "uplink-up" && e.GetString("interface") == "wan1", TimeSpan.FromSeconds(20), "uplink-up wan1", ct);
+            await rebound.WaitForAsync(e => e.Name == "uplink-up" && e.GetString("interface") == "wan2", TimeSpan.FromSeconds(20), "uplink-up wan2", ct);
+
+            var switched = await lab.FailoverAsync(ct);
+            var down = await rebound.WaitForAsync(e => e.Name == "uplink-down" && e.GetString("interface") == "wan1", TimeSpan.FromSeconds(10), "uplink-down wan1", ct);
+            var step = await rebound.WaitForAsync(e => e.Name == "heal-step" && e.GetString("target") == "router:conntrack", TimeSpan.FromSeconds(20), "heal-step of router:conntrack", ct);
+            Assert.Matches(@"^deleted [1-9][0-9]* entr(y|ies) translated to 198\.51\.100\.2 via ctnetlink$", step.GetString("detail"));
+            var verified = await rebound.WaitForAsync(e => e.Name == "heal-verified" && e.GetString("target") == "router:conntrack", TimeSpan.FromSeconds(20), "heal-verified", ct);
+            TestContext.Current.TestOutputHelper?.WriteLine($"switch -> uplink-down {(down.Time - switched.Time).TotalMilliseconds:0} ms, -> heal-verified {(verified.Time - switched.Time).TotalMilliseconds:0} ms");
+
+            await pinned.SendToAsync("after"u8.ToArray(), to, ct);
+            Assert.Equal(FailoverLab.Wan2Address, (await ReceiveAsync(server, ct))?.From.Address.ToString());
+
+            // A flow made during the outage lives on WAN2; failback must leave it (and its entry) alone.
+            using var onWan2 = Udp($"/var/run/netns/{lab.LanNamespace}", new IPEndPoint(IPAddress.Parse("10.77.0.2"), 40002));
+            await onWan2.SendToAsync("b1"u8.ToArray(), to, ct);
+            Assert.Equal(FailoverLab.Wan2Address, (await ReceiveAsync(server, ct))?.From.Address.ToString());
+            var idBefore = await EntryIdAsync(lab, 40002, ct);
+
+            await lab.FailbackAsync(ct);
+            var afterFailback = new List<ReboundEvent>();
+            var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
+            while (DateTimeOffset.UtcNow < until && await rebound.TryNextEventAsync(until - DateTimeOffset.UtcNow, ct) is { } e)
+                afterFailback.Add(e);
+            Assert.Contains(afterFailback, e => e.Name == "uplink-up" && e.GetString("interface") == "wan1");
+            Assert.DoesNotContain(afterFailback, e => e.Name == "heal-step" && e.GetString("detail")?.Contains("192.0.2.2", StringComparison.Ordinal) == true);
+            if (mode == LabMode.Mwan3)
+            {
+                // mwan3 keeps the flow on its mark: still WAN2, same entry. (With metric the kernel's own
+                // route lookup moves it; only Rebound's deletes are asserted there.)
+                await onWan2.SendToAsync("b2"u8.ToArray(), to, ct);
+                Assert.Equal(FailoverLab.Wan2Address, (await ReceiveAsync(server, ct))?.From.Address.ToString());
+                Assert.Equal(idBefore, await EntryIdAsync(lab, 40002, ct));
+            }
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    private static async Task<string> EntryIdAsync(FailoverLab lab, int sourcePort, CancellationToken ct)
+    {
+        var list = await lab.ExecAsync("router", ["conntrack", "-L", "-p", "udp", "--orig-port-src", sourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", "id"], ct);
+        return IdPattern().Match(list.Stdout).Groups[1].Value is { Length: > 0 } id ? id : throw new InvalidOperationException($"no entry for port {sourcePort}: {list.Stdout} {list.Stderr}");
+    }
+
+    [GeneratedRegex(@"id=(\d+)")]
+    private static partial Regex IdPattern();
+}
