@@ -145,11 +145,11 @@ internal sealed class AgentHost : IAsyncDisposable
             }
 
             _systemd.Reloading(_path);
-            var candidate = ConfigFile.Load(_path, _services);
+            var candidate = ConfigFile.Load(_path, _services, out var problems);
             var now = TimeProvider.System.GetUtcNow();
             if (candidate is null)
             {
-                Emit(new ConfigRejected(now, $"{_path} is not valid (problems above); still running the previous configuration"));
+                Emit(new ConfigRejected(now, RejectedMessage(_path, problems)));
                 _systemd.KeptRunning();
                 continue;
             }
@@ -157,6 +157,15 @@ internal sealed class AgentHost : IAsyncDisposable
             Emit(new ConfigReloaded(now, $"{_path} reloaded; restarting the watcher and engines with it"));
             return candidate;
         }
+    }
+
+    /// <summary>The problems themselves (FILE:LINE each, the first few), so the journal says what was wrong.</summary>
+    internal static string RejectedMessage(string path, IReadOnlyList<string> problems)
+    {
+        const int Shown = 5;
+        var listed = problems.Count == 0 ? $"{path} is not valid"
+            : string.Join("; ", problems.Take(Shown)) + (problems.Count > Shown ? $"; and {problems.Count - Shown} more" : "");
+        return $"{listed}; still running the previous configuration";
     }
 
     /// <summary>Every copy of the event to stdout and to every sink, in that order.</summary>

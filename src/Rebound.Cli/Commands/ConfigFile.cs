@@ -14,9 +14,13 @@ internal static class ConfigFile
     };
 
     /// <summary>The valid configuration, or null after printing every problem to stderr.</summary>
-    public static ReboundConfig? Load(string path, CliServices services)
+    public static ReboundConfig? Load(string path, CliServices services) => Load(path, services, out _);
+
+    /// <summary>The same; <paramref name="problems"/> is every problem, one line each (for the journal's config-rejected).</summary>
+    public static ReboundConfig? Load(string path, CliServices services, out IReadOnlyList<string> problems)
     {
         var result = ConfigLoader.Load(path);
+        problems = [.. result.Problems.Select(p => p.ToString().ReplaceLineEndings(" "))];
         foreach (var warning in result.Warnings)
         {
             services.Stderr.WriteLine($"rebound: warning: {warning}");
