@@ -33,8 +33,10 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
     private readonly ConcurrentDictionary<long, Task> _connections = new();
+    private readonly Budget _tcpBudget;
+    private readonly Budget _controlBudget;
     private long _nextConnection;
-    private int _open;
+    private long _refused;
     private bool _tcpLoopbackOnly;
     private int _disposed;
 
@@ -58,6 +60,8 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _hub = new EventStreamHub(options.EventQueue);
+        _tcpBudget = new Budget(options.MaxConnections);
+        _controlBudget = new Budget(options.MaxControlConnections);
         if (journal is null)
         {
             _recent = new RecentEvents(options.RecentEvents);
@@ -75,6 +79,15 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
 
     /// <summary>Event stream clients connected now.</summary>
     public int EventClients => _hub.Count;
+
+    /// <summary>TCP connections being served now.</summary>
+    public int OpenConnections => Volatile.Read(ref _tcpBudget.Open);
+
+    /// <summary>Connections closed unread because their listener's budget was full, since start.</summary>
+    public long RefusedConnections => Interlocked.Read(ref _refused);
+
+    /// <summary>Times accept failed other than for a vanished client (EMFILE/ENFILE), each followed by a wait.</summary>
+    public long AcceptFailures { get; private set; }
 
     /// <summary>Event stream clients dropped because they fell behind.</summary>
     public long DroppedEventClients => _hub.Dropped;
@@ -190,27 +203,54 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private async Task AcceptLoopAsync(Socket listener, bool isTcp)
     {
         await Task.Yield();
+        var budget = isTcp ? _tcpBudget : _controlBudget;
+        var backoff = TimeSpan.Zero;
         while (!_stop.IsCancellationRequested)
         {
             Socket client;
             try
             {
                 client = await listener.AcceptAsync(_stop.Token);
+                backoff = TimeSpan.Zero;
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                // That client is gone, the listener is fine.
+                continue;
+            }
             catch (SocketException)
             {
-                // ECONNABORTED and friends: that client is gone, the listener is fine.
-                if (_stop.IsCancellationRequested)
+                // EMFILE/ENFILE (TooManyOpenSockets) and the like: the pending connection stays in the backlog and
+                // accept fails again at once. Wait instead of spinning a core, doubling up to a second.
+                AcceptFailures++;
+                backoff = backoff == TimeSpan.Zero ? _options.AcceptBackoff : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));
+                try
+                {
+                    await Task.Delay(backoff, _time, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
                     return;
+                }
+
+                continue;
+            }
+
+            if (Interlocked.Increment(ref budget.Open) > budget.Max)
+            {
+                // Over budget: closed now, unread, so a flood holds none of the agent's descriptors.
+                Interlocked.Decrement(ref budget.Open);
+                Interlocked.Increment(ref _refused);
+                Refuse(client);
                 continue;
             }
 
             var id = Interlocked.Increment(ref _nextConnection);
-            var serving = ServeAsync(client, isTcp, id);
+            var serving = ServeAsync(client, isTcp, id, budget);
             _connections[id] = serving;
 
             // A connection that ended before it was added removed nothing: remove it now.
@@ -219,7 +259,24 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(Socket client, bool isTcp, long id)
+    /// <summary>A 503 if it fits the send buffer at once (it always does on a fresh socket), then closed; nothing read, nothing awaited.</summary>
+    private static void Refuse(Socket client)
+    {
+        try
+        {
+            client.Blocking = false;
+            client.Send(Simple(503, "too many connections\n", head: false), SocketFlags.None, out _);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    private async Task ServeAsync(Socket client, bool isTcp, long id, Budget budget)
     {
         await Task.Yield();
         var responded = false;
@@ -228,13 +285,6 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
             using (client)
             {
                 await using var closer = new LingeringClose(this, client);
-                if (Interlocked.Increment(ref _open) > _options.MaxConnections)
-                {
-                    responded = true;
-                    await SendAsync(client, Simple(503, "too many connections\n", head: false));
-                    return;
-                }
-
                 var (raw, failure) = await ReadHeadAsync(client);
                 if (raw is null)
                 {
@@ -276,9 +326,16 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _open);
+            Interlocked.Decrement(ref budget.Open);
             _connections.TryRemove(id, out _);
         }
+    }
+
+    /// <summary>Connections served at once on one listener, and how many it may serve.</summary>
+    private sealed class Budget(int max)
+    {
+        public readonly int Max = max;
+        public int Open;
     }
 
     /// <summary>
@@ -442,13 +499,22 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         var reader = subscriber.Queue.Reader;
         Task<bool>? ready = null;
         var batch = new StringBuilder();
+        // A stream client sends nothing after its request: a read that ends is the client closing, and its slot is
+        // freed at once (not at the next failed write, up to a heartbeat later).
+        var gone = client.ReceiveAsync(new byte[256], SocketFlags.None, _stop.Token).AsTask();
+        _ = gone.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         while (true)
         {
             ready ??= reader.WaitToReadAsync(_stop.Token).AsTask();
             using var beat = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             var heartbeat = Task.Delay(_options.Heartbeat, _time, beat.Token);
-            var first = await Task.WhenAny(ready, heartbeat);
+            var first = await Task.WhenAny(ready, heartbeat, gone);
             await beat.CancelAsync();
+            if (first == gone)
+            {
+                return;
+            }
+
             if (first != ready)
             {
                 await SendAsync(client, ": heartbeat\n\n"u8.ToArray());

@@ -21,8 +21,17 @@ internal sealed class AgentHttpServerOptions
     /// <summary>Unix socket path for the CLI (<c>rebound status</c>); null: none. Created with mode 0660.</summary>
     public string? ControlSocket { get; init; }
 
-    /// <summary>Open connections (page loads, scrapes, event streams) served at once; more are answered 503.</summary>
+    /// <summary>Open TCP connections (page loads, scrapes, event streams) served at once; more are closed at once, unread.</summary>
     public int MaxConnections { get; init; } = 32;
+
+    /// <summary>
+    /// Open control socket connections served at once: a budget of their own, so a flood on the TCP port never
+    /// keeps <c>rebound status</c> from an answer; more are closed at once.
+    /// </summary>
+    public int MaxControlConnections { get; init; } = 16;
+
+    /// <summary>After accept fails for lack of descriptors (EMFILE/ENFILE), the wait before trying again (doubling up to 1 s).</summary>
+    public TimeSpan AcceptBackoff { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Request line plus headers; larger requests get 431.</summary>
     public int MaxHeaderBytes { get; init; } = HttpRequestHead.DefaultMaxBytes;
