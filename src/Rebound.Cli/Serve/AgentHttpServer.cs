@@ -38,6 +38,7 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private long _nextConnection;
     private long _refused;
     private bool _tcpLoopbackOnly;
+    private Task _tcpAccept = Task.CompletedTask;
     private int _disposed;
 
     /// <param name="journal">
@@ -74,6 +75,12 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     /// <summary>The bound TCP endpoint (with the real port when 0 was asked), or null.</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
 
+    /// <summary>Why the TCP address is not bound yet (it is being retried), or null.</summary>
+    public string? ListenProblem { get; private set; }
+
+    /// <summary>Called (once) when a TCP address that could not be bound at start is bound by a retry.</summary>
+    public Action<string>? Listening { get; set; }
+
     /// <summary><c>http://127.0.0.1:PORT/</c> for the TCP listener, or null.</summary>
     public Uri? BaseAddress => LocalEndPoint is { } ep ? new Uri($"http://{ep}/") : null;
 
@@ -104,21 +111,16 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         {
             if (_options.Listen is { } listen)
             {
-                var tcp = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                _listeners.Add(tcp);
                 try
                 {
-                    tcp.Bind(listen);
-                    tcp.Listen(64);
+                    BindTcp(listen);
                 }
-                catch (SocketException ex)
+                catch (InvalidOperationException ex) when (_options.ListenRetry is { } retry)
                 {
-                    throw new InvalidOperationException($"http listen {listen}: {ex.Message}", ex);
+                    // Degrade, don't die: the agent senses and acts without its page; the bind is retried.
+                    ListenProblem = ex.Message;
+                    _acceptLoops.Add(RetryTcpAsync(listen, retry));
                 }
-
-                LocalEndPoint = (IPEndPoint)tcp.LocalEndPoint!;
-                _tcpLoopbackOnly = IPAddress.IsLoopback(listen.Address);
-                _acceptLoops.Add(AcceptLoopAsync(tcp, isTcp: true));
             }
 
             if (_options.ControlSocket is { } path)
@@ -140,6 +142,63 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    private void BindTcp(IPEndPoint listen)
+    {
+        var tcp = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            tcp.Bind(listen);
+            tcp.Listen(64);
+        }
+        catch (SocketException ex)
+        {
+            tcp.Dispose();
+            throw new InvalidOperationException($"http listen {listen}: {ex.Message}", ex);
+        }
+
+        lock (_listeners)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                tcp.Dispose();
+                return;
+            }
+
+            _listeners.Add(tcp);
+            LocalEndPoint = (IPEndPoint)tcp.LocalEndPoint!;
+            _tcpLoopbackOnly = IPAddress.IsLoopback(listen.Address);
+            _tcpAccept = AcceptLoopAsync(tcp, isTcp: true);
+        }
+    }
+
+    private async Task RetryTcpAsync(IPEndPoint listen, TimeSpan every)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, _time, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                BindTcp(listen);
+                ListenProblem = null;
+                if (!_stop.IsCancellationRequested)
+                    Listening?.Invoke($"http listen {listen}: bound now");
+                return;
+            }
+            catch (InvalidOperationException)
+            {
+                // Still taken: said once at start, not every retry.
+            }
+        }
     }
 
     private static Socket BindControlSocket(string path)
@@ -608,12 +667,16 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
 
         await _stop.CancelAsync();
-        foreach (var listener in _listeners)
+        lock (_listeners)
         {
-            listener.Dispose();
+            foreach (var listener in _listeners)
+            {
+                listener.Dispose();
+            }
         }
 
         await Task.WhenAll(_acceptLoops);
+        await _tcpAccept;
         await Task.WhenAll(_connections.Values);
         if (_options.ControlSocket is { } path && _listeners.Count > 0)
         {

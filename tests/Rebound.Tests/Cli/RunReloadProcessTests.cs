@@ -149,6 +149,49 @@ public sealed class RunReloadProcessTests : IDisposable
         Assert.DoesNotContain("   at ", await stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_with_its_http_port_taken_runs_on_and_says_so_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var squatter = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        squatter.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        squatter.Listen(1);
+        var port = ((System.Net.IPEndPoint)squatter.LocalEndPoint!).Port;
+        var config = Path.Combine(_dir, "rebound.toml");
+        await File.WriteAllTextAsync(config, Config("1s").Replace("listen = \"off\"", $"listen = \"127.0.0.1:{port}\"", StringComparison.Ordinal), ct);
+        using var p = Process.Start(new ProcessStartInfo("dotnet", [ReboundDll, "run", "--config", config, "--json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stderr = p.StandardError.ReadToEndAsync(ct);
+        var lines = Channel.CreateUnbounded<string>();
+        var pump = Task.Run(async () =>
+        {
+            while (await p.StandardOutput.ReadLineAsync(ct) is { } line)
+                lines.Writer.TryWrite(line);
+            lines.Writer.TryComplete();
+        }, ct);
+        try
+        {
+            await WaitForAsync(lines, "\"event\":\"started\"", ct);
+            await Task.Delay(1500, ct);
+            Assert.False(p.HasExited);
+            Signal(p, "TERM");
+            await p.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(20), ct);
+            Assert.Equal(0, p.ExitCode);
+            var errors = await stderr;
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(errors, $"http listen 127.0.0.1:{port}"));
+            Assert.Contains("retrying every 30s", errors, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!p.HasExited)
+                p.Kill(entireProcessTree: true);
+            await pump.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
     private static void Signal(Process p, string signal)
     {
         using var kill = Process.Start("kill", [$"-{signal}", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;

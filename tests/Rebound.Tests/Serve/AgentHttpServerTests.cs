@@ -412,6 +412,41 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
         Assert.StartsWith("HTTP/1.1 200 ", await ReadToEndAsync(socket), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_squatted_port_is_not_fatal_and_is_bound_by_a_retry_once_freed()
+    {
+        var time = new FakeTimeProvider();
+        var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        squatter.Listen(1);
+        var port = ((IPEndPoint)squatter.LocalEndPoint!).Port;
+        var bound = new List<string>();
+        var server = new AgentHttpServer(
+            new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, port), ListenRetry = TimeSpan.FromSeconds(30) }, _board, _metrics, null, time);
+        _servers.Add(server);
+        server.Listening = m => { lock (bound) bound.Add(m); };
+
+        await server.StartAsync(Ct);
+
+        Assert.Null(server.LocalEndPoint);
+        Assert.Contains($"http listen 127.0.0.1:{port}", server.ListenProblem, StringComparison.Ordinal);
+        time.Advance(TimeSpan.FromSeconds(30));
+        await Task.Delay(100, Ct);
+        Assert.Null(server.LocalEndPoint); // still taken
+
+        squatter.Dispose();
+        await UntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            return server.LocalEndPoint is not null;
+        });
+        Assert.Null(server.ListenProblem);
+        lock (bound)
+            Assert.Single(bound);
+        using var response = await _http.GetAsync(new Uri(server.BaseAddress!, "metrics"), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private static bool OpenSlotsTaken(AgentHttpServer server, int expected) => server.OpenConnections == expected;
 
     private static async Task UntilAsync(Func<bool> condition)
