@@ -149,10 +149,7 @@ internal sealed class AgentHost : IAsyncDisposable
             var now = TimeProvider.System.GetUtcNow();
             if (candidate is null)
             {
-                // The journal and hooks never see stderr: name the first problem here (messages hold no secrets).
-                var first = problems.Count == 0 ? $"{_path} is not valid" : problems[0];
-                var more = problems.Count > 1 ? $" (and {problems.Count - 1} more: rebound check-config {_path})" : "";
-                Emit(new ConfigRejected(now, $"{first}{more}; still running the previous configuration"));
+                Emit(new ConfigRejected(now, RejectedMessage(_path, problems)));
                 _systemd.KeptRunning();
                 continue;
             }
@@ -160,6 +157,15 @@ internal sealed class AgentHost : IAsyncDisposable
             Emit(new ConfigReloaded(now, $"{_path} reloaded; restarting the watcher and engines with it"));
             return candidate;
         }
+    }
+
+    /// <summary>The problems themselves (FILE:LINE each, the first few), so the journal says what was wrong.</summary>
+    internal static string RejectedMessage(string path, IReadOnlyList<string> problems)
+    {
+        const int Shown = 5;
+        var listed = problems.Count == 0 ? $"{path} is not valid"
+            : string.Join("; ", problems.Take(Shown)) + (problems.Count > Shown ? $"; and {problems.Count - Shown} more" : "");
+        return $"{listed}; still running the previous configuration";
     }
 
     /// <summary>Every copy of the event to stdout and to every sink, in that order.</summary>

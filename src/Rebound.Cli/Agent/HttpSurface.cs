@@ -53,6 +53,7 @@ internal sealed class HttpSurface(EventHub hub, StatusBoard status, MetricsRegis
             metrics,
             limit => journal.IsEnabled ? [.. journal.Query(limit: limit).Select(e => e.Json)] : [],
             TimeProvider.System);
+        server.Listening = message => warn($"[http] {message}");
         try
         {
             await server.StartAsync(ct);
@@ -61,6 +62,12 @@ internal sealed class HttpSurface(EventHub hub, StatusBoard status, MetricsRegis
         {
             await server.DisposeAsync();
             throw;
+        }
+
+        if (server.ListenProblem is { } problem)
+        {
+            // Said once; the retries are silent until one binds.
+            warn($"[http] {problem}; running without the status page and metrics on TCP (the control socket, if any, still answers); retrying every 30s");
         }
 
         _server = server;

@@ -63,6 +63,7 @@ internal static class RunCommand
                 return ExitCodes.BadInput;
             }
 
+            DescriptorLimit.RaiseToHard();
             await using var agent = await AgentHost.StartAsync(path, loaded, services, parse.GetValue(json), ct);
             await Foreground.RunAsync(services, agent.RunAsync, ct);
             return ExitCodes.Success;

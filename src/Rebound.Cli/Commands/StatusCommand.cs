@@ -70,7 +70,7 @@ internal static class StatusCommand
             }
             catch (AgentUnreachableException ex)
             {
-                await services.Stderr.WriteLineAsync($"rebound: the agent is not running ({ex.Message.ReplaceLineEndings(" ")})");
+                await services.Stderr.WriteLineAsync($"rebound: the agent is not running ({PrintableText.Clean(ex.Message.ReplaceLineEndings(" "))})");
             }
 
             Write(services.Stdout, Offline(stateDirectory!, asJson));

@@ -32,6 +32,11 @@ internal static class AgentClient
 
         using var client = new HttpClient(handler) { Timeout = Timeout };
         var listen = options.Listen;
+        if (socketPath is null && TcpListenerOwner.Distrust(Connectable(listen!)) is { } distrust)
+        {
+            throw new AgentUnreachableException(distrust);
+        }
+
         var where = socketPath ?? listen!.ToString();
         // Over the socket the host is a placeholder; over TCP it is the loopback address the agent accepts.
         var baseUri = socketPath is not null ? new Uri("http://localhost/") : new Uri($"http://{Connectable(listen!)}/");
@@ -43,7 +48,7 @@ internal static class AgentClient
                 throw new AgentUnreachableException($"the agent at {where} answered {(int)response.StatusCode} for {path}");
             }
 
-            return await response.Content.ReadAsStringAsync(ct);
+            return PrintableText.Clean(await response.Content.ReadAsStringAsync(ct));
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {

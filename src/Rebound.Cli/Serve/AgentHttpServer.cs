@@ -33,9 +33,12 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
     private readonly ConcurrentDictionary<long, Task> _connections = new();
+    private readonly Budget _tcpBudget;
+    private readonly Budget _controlBudget;
     private long _nextConnection;
-    private int _open;
+    private long _refused;
     private bool _tcpLoopbackOnly;
+    private Task _tcpAccept = Task.CompletedTask;
     private int _disposed;
 
     /// <param name="journal">
@@ -58,6 +61,8 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _hub = new EventStreamHub(options.EventQueue);
+        _tcpBudget = new Budget(options.MaxConnections);
+        _controlBudget = new Budget(options.MaxControlConnections);
         if (journal is null)
         {
             _recent = new RecentEvents(options.RecentEvents);
@@ -70,11 +75,26 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     /// <summary>The bound TCP endpoint (with the real port when 0 was asked), or null.</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
 
+    /// <summary>Why the TCP address is not bound yet (it is being retried), or null.</summary>
+    public string? ListenProblem { get; private set; }
+
+    /// <summary>Called (once) when a TCP address that could not be bound at start is bound by a retry.</summary>
+    public Action<string>? Listening { get; set; }
+
     /// <summary><c>http://127.0.0.1:PORT/</c> for the TCP listener, or null.</summary>
     public Uri? BaseAddress => LocalEndPoint is { } ep ? new Uri($"http://{ep}/") : null;
 
     /// <summary>Event stream clients connected now.</summary>
     public int EventClients => _hub.Count;
+
+    /// <summary>TCP connections being served now.</summary>
+    public int OpenConnections => Volatile.Read(ref _tcpBudget.Open);
+
+    /// <summary>Connections closed unread because their listener's budget was full, since start.</summary>
+    public long RefusedConnections => Interlocked.Read(ref _refused);
+
+    /// <summary>Times accept failed other than for a vanished client (EMFILE/ENFILE), each followed by a wait.</summary>
+    public long AcceptFailures { get; private set; }
 
     /// <summary>Event stream clients dropped because they fell behind.</summary>
     public long DroppedEventClients => _hub.Dropped;
@@ -91,21 +111,16 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         {
             if (_options.Listen is { } listen)
             {
-                var tcp = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                _listeners.Add(tcp);
                 try
                 {
-                    tcp.Bind(listen);
-                    tcp.Listen(64);
+                    BindTcp(listen);
                 }
-                catch (SocketException ex)
+                catch (InvalidOperationException ex) when (_options.ListenRetry is { } retry)
                 {
-                    throw new InvalidOperationException($"http listen {listen}: {ex.Message}", ex);
+                    // Degrade, don't die: the agent senses and acts without its page; the bind is retried.
+                    ListenProblem = ex.Message;
+                    _acceptLoops.Add(RetryTcpAsync(listen, retry));
                 }
-
-                LocalEndPoint = (IPEndPoint)tcp.LocalEndPoint!;
-                _tcpLoopbackOnly = IPAddress.IsLoopback(listen.Address);
-                _acceptLoops.Add(AcceptLoopAsync(tcp, isTcp: true));
             }
 
             if (_options.ControlSocket is { } path)
@@ -127,6 +142,63 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    private void BindTcp(IPEndPoint listen)
+    {
+        var tcp = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            tcp.Bind(listen);
+            tcp.Listen(64);
+        }
+        catch (SocketException ex)
+        {
+            tcp.Dispose();
+            throw new InvalidOperationException($"http listen {listen}: {ex.Message}", ex);
+        }
+
+        lock (_listeners)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                tcp.Dispose();
+                return;
+            }
+
+            _listeners.Add(tcp);
+            LocalEndPoint = (IPEndPoint)tcp.LocalEndPoint!;
+            _tcpLoopbackOnly = IPAddress.IsLoopback(listen.Address);
+            _tcpAccept = AcceptLoopAsync(tcp, isTcp: true);
+        }
+    }
+
+    private async Task RetryTcpAsync(IPEndPoint listen, TimeSpan every)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, _time, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                BindTcp(listen);
+                ListenProblem = null;
+                if (!_stop.IsCancellationRequested)
+                    Listening?.Invoke($"http listen {listen}: bound now");
+                return;
+            }
+            catch (InvalidOperationException)
+            {
+                // Still taken: said once at start, not every retry.
+            }
+        }
     }
 
     private static Socket BindControlSocket(string path)
@@ -190,27 +262,54 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private async Task AcceptLoopAsync(Socket listener, bool isTcp)
     {
         await Task.Yield();
+        var budget = isTcp ? _tcpBudget : _controlBudget;
+        var backoff = TimeSpan.Zero;
         while (!_stop.IsCancellationRequested)
         {
             Socket client;
             try
             {
                 client = await listener.AcceptAsync(_stop.Token);
+                backoff = TimeSpan.Zero;
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                // That client is gone, the listener is fine.
+                continue;
+            }
             catch (SocketException)
             {
-                // ECONNABORTED and friends: that client is gone, the listener is fine.
-                if (_stop.IsCancellationRequested)
+                // EMFILE/ENFILE (TooManyOpenSockets) and the like: the pending connection stays in the backlog and
+                // accept fails again at once. Wait instead of spinning a core, doubling up to a second.
+                AcceptFailures++;
+                backoff = backoff == TimeSpan.Zero ? _options.AcceptBackoff : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.TicksPerSecond));
+                try
+                {
+                    await Task.Delay(backoff, _time, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
                     return;
+                }
+
+                continue;
+            }
+
+            if (Interlocked.Increment(ref budget.Open) > budget.Max)
+            {
+                // Over budget: closed now, unread, so a flood holds none of the agent's descriptors.
+                Interlocked.Decrement(ref budget.Open);
+                Interlocked.Increment(ref _refused);
+                Refuse(client);
                 continue;
             }
 
             var id = Interlocked.Increment(ref _nextConnection);
-            var serving = ServeAsync(client, isTcp, id);
+            var serving = ServeAsync(client, isTcp, id, budget);
             _connections[id] = serving;
 
             // A connection that ended before it was added removed nothing: remove it now.
@@ -219,7 +318,24 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(Socket client, bool isTcp, long id)
+    /// <summary>A 503 if it fits the send buffer at once (it always does on a fresh socket), then closed; nothing read, nothing awaited.</summary>
+    private static void Refuse(Socket client)
+    {
+        try
+        {
+            client.Blocking = false;
+            client.Send(Simple(503, "too many connections\n", head: false), SocketFlags.None, out _);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    private async Task ServeAsync(Socket client, bool isTcp, long id, Budget budget)
     {
         await Task.Yield();
         var responded = false;
@@ -228,13 +344,6 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
             using (client)
             {
                 await using var closer = new LingeringClose(this, client);
-                if (Interlocked.Increment(ref _open) > _options.MaxConnections)
-                {
-                    responded = true;
-                    await SendAsync(client, Simple(503, "too many connections\n", head: false));
-                    return;
-                }
-
                 var (raw, failure) = await ReadHeadAsync(client);
                 if (raw is null)
                 {
@@ -276,9 +385,16 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _open);
+            Interlocked.Decrement(ref budget.Open);
             _connections.TryRemove(id, out _);
         }
+    }
+
+    /// <summary>Connections served at once on one listener, and how many it may serve.</summary>
+    private sealed class Budget(int max)
+    {
+        public readonly int Max = max;
+        public int Open;
     }
 
     /// <summary>
@@ -442,13 +558,22 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         var reader = subscriber.Queue.Reader;
         Task<bool>? ready = null;
         var batch = new StringBuilder();
+        // A stream client sends nothing after its request: a read that ends is the client closing, and its slot is
+        // freed at once (not at the next failed write, up to a heartbeat later).
+        var gone = client.ReceiveAsync(new byte[256], SocketFlags.None, _stop.Token).AsTask();
+        _ = gone.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         while (true)
         {
             ready ??= reader.WaitToReadAsync(_stop.Token).AsTask();
             using var beat = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             var heartbeat = Task.Delay(_options.Heartbeat, _time, beat.Token);
-            var first = await Task.WhenAny(ready, heartbeat);
+            var first = await Task.WhenAny(ready, heartbeat, gone);
             await beat.CancelAsync();
+            if (first == gone)
+            {
+                return;
+            }
+
             if (first != ready)
             {
                 await SendAsync(client, ": heartbeat\n\n"u8.ToArray());
@@ -542,12 +667,16 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
 
         await _stop.CancelAsync();
-        foreach (var listener in _listeners)
+        lock (_listeners)
         {
-            listener.Dispose();
+            foreach (var listener in _listeners)
+            {
+                listener.Dispose();
+            }
         }
 
         await Task.WhenAll(_acceptLoops);
+        await _tcpAccept;
         await Task.WhenAll(_connections.Values);
         if (_options.ControlSocket is { } path && _listeners.Count > 0)
         {

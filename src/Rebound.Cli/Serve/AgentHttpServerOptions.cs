@@ -12,7 +12,7 @@ internal sealed class AgentHttpServerOptions
     public static AgentHttpServerOptions From(HttpConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new AgentHttpServerOptions { Listen = config.Listen, ControlSocket = config.ControlSocket };
+        return new AgentHttpServerOptions { Listen = config.Listen, ControlSocket = config.ControlSocket, ListenRetry = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>TCP endpoint; null: no TCP listener. Port 0 picks a free port (tests).</summary>
@@ -21,8 +21,23 @@ internal sealed class AgentHttpServerOptions
     /// <summary>Unix socket path for the CLI (<c>rebound status</c>); null: none. Created with mode 0660.</summary>
     public string? ControlSocket { get; init; }
 
-    /// <summary>Open connections (page loads, scrapes, event streams) served at once; more are answered 503.</summary>
+    /// <summary>Open TCP connections (page loads, scrapes, event streams) served at once; more are closed at once, unread.</summary>
     public int MaxConnections { get; init; } = 32;
+
+    /// <summary>
+    /// Open control socket connections served at once: a budget of their own, so a flood on the TCP port never
+    /// keeps <c>rebound status</c> from an answer; more are closed at once.
+    /// </summary>
+    public int MaxControlConnections { get; init; } = 16;
+
+    /// <summary>
+    /// When the TCP address cannot be bound (another user took the port first), the agent serves on without it (the
+    /// control socket still answers) and tries again this often; null: a bind failure is an error (tests, explicit listen).
+    /// </summary>
+    public TimeSpan? ListenRetry { get; init; }
+
+    /// <summary>After accept fails for lack of descriptors (EMFILE/ENFILE), the wait before trying again (doubling up to 1 s).</summary>
+    public TimeSpan AcceptBackoff { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Request line plus headers; larger requests get 431.</summary>
     public int MaxHeaderBytes { get; init; } = HttpRequestHead.DefaultMaxBytes;

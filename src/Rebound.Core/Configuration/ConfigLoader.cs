@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Tomlyn.Parsing;
+using Tomlyn.Syntax;
 
 namespace Rebound.Configuration;
 
@@ -27,7 +28,7 @@ public static partial class ConfigLoader
                 return new ConfigResult(null, [new ConfigProblem(path, 0, 0, "", "cannot read the configuration file: it is a directory; give the file in it, e.g. /etc/rebound/rebound.toml")], []);
             }
 
-            text = File.ReadAllText(path);
+            text = BoundedFile.ReadText(path, BoundedFile.MaxConfigBytes);
             if (!OperatingSystem.IsWindows())
                 mode = File.GetUnixFileMode(path);
         }
@@ -35,6 +36,7 @@ public static partial class ConfigLoader
         {
             var why = ex switch
             {
+                BoundedFileException bounded => $"it is {bounded.Message} (at most {BoundedFile.MaxConfigBytes / 1024} KiB, a regular file)",
                 FileNotFoundException or DirectoryNotFoundException => "it does not exist",
                 ArgumentException => "not a valid path",
                 _ => $"it cannot be read ({ex.GetType().Name})",
@@ -55,7 +57,27 @@ public static partial class ConfigLoader
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(path);
         var context = new ConfigReader(path, environment ?? Environment.GetEnvironmentVariable, configFileMode, environmentElsewhere);
-        var document = SyntaxParser.Parse(text, path, validate: true);
+        if (text.Length > BoundedFile.MaxConfigBytes)
+        {
+            return new ConfigResult(null, [new ConfigProblem(path, 0, 0, "", $"the configuration is larger than {BoundedFile.MaxConfigBytes / 1024} KiB")], []);
+        }
+
+        // Tomlyn throws (it does not report) past 64 levels; no configuration needs more than a few.
+        if (TomlNesting.FirstTooDeep(text, TomlNesting.MaxDepth) is { } deep)
+        {
+            return new ConfigResult(null, [new ConfigProblem(path, deep.Line, deep.Column, "", $"arrays and inline tables nested at most {TomlNesting.MaxDepth} deep")], []);
+        }
+
+        DocumentSyntax document;
+        try
+        {
+            document = SyntaxParser.Parse(text, path, validate: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // Whatever else the parser throws on instead of reporting: a problem, never a crash (no text quoted: it may hold a secret).
+            return new ConfigResult(null, [new ConfigProblem(path, 0, 0, "", $"TOML the parser cannot read ({ex.GetType().Name})")], []);
+        }
         if (document.HasErrors)
         {
             // Only the first error: the parser's later ones follow from it (one missing `]` gives five), and each

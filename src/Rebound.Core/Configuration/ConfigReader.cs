@@ -80,7 +80,7 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         var full = System.IO.Path.IsPathRooted(filePath) ? filePath : System.IO.Path.Combine(_directory, filePath);
         try
         {
-            var content = File.ReadAllText(full);
+            var content = BoundedFile.ReadText(full, BoundedFile.MaxSecretBytes);
             if (!OperatingSystem.IsWindows())
             {
                 var mode = File.GetUnixFileMode(full);
@@ -93,6 +93,10 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             s.Problem(key, $"a readable file; {filePath} does not exist");
+        }
+        catch (BoundedFileException ex)
+        {
+            s.Problem(key, $"a regular file of at most {BoundedFile.MaxSecretBytes / 1024} KiB; {filePath} is {ex.Message}");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

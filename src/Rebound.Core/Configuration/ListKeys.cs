@@ -17,11 +17,12 @@ public sealed class AddressListKey(string name, string doc, string expected, str
     internal IReadOnlyList<IPAddress> Read(ConfigSection s)
     {
         var addresses = new List<IPAddress>();
+        var seen = new HashSet<IPAddress>();
         foreach (var (text, node) in s.Strings(Name, expected) ?? [])
         {
             if (!IPAddress.TryParse(text.Trim(), out var address) || text.Contains('/', StringComparison.Ordinal))
                 s.Problem(node, Name, $"{itemExpected}, found {ConfigReader.Clip(text)}");
-            else if (UniqueNoun is { } noun && addresses.Contains(address))
+            else if (UniqueNoun is { } noun && !seen.Add(address))
                 s.Problem(node, Name, $"each {noun} once; {address} is listed twice");
             else
                 addresses.Add(address);

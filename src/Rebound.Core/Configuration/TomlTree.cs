@@ -18,30 +18,23 @@ internal abstract class TomlNode(int line, int column)
 
 internal sealed class TomlTableNode(int line, int column) : TomlNode(line, column)
 {
+    // Items keep the file's order (messages list keys in it); the index makes a lookup O(1), so a file with many
+    // keys is read in linear time.
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+
     public List<KeyValuePair<string, TomlNode>> Items { get; } = [];
 
-    public TomlNode? Get(string key)
-    {
-        foreach (var item in Items)
-        {
-            if (item.Key == key)
-                return item.Value;
-        }
-
-        return null;
-    }
+    public TomlNode? Get(string key) => _index.TryGetValue(key, out var i) ? Items[i].Value : null;
 
     public void Set(string key, TomlNode node)
     {
-        for (int i = 0; i < Items.Count; i++)
+        if (_index.TryGetValue(key, out var i))
         {
-            if (Items[i].Key == key)
-            {
-                Items[i] = new(key, node);
-                return;
-            }
+            Items[i] = new(key, node);
+            return;
         }
 
+        _index[key] = Items.Count;
         Items.Add(new(key, node));
     }
 

@@ -49,4 +49,41 @@ public class AgentClientTests
         Assert.StartsWith($"no agent answers at {unused} (", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_tcp_squatter_run_by_another_user_is_not_believed()
+    {
+        if (Environment.UserName != "root")
+            Assert.Skip("needs root to run the squatter as another user");
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        probe.Dispose();
+        // A real process of uid 65534 answering a fake status with an escape sequence, as the squatter in the issue did.
+        const string Fake = "import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',PORT));s.listen(8)\nprint('ready',flush=True)\nwhile True:\n c,_=s.accept();c.recv(4096);c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 18\\r\\nConnection: close\\r\\n\\r\\n\\x1b[2Jall is well ok\\n');c.close()\n";
+        using var squatter = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", Fake.Replace("PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            Assert.Equal("ready", await squatter.StandardOutput.ReadLineAsync(Ct));
+
+            var error = await Assert.ThrowsAsync<AgentUnreachableException>(() => AgentClient.GetAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, port) }, "status.txt", Ct));
+
+            Assert.Contains("belongs to uid 65534", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            squatter.Kill();
+        }
+    }
+
+    [Theory]
+    [InlineData("\u001b[2Jok\n", "[2Jok\n")]
+    [InlineData("a\rb\tc\u009b31m\u0007", "ab\tc31m")]
+    [InlineData("plain\ntext\n", "plain\ntext\n")]
+    public void Printed_text_loses_its_control_characters(string raw, string printed) =>
+        Assert.Equal(printed, PrintableText.Clean(raw));
 }

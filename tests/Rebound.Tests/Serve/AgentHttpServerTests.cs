@@ -329,16 +329,26 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Connections_over_the_limit_get_503()
+    public async Task Connections_over_the_limit_are_closed_at_once_unread_and_a_freed_slot_serves_again()
     {
-        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxConnections = 2 });
+        // The fake clock never moves: a surplus connection held until the 5 s head timeout would never end.
+        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxConnections = 2 }, new FakeTimeProvider());
         using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await first.ConnectAsync(server.LocalEndPoint!, Ct);
         await second.ConnectAsync(server.LocalEndPoint!, Ct);
-        await Task.Delay(200, Ct);
+        await UntilAsync(() => OpenSlotsTaken(server, 2));
 
-        Assert.StartsWith("HTTP/1.1 503 ", await RawAsync(server, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"), StringComparison.Ordinal);
+        for (int i = 0; i < 20; i++)
+        {
+            using var surplus = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await surplus.ConnectAsync(server.LocalEndPoint!, Ct);
+            // Closed by the server without a request being sent or read: the read ends (503 then FIN, or a reset).
+            var answer = await ReadUntilClosedAsync(surplus);
+            Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 503 ", StringComparison.Ordinal), answer);
+        }
+
+        Assert.Equal(20, server.RefusedConnections);
         first.Dispose();
         second.Dispose();
         string response = "";
@@ -349,6 +359,113 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
         }
 
         Assert.StartsWith("HTTP/1.1 200 ", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_tcp_flood_that_fills_its_budget_leaves_the_control_socket_answering()
+    {
+        var directory = Directory.CreateTempSubdirectory("rebound-http-");
+        var held = new List<Socket>();
+        try
+        {
+            var path = Path.Combine(directory.FullName, "control.sock");
+            var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), ControlSocket = path, MaxConnections = 4 }, new FakeTimeProvider());
+            for (int i = 0; i < 40; i++)
+            {
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                held.Add(s);
+                await s.ConnectAsync(server.LocalEndPoint!, Ct);
+            }
+
+            await UntilAsync(() => server.RefusedConnections >= 36);
+
+            var options = new AgentHttpServerOptions { Listen = null, ControlSocket = path };
+            var json = await AgentClient.GetAsync(options, "/status.json", Ct);
+            Assert.Equal("1.2.3", StatusJson.Parse(json).Version);
+        }
+        finally
+        {
+            foreach (var s in held)
+                s.Dispose();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task An_event_stream_client_that_closes_frees_its_slot_at_once()
+    {
+        // The fake clock never moves: no heartbeat write can discover the closed client, only reading can.
+        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxConnections = 1 }, new FakeTimeProvider());
+        using (var watcher = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await watcher.ConnectAsync(server.LocalEndPoint!, Ct);
+            await watcher.SendAsync("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), SocketFlags.None, Ct);
+            await UntilAsync(() => server.EventClients == 1);
+        }
+
+        await UntilAsync(() => server.EventClients == 0);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.LocalEndPoint!, Ct);
+        await socket.SendAsync("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), SocketFlags.None, Ct);
+        socket.Shutdown(SocketShutdown.Send);
+        Assert.StartsWith("HTTP/1.1 200 ", await ReadToEndAsync(socket), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_squatted_port_is_not_fatal_and_is_bound_by_a_retry_once_freed()
+    {
+        var time = new FakeTimeProvider();
+        var squatter = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        squatter.Listen(1);
+        var port = ((IPEndPoint)squatter.LocalEndPoint!).Port;
+        var bound = new List<string>();
+        var server = new AgentHttpServer(
+            new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, port), ListenRetry = TimeSpan.FromSeconds(30) }, _board, _metrics, null, time);
+        _servers.Add(server);
+        server.Listening = m => { lock (bound) bound.Add(m); };
+
+        await server.StartAsync(Ct);
+
+        Assert.Null(server.LocalEndPoint);
+        Assert.Contains($"http listen 127.0.0.1:{port}", server.ListenProblem, StringComparison.Ordinal);
+        time.Advance(TimeSpan.FromSeconds(30));
+        await Task.Delay(100, Ct);
+        Assert.Null(server.LocalEndPoint); // still taken
+
+        squatter.Dispose();
+        await UntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            return server.LocalEndPoint is not null;
+        });
+        Assert.Null(server.ListenProblem);
+        lock (bound)
+            Assert.Single(bound);
+        using var response = await _http.GetAsync(new Uri(server.BaseAddress!, "metrics"), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static bool OpenSlotsTaken(AgentHttpServer server, int expected) => server.OpenConnections == expected;
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 200 && !condition(); i++)
+            await Task.Delay(25, Ct);
+        Assert.True(condition());
+    }
+
+    private static async Task<string> ReadUntilClosedAsync(Socket socket)
+    {
+        try
+        {
+            return await ReadToEndAsync(socket);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return "";
+        }
     }
 
     [Fact]

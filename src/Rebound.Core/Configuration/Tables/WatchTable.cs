@@ -74,11 +74,12 @@ public sealed class WatchTable : ConfigTable
         if (s.Strings(Servers.Name, "a non-empty array of STUN servers like \"203.0.113.10:3478\"") is { } items)
         {
             var parsed = new List<StunTarget>();
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var (text, node) in items)
             {
                 if (!StunTarget.TryParse(text, out var target, out var error))
                     s.Problem(node, Servers.Name, $"HOST, HOST:PORT or [IPV6]:PORT ({error})");
-                else if (parsed.Any(p => string.Equals(p.Name, target.Name, StringComparison.OrdinalIgnoreCase)))
+                else if (!seen.Add(target.Name))
                     s.Problem(node, Servers.Name, $"each server once (a server listed twice would confirm its own answer); {target.Name} is listed twice");
                 else
                     parsed.Add(target);

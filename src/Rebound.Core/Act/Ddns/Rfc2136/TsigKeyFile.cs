@@ -64,7 +64,7 @@ public static class TsigKeyFile
             return Fail(Line(tokens, i), "expected the key name after 'key'", out error);
         var nameToken = tokens[i++];
         if (!DnsName.TryParse(nameToken.Text, out var name))
-            return Fail(nameToken.Line, $"'{nameToken.Text}' is not a valid key name", out error);
+            return Fail(nameToken.Line, $"{Describe(nameToken)} is not a valid key name", out error);
         if (!Expect(tokens, ref i, "{", out error))
             return false;
 
@@ -87,7 +87,7 @@ public static class TsigKeyFile
             {
                 case "algorithm":
                     if (!TsigAlgorithms.TryParse(value.Text, out var parsed))
-                        return Fail(value.Line, $"unsupported algorithm '{value.Text}' (supported: hmac-sha256, hmac-sha512)", out error);
+                        return Fail(value.Line, $"unsupported algorithm {AlgorithmName(value)} (supported: hmac-sha256, hmac-sha512)", out error);
                     algorithm = parsed;
                     break;
                 case "secret":
@@ -130,6 +130,13 @@ public static class TsigKeyFile
 
     // Quoted strings are described without their content, which might be the secret.
     // Long words are not echoed either, in case someone wrote the secret without quotes.
+    /// <summary>An algorithm's name is quoted only when it looks like one (hmac-md5): a secret pasted there must not be printed.</summary>
+    private static string AlgorithmName(Token token) =>
+        !token.Quoted && token.Text.Length <= 16 && token.Text.StartsWith("hmac-", StringComparison.OrdinalIgnoreCase)
+            && token.Text.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+            ? $"'{token.Text}'"
+            : $"(a value of {token.Text.Length} characters, not shown)";
+
     private static string Describe(Token token) =>
         token.Quoted ? "a quoted string" : token.Text.Length > 20 ? "a long word" : $"'{token.Text}'";
 
