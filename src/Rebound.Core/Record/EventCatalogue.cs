@@ -23,6 +23,8 @@ public static class EventCatalogue
         Wan<UpstreamLost>("upstream-lost", WanEventJson.Write, WanEventText.Format),
         Wan<UpstreamRestored>("upstream-restored", WanEventJson.Write, WanEventText.Format),
         Wan<LocalNetworkChanged>("local-network-changed", WanEventJson.Write, WanEventText.Format),
+        Wan<SourcesDegraded>("sources-degraded", WanEventJson.Write, WanEventText.Format),
+        Wan<SourcesRecovered>("sources-recovered", WanEventJson.Write, WanEventText.Format),
 
         Ddns<DdnsUpdated>("ddns-updated", e => e.Names, DdnsEventJson.Write, DdnsEventJson.Text),
         Ddns<DdnsFailed>("ddns-failed", e => e.Names, DdnsEventJson.Write, DdnsEventJson.Text),
