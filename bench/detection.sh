@@ -9,6 +9,7 @@
 # Usage: bench/detection.sh [--cycles N] [--modes "masquerade pinned renumber blackhole"]
 #                           [--interval 1s] [--probe-timeout DURATION] [--timeout SECONDS]
 # Env:   REBOUND_BIN  binary to run (default: artifacts/publish/rebound, AOT-published if missing)
+#        BENCH_LAB_PREFIX  lab id prefix (default b), e.g. a helper's own prefix
 # Out:   markdown table on stdout; raw samples and event logs in bench/results/<UTC time>/
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -105,7 +106,7 @@ wait_event() { # EVENTS LINES EXPECT
 
 run_mode() { # MODE
   local mode=$1 events lines=0 sw_t expect_over expect_back start_bytes start_packets t0 t1 r cycle
-  ID=b$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
+  ID=${BENCH_LAB_PREFIX:-b}$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
   events=$OUT/events-$mode.jsonl
   "$LAB" up "$ID" "$mode" 2>/dev/null
   ip netns exec "rb${ID}lan" "$BIN" watch --server 203.0.113.10:3478 --server 203.0.113.11:3478 \

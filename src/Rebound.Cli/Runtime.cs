@@ -6,6 +6,7 @@ using Rebound.Sense.Netlink;
 using Rebound.Sense.RouterHints;
 using Rebound.Decide;
 using Rebound.Sense;
+using Rebound.Sense.Sources;
 using Rebound.Sense.Stun;
 
 namespace Rebound.Cli;
@@ -100,6 +101,27 @@ internal static class Runtime
         return new WanWatcherRuntime(watcher, warnings, [.. owned]) { LocalNetwork = monitor };
     }
 
+    /// <summary>The IPv4 default gateway from /proc/net/route (the one-shot commands have no netlink monitor), or null.</summary>
+    internal static IPAddress? ProcDefaultGateway()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/net/route").Skip(1))
+            {
+                var f = line.Split('\t', StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length > 2 && f[1] == "00000000" && uint.TryParse(f[2], System.Globalization.NumberStyles.HexNumber, null, out var gw) && gw != 0)
+                {
+                    return new IPAddress(gw); // little-endian in the file, as IPAddress(long) expects on x86/arm
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return null;
+    }
+
     /// <summary>Router announcements are believed only from a current IPv4 default gateway.</summary>
     private static IReadOnlyCollection<IPAddress> TrustedGateways(LocalNetworkMonitor? monitor) =>
         monitor is null
@@ -114,4 +136,9 @@ internal sealed record CliServices(
     Func<StunTarget, CancellationToken, Task<(StunServer? Server, string? Error)>> Resolve,
     Stream Stdout,
     TextWriter Stderr,
-    Func<CancellationToken, Task> StdoutReaderGone);
+    Func<CancellationToken, Task> StdoutReaderGone)
+{
+    /// <summary>An HTTP, DNS or gateway source for the one-shot commands (STUN goes through the prober).</summary>
+    public Func<AddressSourceSpec, IAddressSource> CreateSource { get; init; } =
+        spec => AddressSources.Create(spec, TimeProvider.System, Runtime.ProcDefaultGateway);
+}

@@ -1,18 +1,20 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Rebound.Configuration;
-using Rebound.Sense;
+using Rebound.Sense.Sources;
 
 namespace Rebound.Cli.Commands;
 
 /// <summary>Options shared by <c>probe</c> and <c>watch</c>, validated while parsing so bad input exits 2.</summary>
 internal static class CommonOptions
 {
-    public static Option<List<StunTarget>> Servers() => new("--server", "-s")
+    public static Option<List<AddressSourceSpec>> Servers() => new("--server", "-s")
     {
-        Description = "STUN server as HOST, HOST:PORT or [IPV6]:PORT (port 3478 if omitted). Repeat for several; "
-            + "they are probed concurrently. Default: stun.l.google.com:19302 and stun.cloudflare.com:3478.",
-        HelpName = "HOST:PORT",
+        Description = "Address source: STUN as HOST, HOST:PORT, [IPV6]:PORT or stun:HOST:PORT (port 3478 if omitted); "
+            + "http(s)://URL (an echo of the caller's address); dns:NAME@SERVER[/A|/AAAA|/TXT][/CH] (a whoami); "
+            + "natpmp[:GATEWAY] or upnp:URL (gateway hints, never decisive). Repeat for several. "
+            + "Default: stun.l.google.com:19302, stun.cloudflare.com:3478 and https://api.ipify.org/.",
+        HelpName = "SOURCE",
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,
         CustomParser = ParseServers,
@@ -52,12 +54,12 @@ internal static class CommonOptions
         },
     };
 
-    private static List<StunTarget> ParseServers(ArgumentResult result)
+    private static List<AddressSourceSpec> ParseServers(ArgumentResult result)
     {
-        var targets = new List<StunTarget>();
+        var targets = new List<AddressSourceSpec>();
         foreach (var token in result.Tokens)
         {
-            if (StunTarget.TryParse(token.Value, out var target, out var error))
+            if (AddressSourceSpec.TryParse(token.Value, out var target, out var error))
             {
                 targets.Add(target!);
             }

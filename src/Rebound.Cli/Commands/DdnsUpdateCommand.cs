@@ -5,6 +5,7 @@ using System.Text.Json;
 using Rebound.Act.Ddns;
 using Rebound.Act.Ddns.Engine;
 using Rebound.Decide;
+using Rebound.Sense.Sources;
 using Rebound.Record;
 
 namespace Rebound.Cli.Commands;
@@ -146,18 +147,7 @@ internal static class DdnsUpdateCommand
     /// <summary>One fresh-socket round to <c>[watch].servers</c>; the families with a consensus (none: one stderr line).</summary>
     private static async Task<Dictionary<IpFamily, IPAddress>> PublicAddressesAsync(CliServices services, Rebound.Configuration.WatchConfig watch, CancellationToken ct)
     {
-        var prober = services.CreateProber(watch.ProbeTimeout);
-        var observations = await Task.WhenAll(watch.Servers.Select(async target =>
-        {
-            var (server, error) = await services.Resolve(target, ct);
-            if (server is null)
-            {
-                return (new ProbeObservation(target.Name, IpFamily.Ipv4, null, TimeSpan.Zero, error), (int?)null);
-            }
-
-            var probed = await prober.ProbeAsync(server, ct);
-            return (new ProbeObservation(server.Name, IpFamilyNames.Of(server.EndPoint.Address), probed.Mapped?.Address, probed.Rtt, probed.Error), probed.Mapped?.Port);
-        }));
+        var observations = (await OneShotSources.AskAllAsync(services, watch.Servers, watch.ProbeTimeout, userGiven: false, ct)).Select(r => r.Observation).ToArray();
 
         var addresses = new Dictionary<IpFamily, IPAddress>();
         foreach (var family in new[] { IpFamily.Ipv4, IpFamily.Ipv6 })
@@ -170,9 +160,9 @@ internal static class DdnsUpdateCommand
 
         if (addresses.Count == 0)
         {
-            var why = observations.Any(o => o.Item1.Address is not null)
-                ? "the STUN servers disagree; no address has a majority"
-                : $"no STUN server answered ({string.Join("; ", observations.Select(o => $"{o.Item1.Server}: {o.Item1.Error}"))})";
+            var why = observations.Any(o => o.Address is not null && !o.Kind.IsGatewayHint())
+                ? "the servers disagree; no address has a majority"
+                : $"no server answered ({string.Join("; ", observations.Select(o => $"{o.Server}: {o.Error}"))})";
             await services.Stderr.WriteLineAsync($"rebound: no public address: {why.ReplaceLineEndings(" ")}");
         }
 

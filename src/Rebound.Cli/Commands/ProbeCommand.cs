@@ -3,8 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Rebound.Decide;
 using Rebound.Record;
-using Rebound.Sense;
-using Rebound.Sense.Stun;
+using Rebound.Sense.Sources;
 
 namespace Rebound.Cli.Commands;
 
@@ -17,21 +16,21 @@ internal static class ProbeCommand
         var json = CommonOptions.Json("Print one JSON object: the consensus and every server's answer (README: CLI contract).");
         var timeout = CommonOptions.Duration("--timeout", "Give up on a server after this long, retransmitting meanwhile. Default: 1s.");
         var command = new Command("probe", """
-            Ask each STUN server once which public address it sees, and print the consensus.
+            Ask each address source once which public address it sees, and print the consensus.
 
-            Sends one STUN Binding request to every server at the same time, each from a new ephemeral
-            socket, retransmitting until --timeout. Prints the public address and port each server saw and
-            its round-trip time, then per address family the consensus: the address a strict majority of the
-            answering servers saw. Use it to see what the outside world sees, to try STUN servers before
+            Asks every source at the same time, each from a new ephemeral socket: a STUN Binding request
+            (retransmitting until --timeout), an HTTP(S) echo, a DNS whoami, the gateway (NAT-PMP, UPnP: hints,
+            never counted). Prints what each saw and its round-trip time, then per address family the
+            consensus: the address a strict majority of the answering sources saw. Use it to see what the outside world sees, to try STUN servers before
             putting them in [watch].servers, or in scripts (--json). Nothing is changed and nothing is kept.
 
             Exit codes:
               0  a consensus address was found (IPv4 or IPv6)
-              1  no server answered, or the servers disagree and no address has a strict majority
+              1  no source answered (or none could be asked), or they disagree and no address has a strict majority
               2  bad option, or a --server name that does not resolve
 
             Examples:
-              rebound probe                        ask the two default public servers
+              rebound probe                        ask the default public sources (2 STUN, 1 HTTPS)
               rebound probe -s 203.0.113.10 -s 203.0.113.11:3478 --timeout 500ms
               rebound probe --json | jq -r .address
             """)
@@ -40,11 +39,11 @@ internal static class ProbeCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var targets = parse.GetValue(servers) is { Count: > 0 } given ? given : [.. StunTarget.PublicDefaults];
             var userGiven = parse.GetValue(servers) is { Count: > 0 };
-            var prober = services.CreateProber(parse.GetValue(timeout) ?? WatchCommand.DefaultProbeTimeout);
+            IReadOnlyList<AddressSourceSpec> targets = userGiven ? parse.GetValue(servers)! : AddressSources.PublicDefaults;
             var started = TimeProvider.System.GetUtcNow();
-            var observations = await Task.WhenAll(targets.Select(t => ProbeOneAsync(t, services, prober, userGiven, ct)));
+            var results = await OneShotSources.AskAllAsync(services, targets, parse.GetValue(timeout) ?? WatchCommand.DefaultProbeTimeout, userGiven, ct);
+            var observations = results.Select(r => r.Observation).ToArray();
             var ipv4 = Consensus(observations, IpFamily.Ipv4);
             var ipv6 = Consensus(observations, IpFamily.Ipv6);
             if (parse.GetValue(json))
@@ -60,9 +59,10 @@ internal static class ProbeCommand
             {
                 if (!parse.GetValue(json))
                 {
-                    await services.Stderr.WriteLineAsync(observations.Any(o => o.Observation.Address is not null)
-                        ? "rebound: servers disagree; no address has a majority"
-                        : "rebound: no STUN server answered");
+                    await services.Stderr.WriteLineAsync(
+                        observations.Any(o => o.Address is not null && !o.Kind.IsGatewayHint()) ? "rebound: the servers disagree; no address has a majority"
+                        : !results.Any(r => r.Asked) ? "rebound: no server could be asked: none of their names resolves (offline, or no DNS?); name servers by address with --server"
+                        : "rebound: no server answered");
                 }
 
                 return ExitCodes.RuntimeFailure;
@@ -73,31 +73,15 @@ internal static class ProbeCommand
         return command;
     }
 
-    private static async Task<(ProbeObservation Observation, int? Port)> ProbeOneAsync(StunTarget target, CliServices services, IStunProber prober, bool userGiven, CancellationToken ct)
+    /// <summary>The address a strict majority of the family's answering sources saw (gateway hints never decide).</summary>
+    internal static (IPAddress? Address, int Agree, int Answered) Consensus(IEnumerable<ProbeObservation> results, IpFamily family)
     {
-        var (server, error) = await services.Resolve(target, ct);
-        if (server is null)
-        {
-            // A server the user named must exist; the built-in defaults may fail to resolve offline.
-            return userGiven
-                ? throw new UsageException($"--server {target.Name}: {error}")
-                : (new ProbeObservation(target.Name, IpFamily.Ipv4, null, TimeSpan.Zero, error), null);
-        }
-
-        var result = await prober.ProbeAsync(server, ct);
-        var family = IpFamilyNames.Of(server.EndPoint.Address);
-        return (new ProbeObservation(server.Name, family, result.Mapped?.Address, result.Rtt, result.Error), result.Mapped?.Port);
-    }
-
-    /// <summary>The address a strict majority of the family's answering servers saw.</summary>
-    internal static (IPAddress? Address, int Agree, int Answered) Consensus(IEnumerable<(ProbeObservation Observation, int? Port)> results, IpFamily family)
-    {
-        var answered = results.Select(r => r.Observation).Where(o => o.Family == family && o.Address is not null).ToList();
+        var answered = results.Where(o => o.Family == family && o.Address is not null && !o.Kind.IsGatewayHint()).ToList();
         var (address, votes) = ProbeConsensus.StrictMajority(answered);
         return (address, votes, answered.Count);
     }
 
-    private static void WriteJson(Stream stdout, (ProbeObservation Observation, int? Port)[] results, DateTimeOffset time, (IPAddress? Address, int Agree, int Answered) ipv4, (IPAddress? Address, int Agree, int Answered) ipv6)
+    private static void WriteJson(Stream stdout, ProbeObservation[] results, DateTimeOffset time, (IPAddress? Address, int Agree, int Answered) ipv4, (IPAddress? Address, int Agree, int Answered) ipv6)
     {
         using (var json = new Utf8JsonWriter(stdout))
         {
@@ -108,9 +92,9 @@ internal static class ProbeCommand
             json.WriteNumber("agree", ipv4.Agree);
             json.WriteNumber("answered", ipv4.Answered);
             json.WriteStartArray("servers");
-            foreach (var (observation, port) in results)
+            foreach (var observation in results)
             {
-                WanEventJson.WriteObservation(json, observation, port);
+                WanEventJson.WriteObservation(json, observation);
             }
 
             json.WriteEndArray();
@@ -121,16 +105,19 @@ internal static class ProbeCommand
         stdout.Flush();
     }
 
-    private static void WriteText(Stream stdout, (ProbeObservation Observation, int? Port)[] results, (IPAddress? Address, int Agree, int Answered) ipv4, (IPAddress? Address, int Agree, int Answered) ipv6)
+    /// <summary>Fixed columns first (server, kind, RTT), the address or the error last, so nothing long shifts a column.</summary>
+    private static void WriteText(Stream stdout, ProbeObservation[] results, (IPAddress? Address, int Agree, int Answered) ipv4, (IPAddress? Address, int Agree, int Answered) ipv6)
     {
         using var text = new StreamWriter(stdout, leaveOpen: true);
-        var width = Math.Max(6, results.Max(r => r.Observation.Server.Length));
-        text.WriteLine($"{"SERVER".PadRight(width)}  {"PUBLIC ADDRESS",-40}  RTT");
-        foreach (var (o, port) in results)
+        var width = Math.Max(6, results.Max(r => r.Server.Length));
+        text.WriteLine($"{"SERVER".PadRight(width)}  {"KIND",-7}  {"RTT",10}  PUBLIC ADDRESS");
+        foreach (var o in results)
         {
-            var seen = o.Address is null ? $"- ({o.Error})" : o.Family == IpFamily.Ipv6 ? $"[{o.Address}]:{port}" : $"{o.Address}:{port}";
-            var rtt = o.Address is null ? "" : $"{o.Rtt.TotalMilliseconds:0.0} ms";
-            text.WriteLine($"{o.Server.PadRight(width)}  {seen,-40}  {rtt}");
+            var seen = o.Address is null ? $"- ({o.Error})"
+                : o.Port is not { } port ? o.Address.ToString()
+                : o.Family == IpFamily.Ipv6 ? $"[{o.Address}]:{port}" : $"{o.Address}:{port}";
+            var rtt = o.Address is null ? "-" : $"{o.Rtt.TotalMilliseconds:0.0} ms";
+            text.WriteLine($"{o.Server.PadRight(width)}  {o.Kind.ToName(),-7}  {rtt,10}  {seen}");
         }
 
         foreach (var (name, c) in new[] { ("ipv4", ipv4), ("ipv6", ipv6) }.Where(x => x.Item2.Answered > 0))

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Rebound.Decide;
 using Rebound.Sense.Netlink;
 using Rebound.Sense;
+using Rebound.Sense.Sources;
 
 namespace Rebound.Cli.Commands;
 
@@ -13,25 +14,30 @@ internal static class WatchCommand
     public static Command Create(CliServices services)
     {
         var servers = CommonOptions.Servers();
-        var interval = CommonOptions.Duration("--interval", "Time between routine probe rounds, e.g. 1s with your own STUN servers. Default: 20s.");
-        var timeout = CommonOptions.Duration("--timeout", "Give up on a server after this long, retransmitting meanwhile. Default: 1s.");
+        var interval = CommonOptions.Duration("--interval", "Time between routine probe rounds, e.g. 1s with your own STUN servers. Default: 5s.");
+        var timeout = CommonOptions.Duration("--timeout", "The longest a probe waits (the adaptive timeout's ceiling), retransmitting meanwhile. Default: 1s.");
         var confirmServers = CommonOptions.Count("--confirm-servers", "Believe a new address at once when this many servers report it in one round.", 2);
         var confirmRounds = CommonOptions.Count("--confirm-rounds", "Otherwise believe it after this many consecutive rounds.", 2);
         var json = CommonOptions.Json();
         var command = new Command("watch", """
             Watch the public address and the upstream; print an event for each confirmed change.
 
-            Probes every STUN server each --interval, each from a fresh socket, and keeps the current public
-            address per address family. A new address is believed when --confirm-servers servers report it
-            in one round, or when it is the majority answer in --confirm-rounds consecutive rounds; the
-            upstream is lost after two rounds in which no server answered. Anything suspicious (an
-            unconfirmed address, a silent round, a local address/route change, a NAT-PMP/PCP announcement
-            from the gateway) starts a confirmation burst at once. Events: started, public-address-changed,
-            upstream-lost, upstream-restored, local-network-changed (fields in README: CLI contract).
+            Asks one STUN server each --interval (the servers in turn), from a fresh socket, and keeps the
+            current public address per address family; an answer that differs is cross-checked at once with
+            every other source (STUN, HTTP(S) echoes, DNS whoamis; HTTP and DNS are otherwise asked rarely).
+            A new address is believed when --confirm-servers sources report it, or when it is the majority
+            answer in --confirm-rounds consecutive rounds. When no source reports the old address any more but
+            they disagree (a pooling carrier NAT), the change is reported as ambiguous. The upstream is lost
+            only when every kind of source is silent twice; one kind failing is sources-degraded. The probe
+            timeout adapts to the measured round-trip time (--timeout is its ceiling). Anything suspicious
+            (an unconfirmed address, a silent round, a NAT-PMP/PCP announcement) starts a confirmation burst,
+            and a local address/route change a round at once. Events: started, public-address-changed,
+            upstream-lost, upstream-restored, local-network-changed, sources-degraded, sources-recovered
+            (fields in README: CLI contract).
             Nothing on the host is changed; 'rebound run' is what acts on these events.
 
             Runs until SIGINT or SIGTERM, or until whoever reads its output goes away ('| head -1').
-            The default public servers are polled every 20s; use your own servers for --interval 1s.
+            The default public sources are polled every 5s; use your own servers for --interval 1s.
 
             Exit codes:
               0  stopped by SIGINT or SIGTERM, or its output was closed
@@ -50,7 +56,7 @@ internal static class WatchCommand
         command.SetAction(async (parse, ct) =>
         {
             var given = parse.GetValue(servers) ?? [];
-            foreach (var target in given.Where(t => t.Literal is null))
+            foreach (var target in given.OfType<StunTarget>().Where(t => t.Literal is null))
             {
                 var (server, error) = await services.Resolve(target, ct);
                 if (server is null)
@@ -62,8 +68,9 @@ internal static class WatchCommand
             var settings = new WatchSettings(
                 new WanWatcherOptions
                 {
-                    Targets = given.Count > 0 ? given : StunTarget.PublicDefaults,
+                    Targets = given.Count > 0 ? given : AddressSources.PublicDefaults,
                     Interval = parse.GetValue(interval) ?? WanWatcherOptions.DefaultInterval,
+                    ProbeTimeout = parse.GetValue(timeout) ?? DefaultProbeTimeout,
                     ConfirmServers = parse.GetValue(confirmServers),
                     ConfirmRounds = parse.GetValue(confirmRounds),
                 },

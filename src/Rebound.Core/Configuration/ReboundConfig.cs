@@ -1,5 +1,5 @@
 using Rebound.Decide;
-using Rebound.Sense;
+using Rebound.Sense.Sources;
 
 namespace Rebound.Configuration;
 
@@ -22,7 +22,7 @@ public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOn
 
 /// <summary>The <c>[watch]</c> table: which STUN servers to ask and how often.</summary>
 public sealed record WatchConfig(
-    IReadOnlyList<StunTarget> Servers,
+    IReadOnlyList<AddressSourceSpec> Servers,
     TimeSpan Interval,
     TimeSpan ProbeTimeout,
     int ConfirmServers,
@@ -41,6 +41,7 @@ public sealed record WatchConfig(
     {
         Targets = Servers,
         Interval = Interval,
+        ProbeTimeout = ProbeTimeout,
         ConfirmServers = ConfirmServers,
         ConfirmRounds = ConfirmRounds,
         LossRounds = LossRounds,

@@ -1,10 +1,17 @@
 using System.Net;
+using Rebound.Sense.Sources;
 
 namespace Rebound.Decide;
 
 /// <summary>What one server said in one probe round: the public address it saw, or why it said nothing.</summary>
 public sealed record ProbeObservation(string Server, IpFamily Family, IPAddress? Address, TimeSpan Rtt, string? Error)
 {
+    /// <summary>What kind of source answered; evidence names it.</summary>
+    public AddressSourceKind Kind { get; init; } = AddressSourceKind.Stun;
+
+    /// <summary>The public port a STUN server saw; null for other kinds and failures.</summary>
+    public int? Port { get; init; }
+
     public override string ToString() =>
         Address is null ? $"{Server}: {Error}" : $"{Server} saw {Address} in {Rtt.TotalMilliseconds:0.0} ms";
 }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Rebound.Sense;
 using Rebound.Sense.Netlink;
 using Rebound.Sense.RouterHints;
+using Rebound.Sense.Sources;
 using Rebound.Sense.Stun;
 
 namespace Rebound.Decide;
@@ -21,10 +22,12 @@ public sealed class WanWatcher
     private readonly TimeProvider _time;
     private readonly ILocalNetworkMonitor? _localNetwork;
     private readonly IRouterHintSource? _routerHints;
-    private readonly Func<StunTarget, CancellationToken, Task<(StunServer? Server, string? Error)>> _resolve;
     private readonly InterfaceIpv6Source? _interfaceIpv6;
     private readonly Dictionary<IpFamily, WanFamilyTracker> _trackers = [];
-    private readonly Dictionary<StunTarget, (StunServer Server, long ResolvedAt)> _resolved = [];
+    private readonly List<SourceSlot> _sources;
+    private readonly Dictionary<IpFamily, int> _rotation = [];
+    private readonly Dictionary<string, IPAddress?> _lastGatewayAnswer = new(StringComparer.Ordinal);
+    private long _routineRounds;
     private readonly Channel<Wake> _wakes = Channel.CreateUnbounded<Wake>(new UnboundedChannelOptions { SingleReader = true });
 
     public WanWatcher(
@@ -33,22 +36,41 @@ public sealed class WanWatcher
         TimeProvider time,
         ILocalNetworkMonitor? localNetwork = null,
         IRouterHintSource? routerHints = null,
-        Func<StunTarget, CancellationToken, Task<(StunServer? Server, string? Error)>>? resolve = null)
+        Func<StunTarget, CancellationToken, Task<(StunServer? Server, string? Error)>>? resolve = null,
+        Func<AddressSourceSpec, IAddressSource>? createSource = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _prober = prober ?? throw new ArgumentNullException(nameof(prober));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _localNetwork = localNetwork;
         _routerHints = routerHints;
-        _resolve = resolve ?? StunTargetResolver.ResolveAsync;
         _interfaceIpv6 = options.Ipv6Interface is { } name && localNetwork is not null ? new InterfaceIpv6Source(name) : null;
         if (options.Validate() is { } problem)
         {
             throw new ArgumentException(problem, nameof(options));
         }
+
+        resolve ??= StunTargetResolver.ResolveAsync;
+        createSource ??= spec => AddressSources.Create(spec, time, DefaultGateway);
+        _sources = [.. options.Targets.Distinct().Select(spec =>
+        {
+            IAddressSource source = spec is StunTarget stun
+                ? new StunAddressSource(stun, prober, time, resolve, options.ResolveTimeout, options.ResolveEvery)
+                : createSource(spec);
+            var ceiling = spec.Kind is AddressSourceKind.Http or AddressSourceKind.Upnp && options.ProbeTimeout < SlowCeiling ? SlowCeiling : options.ProbeTimeout;
+            var floor = options.ProbeTimeoutFloor < ceiling ? options.ProbeTimeoutFloor : ceiling;
+            return new SourceSlot(source, new AdaptiveTimeout(floor, ceiling));
+        })];
     }
 
-    /// <summary>Probe datagrams and UDP payload bytes sent so far, retransmissions included.</summary>
+    /// <summary>An HTTP question is a TCP (and TLS) handshake and a request: several round trips.</summary>
+    private static readonly TimeSpan SlowCeiling = TimeSpan.FromSeconds(3);
+
+    /// <summary>The current IPv4 default gateway, for <c>natpmp</c> without an address.</summary>
+    private IPAddress? DefaultGateway() =>
+        _localNetwork?.Current.DefaultRoutes.FirstOrDefault(r => r.Gateway is { AddressFamily: AddressFamily.InterNetwork })?.Gateway;
+
+    /// <summary>Questions asked and payload bytes sent so far (STUN retransmissions included).</summary>
     public long ProbesSent { get; private set; }
 
     public long ProbeBytesSent { get; private set; }
@@ -95,14 +117,14 @@ public sealed class WanWatcher
         {
             ct.ThrowIfCancellationRequested();
             var roundStart = _time.GetTimestamp();
-            var round = await ProbeRoundAsync(ct);
+            var phases = await RoundAsync(full: !started || trigger != "interval", ct);
             var now = _time.GetUtcNow();
             var events = new List<WanEvent>();
-            foreach (var family in round.Select(o => o.Family).Distinct().Order())
+            var round = new List<ProbeObservation>();
+            foreach (var (family, observations) in phases)
             {
-                var tracker = TrackerFor(family);
-                var observations = round.Where(o => o.Family == family).ToList();
-                events.AddRange(tracker.Apply(observations, trigger, now, announce: started));
+                events.AddRange(TrackerFor(family).Apply(observations, trigger, now, announce: started));
+                round.AddRange(observations);
             }
 
             var needsConfirmation = _trackers.Values.Any(t => t.NeedsConfirmation);
@@ -144,11 +166,13 @@ public sealed class WanWatcher
                 continue;
             }
 
-            // A flood of wake-ups (a chatty or spoofing LAN host) must not turn into a flood of probes,
-            // but never holds back a round that was due anyway.
+            // A flood of router announcements (a chatty or spoofing LAN host) must not turn into a flood of
+            // probes, but never holds back a round that was due anyway. The kernel's own changes (an address,
+            // a route) are news from this host and start a round at once.
             var spacingLeft = _options.MinWakeSpacing - _time.GetElapsedTime(lastWakeRound);
             var plannedLeft = delay - _time.GetElapsedTime(waitStart);
-            var hold = lastWakeRound == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(spacingLeft.Ticks, plannedLeft.Ticks));
+            var fromKernel = wakes.Any(w => w.LocalChange is not null);
+            var hold = lastWakeRound == 0 || fromKernel ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(spacingLeft.Ticks, plannedLeft.Ticks));
             if (hold > TimeSpan.Zero)
             {
                 var holding = Task.Delay(hold, _time, ct);
@@ -173,7 +197,10 @@ public sealed class WanWatcher
             trigger = wakes.FirstOrDefault(w => w.Hint is not null)?.Hint is { } hint
                 ? $"router-announcement: {hint}"
                 : wakes[0].Trigger;
-            lastWakeRound = _time.GetTimestamp();
+            if (wakes.Any(w => w.Hint is not null))
+            {
+                lastWakeRound = _time.GetTimestamp();
+            }
         }
     }
 
@@ -250,71 +277,184 @@ public sealed class WanWatcher
         }
     }
 
-    private async Task<List<ProbeObservation>> ProbeRoundAsync(CancellationToken ct)
+    /// <summary>
+    /// One round: every source (start-up, confirmation, wake-up) or, routinely, one STUN source per family in
+    /// turn (plus a due HTTP/DNS source and the gateway hints). A routine answer that is not the expected one is
+    /// cross-checked at once with the family's other sources, as a second round of evidence.
+    /// </summary>
+    private async Task<List<(IpFamily Family, List<ProbeObservation> Observations)>> RoundAsync(bool full, CancellationToken ct)
     {
-        var probes = _options.Targets.Distinct().Select(t => ProbeTargetAsync(t, ct)).ToArray();
-        var results = await Task.WhenAll(probes);
+        var first = full ? [.. _sources] : PlanRoutine();
+        var observations = await AskAsync(first, ct);
+        var phases = new List<(IpFamily, List<ProbeObservation>)>();
+        foreach (var group in observations.GroupBy(o => o.Family).OrderBy(g => g.Key))
+        {
+            phases.Add((group.Key, group.ToList()));
+        }
+
+        if (full)
+        {
+            return phases;
+        }
+
+        var unsteady = phases.Where(p => !IsSteady(p.Item1, p.Item2)).Select(p => p.Item1).ToHashSet();
+        var cross = _sources.Where(s => unsteady.Contains(FamilyOf(s)) && !s.Kind.IsGatewayHint() && !first.Contains(s)).ToList();
+        if (cross.Count > 0)
+        {
+            foreach (var group in (await AskAsync(cross, ct)).GroupBy(o => o.Family).OrderBy(g => g.Key))
+            {
+                phases.Add((group.Key, group.ToList()));
+            }
+        }
+
+        return phases;
+    }
+
+    private bool IsSteady(IpFamily family, List<ProbeObservation> observations)
+    {
+        if (!_trackers.TryGetValue(family, out var tracker))
+        {
+            return false;
+        }
+
+        foreach (var o in observations)
+        {
+            if (o.Kind.IsGatewayHint())
+            {
+                // A hint is news when the gateway's own answer changed, whatever it is compared with the public one.
+                if (_lastGatewayAnswer.TryGetValue(o.Server, out var before) && !Equals(before, o.Address))
+                {
+                    return false;
+                }
+            }
+            else if (o.Address is null || !tracker.IsSteady(o.Address))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private List<SourceSlot> PlanRoutine()
+    {
+        _routineRounds++;
+        var plan = new List<SourceSlot>();
+        foreach (var family in _sources.Select(FamilyOf).Distinct())
+        {
+            var decisive = _sources.Where(s => FamilyOf(s) == family && !s.Kind.IsGatewayHint()).ToList();
+            var tracker = _trackers.GetValueOrDefault(family);
+            bool Works(SourceSlot s) => tracker is null || !tracker.IsFailing(s.Kind);
+            var stun = decisive.Where(s => s.Kind == AddressSourceKind.Stun && Works(s)).ToList();
+            var slow = decisive.Where(s => s.Kind != AddressSourceKind.Stun && Works(s)).ToList();
+            var turn = _rotation.GetValueOrDefault(family);
+            _rotation[family] = turn + 1;
+            var primary = stun.Count > 0 ? stun[turn % stun.Count] : slow.Count > 0 ? slow[turn % slow.Count] : decisive[turn % decisive.Count];
+            plan.Add(primary);
+            if (stun.Count > 0 && slow.Count > 0)
+            {
+                var due = slow.OrderBy(s => s.LastAsked).First();
+                if (due.LastAsked == 0 || _time.GetElapsedTime(due.LastAsked) >= _options.SlowSourceInterval)
+                {
+                    plan.Add(due);
+                }
+            }
+
+            if (_routineRounds % _options.RetryFailingEvery == 0)
+            {
+                foreach (var kind in decisive.Where(s => !Works(s)).Select(s => s.Kind).Distinct())
+                {
+                    var ofKind = decisive.Where(s => s.Kind == kind).ToList();
+                    plan.Add(ofKind[(int)((_routineRounds / _options.RetryFailingEvery) % ofKind.Count)]);
+                }
+            }
+
+            plan.AddRange(_sources.Where(s => FamilyOf(s) == family && s.Kind.IsGatewayHint()));
+        }
+
+        return [.. plan.Distinct()];
+    }
+
+    private static IpFamily FamilyOf(SourceSlot slot) => slot.Source.Family == AddressFamily.InterNetworkV6 ? IpFamily.Ipv6 : IpFamily.Ipv4;
+
+    private async Task<List<ProbeObservation>> AskAsync(List<SourceSlot> slots, CancellationToken ct)
+    {
+        var results = await Task.WhenAll(slots.Select(s => AskOneAsync(s, ct)));
+        foreach (var o in results.Where(o => o.Kind.IsGatewayHint()))
+        {
+            _lastGatewayAnswer[o.Server] = o.Address;
+        }
+
         return [.. results];
     }
 
-    private async Task<ProbeObservation> ProbeTargetAsync(StunTarget target, CancellationToken ct)
+    private async Task<ProbeObservation> AskOneAsync(SourceSlot slot, CancellationToken ct)
     {
-        var (server, error) = await ResolveAsync(target, ct);
-        if (server is null)
+        var source = slot.Source;
+        AddressAnswer answer;
+        TimeSpan timeout;
+        lock (slot)
         {
-            var family = target.Literal is { } literal ? IpFamilyNames.Of(literal) : IpFamily.Ipv4;
-            return new ProbeObservation(target.Name, family, null, TimeSpan.Zero, error);
+            timeout = slot.Timeout.Current;
+            slot.LastAsked = _time.GetTimestamp();
         }
 
-        var result = await _prober.ProbeAsync(server, ct);
+        try
+        {
+            answer = await source.AskAsync(timeout, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // A source must not throw; if one does anyway, it is that source's error for the round.
+            answer = AddressAnswer.Failed($"{ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
+        }
+
+        lock (slot)
+        {
+            if (answer.Address is not null)
+            {
+                slot.Timeout.OnAnswer(answer.Rtt);
+            }
+            else if (answer.TimedOut)
+            {
+                slot.Timeout.OnTimeout();
+            }
+        }
+
         lock (_trackers)
         {
             ProbesSent++;
-            ProbeBytesSent += result.BytesSent;
-            ProbeBytesReceived += result.BytesReceived;
+            ProbeBytesSent += answer.BytesSent;
+            ProbeBytesReceived += answer.BytesReceived;
         }
 
-        var serverFamily = server.EndPoint.AddressFamily == AddressFamily.InterNetworkV6 && !server.EndPoint.Address.IsIPv4MappedToIPv6
-            ? IpFamily.Ipv6
-            : IpFamily.Ipv4;
-        return new ProbeObservation(server.Name, serverFamily, result.Mapped?.Address, result.Rtt, result.Error);
+        var address = answer.Address;
+        var error = answer.Error;
+        if (AddressRanges.Implausible(answer, source.Kind) is { } implausible)
+        {
+            // A broken or lying echo: that source's error for the round, nothing more.
+            error = implausible;
+            address = null;
+        }
+
+        var family = address is not null ? IpFamilyNames.Of(address) : FamilyOf(slot);
+        return new ProbeObservation(source.Name, family, address, answer.Rtt, address is null ? error ?? "no address" : null)
+        {
+            Kind = source.Kind,
+            Port = address is null ? null : answer.Port,
+        };
     }
 
-    private async Task<(StunServer? Server, string? Error)> ResolveAsync(StunTarget target, CancellationToken ct)
+    /// <summary>A source with its adaptive timeout and when it was last asked.</summary>
+    private sealed class SourceSlot(IAddressSource source, AdaptiveTimeout timeout)
     {
-        lock (_resolved)
-        {
-            if (_resolved.TryGetValue(target, out var cached) && _time.GetElapsedTime(cached.ResolvedAt) < _options.ResolveEvery)
-            {
-                return (cached.Server, null);
-            }
-        }
+        public IAddressSource Source { get; } = source;
 
-        StunServer? server;
-        string? error;
-        try
-        {
-            (server, error) = await _resolve(target, ct).WaitAsync(_options.ResolveTimeout, _time, ct);
-        }
-        catch (TimeoutException)
-        {
-            (server, error) = (null, $"cannot resolve {target.Host}: no answer within {_options.ResolveTimeout.TotalSeconds:0.#} s");
-        }
+        public AddressSourceKind Kind => Source.Kind;
 
-        lock (_resolved)
-        {
-            if (server is not null)
-            {
-                _resolved[target] = (server, _time.GetTimestamp());
-            }
-            else if (_resolved.TryGetValue(target, out var stale))
-            {
-                // The resolver failing is not the upstream failing: keep probing the address we had.
-                return (stale.Server, null);
-            }
-        }
+        public AdaptiveTimeout Timeout { get; } = timeout;
 
-        return (server, error);
+        public long LastAsked { get; set; }
     }
 
     private sealed record Wake(string Trigger, LocalNetworkChange? LocalChange, RouterHint? Hint);

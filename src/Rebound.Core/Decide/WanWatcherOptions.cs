@@ -1,13 +1,32 @@
-using Rebound.Sense;
+using Rebound.Sense.Sources;
 
 namespace Rebound.Decide;
 
 public sealed record WanWatcherOptions
 {
-    /// <summary>The polite default for public servers; a lab or an own STUN server can go down to 1 s.</summary>
-    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// The polite default for public servers: one STUN server asked per round (rotating), so about one small
+    /// exchange every 5 s; a lab or an own STUN server can go down to 1 s.
+    /// </summary>
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);
 
-    public IReadOnlyList<StunTarget> Targets { get; init; } = StunTarget.PublicDefaults;
+    /// <summary>The address sources: STUN servers, HTTP(S) echoes, DNS whoamis, gateway hints.</summary>
+    public IReadOnlyList<AddressSourceSpec> Targets { get; init; } = AddressSources.PublicDefaults;
+
+    /// <summary>The longest one STUN or DNS question may wait (the adaptive timeout's ceiling); HTTP gets at least 3 s.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The shortest adaptive timeout, however fast the answers came so far.</summary>
+    public TimeSpan ProbeTimeoutFloor { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How often an HTTP or DNS source is asked while STUN answers (their answers cost more); they are asked in
+    /// every round when they are all there is, and at once to cross-check a STUN answer that differs.
+    /// </summary>
+    public TimeSpan SlowSourceInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A failing kind of source is tried again every this many routine rounds.</summary>
+    public int RetryFailingEvery { get; init; } = 10;
 
     /// <summary>Time between routine probe rounds, measured start to start.</summary>
     public TimeSpan Interval { get; init; } = DefaultInterval;
@@ -27,7 +46,7 @@ public sealed record WanWatcherOptions
     /// <summary>Confirmation rounds in a row before falling back to the routine interval (bounds traffic when servers disagree).</summary>
     public int MaxBurstRounds { get; init; } = 4;
 
-    /// <summary>Least time between two rounds started by wake-ups (local changes, router announcements).</summary>
+    /// <summary>Least time between two rounds started by network hints (router announcements); the kernel's own changes start one at once.</summary>
     public TimeSpan MinWakeSpacing { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A name lookup taking longer than this counts as failed (the last good address is kept).</summary>
@@ -47,7 +66,17 @@ public sealed record WanWatcherOptions
     {
         if (Targets.Count == 0)
         {
-            return "at least one STUN server is needed";
+            return "at least one address source is needed";
+        }
+
+        if (Targets.All(t => t.Kind.IsGatewayHint()))
+        {
+            return "gateway hints (natpmp, upnp) cannot decide alone: add a STUN, HTTP or DNS source";
+        }
+
+        if (ProbeTimeout <= TimeSpan.Zero || ProbeTimeoutFloor <= TimeSpan.Zero)
+        {
+            return "probe timeouts must be greater than zero";
         }
 
         if (Interval <= TimeSpan.Zero)

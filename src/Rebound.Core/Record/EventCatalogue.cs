@@ -26,6 +26,8 @@ public static class EventCatalogue
         Wan<LocalNetworkChanged>("local-network-changed", WanEventJson.Write, WanEventText.Format),
         Wan<UplinkDown>("uplink-down", UplinkEventJson.Write, UplinkEventJson.Text),
         Wan<UplinkUp>("uplink-up", UplinkEventJson.Write, UplinkEventJson.Text),
+        Wan<SourcesDegraded>("sources-degraded", WanEventJson.Write, WanEventText.Format),
+        Wan<SourcesRecovered>("sources-recovered", WanEventJson.Write, WanEventText.Format),
 
         Ddns<DdnsUpdated>("ddns-updated", e => e.Names, DdnsEventJson.Write, DdnsEventJson.Text),
         Ddns<DdnsFailed>("ddns-failed", e => e.Names, DdnsEventJson.Write, DdnsEventJson.Text),

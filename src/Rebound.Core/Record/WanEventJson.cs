@@ -24,7 +24,35 @@ public static class WanEventJson
         json.WriteString("family", e.Family.ToName());
         json.WriteString("old", e.Old?.ToString());
         json.WriteString("new", e.New.ToString());
+        if (e.Ambiguous)
+        {
+            json.WriteBoolean("ambiguous", true);
+            WriteStrings(json, "seen", [.. e.Seen.Select(a => a.ToString())]);
+        }
+
         WriteEvidence(json, e.Evidence);
+    }
+
+    internal static void Write(Utf8JsonWriter json, SourcesDegraded e)
+    {
+        json.WriteString("family", e.Family.ToName());
+        WriteStrings(json, "working", [.. e.Working.Select(k => k.ToName())]);
+        json.WriteStartArray("failing");
+        foreach (var f in e.Failing)
+        {
+            json.WriteStartObject();
+            json.WriteString("kind", f.Kind.ToName());
+            json.WriteString("errors", f.Errors);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    internal static void Write(Utf8JsonWriter json, SourcesRecovered e)
+    {
+        json.WriteString("family", e.Family.ToName());
+        WriteStrings(json, "recovered", [.. e.Recovered.Select(k => k.ToName())]);
     }
 
     internal static void Write(Utf8JsonWriter json, UpstreamLost e)
@@ -82,9 +110,10 @@ public static class WanEventJson
         ArgumentNullException.ThrowIfNull(o);
         json.WriteStartObject();
         json.WriteString("server", o.Server);
+        json.WriteString("kind", o.Kind.ToName());
         json.WriteString("family", o.Family.ToName());
         json.WriteString("address", o.Address?.ToString());
-        if (port is { } p)
+        if ((port ?? o.Port) is { } p)
         {
             json.WriteNumber("port", p);
         }

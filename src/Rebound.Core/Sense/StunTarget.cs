@@ -2,12 +2,13 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using Rebound.Configuration;
+using Rebound.Sense.Sources;
 using Rebound.Sense.Stun;
 
 namespace Rebound.Sense;
 
 /// <summary>A STUN server as configured: a literal address or a host name resolved when probed.</summary>
-public sealed record StunTarget(string Host, int Port)
+public sealed record StunTarget(string Host, int Port) : AddressSourceSpec
 {
     public const int DefaultPort = 3478;
 
@@ -18,7 +19,11 @@ public sealed record StunTarget(string Host, int Port)
         new("stun.cloudflare.com", 3478),
     ];
 
-    public string Name => HostPort.Format(Host, Port);
+    public override string Name => HostPort.Format(Host, Port);
+
+    public override AddressSourceKind Kind => AddressSourceKind.Stun;
+
+    public override AddressFamily Family => FamilyOfHost(Host);
 
     public IPAddress? Literal => IPAddress.TryParse(Host, out var ip) ? ip : null;
 

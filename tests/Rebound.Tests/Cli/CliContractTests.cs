@@ -65,8 +65,39 @@ public sealed partial class CliContractTests
         var exit = await cli.RunAsync("probe", "--server", S1, "--server", S2);
 
         Assert.Equal(1, exit);
-        Assert.Equal("rebound: no STUN server answered", Assert.Single(cli.ErrLines));
+        Assert.Equal("rebound: no server answered", Assert.Single(cli.ErrLines));
         Assert.Contains("timeout", cli.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Offline_probe_of_the_defaults_says_no_server_could_be_asked_and_keeps_its_columns()
+    {
+        var cli = new CliHarness();
+        cli.Unresolvable.UnionWith(["stun.l.google.com", "stun.cloudflare.com", "api.ipify.org"]);
+        var exit = await cli.RunAsync("probe");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("rebound: no server could be asked: none of their names resolves", Assert.Single(cli.ErrLines), StringComparison.Ordinal);
+        var lines = cli.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.All(lines.Skip(1), l => Assert.Contains("cannot resolve", l, StringComparison.Ordinal));
+
+        // The RTT column ends at the same place on every line, the header included; errors come last.
+        var rttEnd = lines[0].IndexOf("RTT", StringComparison.Ordinal) + 3;
+        Assert.All(lines.Skip(1), l => Assert.Equal("-  - (", l[(rttEnd - 1)..(rttEnd + 5)]));
+    }
+
+    [Fact]
+    public async Task Probe_names_each_source_kind_and_counts_http_in_the_consensus()
+    {
+        var cli = new CliHarness();
+        cli.Prober.AnswerAll("198.51.100.2", S1, "https://echo.test/");
+        var exit = await cli.RunAsync("probe", "--server", S1, "--server", "https://echo.test/", "--server", "natpmp:10.77.0.1");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("consensus ipv4: 198.51.100.2 (2 of 2 servers agree)", cli.Out, StringComparison.Ordinal);
+        Assert.Contains(cli.Out.Split('\n'), l => l.StartsWith("https://echo.test/", StringComparison.Ordinal) && l.Contains(" http ", StringComparison.Ordinal));
+        Assert.Contains(cli.Out.Split('\n'), l => l.StartsWith("natpmp:10.77.0.1", StringComparison.Ordinal) && l.Contains(" nat-pmp ", StringComparison.Ordinal));
     }
 
     [Fact]

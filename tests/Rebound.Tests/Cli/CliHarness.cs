@@ -4,6 +4,8 @@ using Rebound.Cli;
 using Rebound.Cli.Commands;
 using Rebound.Decide;
 using Rebound.Sense;
+using Rebound.Sense.Http;
+using Rebound.Sense.Sources;
 using Rebound.Sense.Stun;
 using Rebound.Tests.Fakes;
 
@@ -28,11 +30,18 @@ internal sealed class CliHarness
 
     public CliServices Services() => new(
         _ => Prober,
-        (s, _) => Task.FromResult(new WanWatcherRuntime(new WanWatcher(s.Options, Prober, TimeProvider.System, resolve: Resolve), [])),
+        (s, _) => Task.FromResult(new WanWatcherRuntime(new WanWatcher(s.Options, Prober, TimeProvider.System, resolve: Resolve, createSource: CreateSource), [])),
         Resolve,
         Stdout,
         Stderr,
-        ct => Task.Delay(Timeout.Infinite, ct));
+        ct => Task.Delay(Timeout.Infinite, ct))
+    {
+        CreateSource = CreateSource,
+    };
+
+    /// <summary>HTTP/DNS/gateway sources are fakes answering from <see cref="Prober"/>'s script: no packet leaves the test.</summary>
+    private FakeAddressSource CreateSource(AddressSourceSpec spec) =>
+        new(spec, Prober) { Unresolvable = spec is HttpSourceSpec http && Unresolvable.Contains(http.Url.Host) };
 
     private Task<(StunServer? Server, string? Error)> Resolve(StunTarget target, CancellationToken ct)
     {

@@ -177,7 +177,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(1), config.Watch.Interval);
     }
 
-    private static IEnumerable<string> StunTargetDefaults() => Rebound.Sense.StunTarget.PublicDefaults.Select(s => s.Name);
+    private static IEnumerable<string> StunTargetDefaults() => Rebound.Sense.Sources.AddressSources.PublicDefaults.Select(s => s.Name);
 
     private const string Duck = "[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\n";
 
@@ -186,12 +186,12 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("[watch]\ninterval = \"fast\"\n" + Duck, 2, "watch.interval", "a duration greater than zero like \"500ms\"")]
     [InlineData("[watch]\ninterval = \"0s\"\n" + Duck, 2, "watch.interval", "greater than zero")]
     [InlineData("[watch]\ninterval = 5\n" + Duck, 2, "watch.interval", "found an integer")]
-    [InlineData("[watch]\nservers = []\n" + Duck, 2, "watch.servers", "a non-empty array of STUN servers")]
-    [InlineData("[watch]\nservers = [\"a\",\n  \"bad host:1\"]\n" + Duck, 3, "watch.servers", "HOST, HOST:PORT")]
+    [InlineData("[watch]\nservers = []\n" + Duck, 2, "watch.servers", "a non-empty array of address sources")]
+    [InlineData("[watch]\nservers = [\"a\",\n  \"bad host:1\"]\n" + Duck, 3, "watch.servers", "HOST[:PORT] or stun:HOST:PORT")]
     [InlineData("[watch]\nservers = [\"203.0.113.1:99999\"]\n" + Duck, 2, "watch.servers", "port must be")]
     [InlineData("[watch]\nservers = [\"203.0.113.1\", \"203.0.113.1:3478\"]\n" + Duck, 2, "watch.servers", "203.0.113.1:3478 is listed twice")]
     [InlineData("[watch]\nconfirm_rounds = 0\n" + Duck, 2, "watch.confirm_rounds", "an integer from 1 to 100, found 0")]
-    [InlineData("[watch]\nservers = [\"a\"]\nconfirm_servers = 2\n" + Duck, 3, "watch.confirm_servers", "at most the number of servers (1)")]
+    [InlineData("[watch]\nservers = [\"a\"]\nconfirm_servers = 2\n" + Duck, 3, "watch.confirm_servers", "at most the number of servers that are not gateway hints (1)")]
     [InlineData("[watch]\nintervall = \"1s\"\n" + Duck, 2, "watch.intervall", "\"intervall\" is unknown")]
     [InlineData("[state]\ndirectory = \"var/lib\"\n" + Duck, 2, "state.directory", "an absolute directory path")]
     [InlineData("colour = 1\n" + Duck, 1, "colour", "a known key (watch, state, ddns")]

@@ -77,7 +77,7 @@ public sealed class DefinitionSeamTests
         Assert.True(result.IsValid, string.Join("\n", result.Problems));
         Assert.Equal(
         [
-            "watch: stun.l.google.com:19302, stun.cloudflare.com:3478 every 20s (timeout 1s; confirm with 2 servers or 2 rounds; lost after 2 rounds)",
+            "watch: stun.l.google.com:19302, stun.cloudflare.com:3478, https://api.ipify.org/ every 5s (timeout 1s; confirm with 2 servers or 2 rounds; lost after 2 rounds)",
             "state: /var/lib/rebound",
             "ddns[0] (duckdns) line 1: myhome.duckdns.org (ipv4); token from inline; min interval 0s, refresh every 7d; not verified (no verify_server)",
             "wireguard[0] line 6: wg0; verified by ping 10.99.0.1 (timeout 300ms) within 3s; peer names from /etc/wireguard/wg0.conf if present, resolved every 5m; no restart",

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 using Rebound.Decide;
 using Rebound.Sense;
+using Rebound.Sense.Sources;
 using Rebound.Sense.Netlink;
 using Rebound.Sense.RouterHints;
 using Rebound.Tests.Fakes;
@@ -28,6 +29,9 @@ internal sealed class WatcherHarness : IAsyncDisposable
 
     public ScriptedStunProber Prober { get; } = new();
 
+    /// <summary>The fake HTTP/DNS/gateway sources the watcher made, by name (they answer from <see cref="Prober"/>'s script).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, FakeAddressSource> Sources { get; } = new();
+
     public TimeSpan NextDelay { get; private set; }
 
     public WanWatcher? Watcher { get; private set; }
@@ -36,7 +40,7 @@ internal sealed class WatcherHarness : IAsyncDisposable
 
     public static WanWatcherOptions Options(TimeSpan interval, params string[] servers) => new()
     {
-        Targets = [.. servers.Select(s => StunTarget.TryParse(s, out var t, out _) ? t! : throw new ArgumentException(s))],
+        Targets = [.. servers.Select(s => AddressSourceSpec.TryParse(s, out var t, out _) ? t! : throw new ArgumentException(s))],
         Interval = interval,
     };
 
@@ -47,7 +51,7 @@ internal sealed class WatcherHarness : IAsyncDisposable
         IRouterHintSource? hints = null,
         Func<StunTarget, CancellationToken, Task<(Rebound.Sense.Stun.StunServer? Server, string? Error)>>? resolve = null)
     {
-        Watcher = new WanWatcher(options, Prober, Time, monitor, hints, resolve)
+        Watcher = new WanWatcher(options, Prober, Time, monitor, hints, resolve, spec => Sources.GetOrAdd(spec.Name, _ => new FakeAddressSource(spec, Prober)))
         {
             BeforeWait = delay =>
             {

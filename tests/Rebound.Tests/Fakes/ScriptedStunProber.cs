@@ -24,10 +24,17 @@ internal sealed class ScriptedStunProber : IStunProber
         }
     }
 
+    /// <summary>What the script says <paramref name="name"/> answers (null: nothing).</summary>
+    public IPAddress? AnswerFor(string name) => _answers.GetValueOrDefault(name);
+
+    /// <summary>Calls per server name.</summary>
+    public ConcurrentDictionary<string, int> CallsBy { get; } = new();
+
     public Task<StunProbeResult> ProbeAsync(StunServer server, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _calls);
+        CallsBy.AddOrUpdate(server.Name, 1, (_, n) => n + 1);
         var address = _answers.GetValueOrDefault(server.Name);
         return Task.FromResult(address is null
             ? new StunProbeResult(server, null, TimeSpan.FromSeconds(1), "timeout after 3 transmissions", 60, 0)

@@ -6,6 +6,7 @@ using Rebound.Act.Heal;
 using Rebound.Act.Hooks;
 using Rebound.Cli;
 using Rebound.Decide;
+using Rebound.Sense.Sources;
 using Rebound.Record;
 
 namespace Rebound.Tests.Record;
@@ -80,7 +81,14 @@ public sealed partial class EventCatalogueTests
 
         blocks.AddRange(recorded.Select(r => $"{r.Kind}|{r.Target ?? "<null>"}|{r.Time:O}"));
 
-        var golden = File.ReadAllText(Path.Combine(RepoRoot(), "tests", "Rebound.Tests", "Record", "EventOutput.golden"));
+        var goldenPath = Path.Combine(RepoRoot(), "tests", "Rebound.Tests", "Record", "EventOutput.golden");
+        if (Environment.GetEnvironmentVariable("REBOUND_WRITE_GOLDEN") == "1")
+        {
+            // After an intentional change of the contract: regenerate, then review the diff.
+            File.WriteAllText(goldenPath, string.Join("\n=====\n", blocks));
+        }
+
+        var golden = File.ReadAllText(goldenPath);
         Assert.Equal(golden, string.Join("\n=====\n", blocks));
     }
 
@@ -123,6 +131,13 @@ public sealed partial class EventCatalogueTests
         yield return new UpstreamRestored(At, IpFamily.Ipv4, IPAddress.Parse("203.0.113.9"), evidence);
         yield return new LocalNetworkChanged(At, ["default ipv4 route via 10.77.0.1 dev eth0 added", "address 10.0.0.2/24 on eth0 removed"]);
         yield return new LocalNetworkChanged(At, []);
+        yield return new PublicAddressChanged(At, IpFamily.Ipv4, IPAddress.Parse("198.51.100.2"), IPAddress.Parse("192.0.2.50"), evidence)
+        {
+            Ambiguous = true,
+            Seen = [IPAddress.Parse("192.0.2.50"), IPAddress.Parse("192.0.2.51")],
+        };
+        yield return new SourcesDegraded(At, IpFamily.Ipv4, [AddressSourceKind.Http], [new FailingSourceKind(AddressSourceKind.Stun, "203.0.113.10:3478: timeout")]);
+        yield return new SourcesRecovered(At, IpFamily.Ipv4, [AddressSourceKind.Stun]);
         yield return new DdnsUpdated(At, "ddns[0]", "rfc2136", ["gw.home.test", "b.home.test"], IPAddress.Parse("198.51.100.3"), 1234, Verified: true);
         yield return new DdnsUpdated(At, "ddns[1]", "dyndns2", ["x.example"], IPAddress.Parse("2001:db8::3"), 5, Verified: false) { Unchanged = true, Refresh = true };
         yield return new DdnsFailed(At, "ddns[0]", "cloudflare", ["gw.home.test"], "HTTP 403 <forbidden> \"no\"", TimeSpan.FromSeconds(12.345), false);

@@ -1,5 +1,6 @@
 using Rebound.Decide;
 using Rebound.Sense;
+using Rebound.Sense.Sources;
 
 namespace Rebound.Configuration;
 
@@ -16,10 +17,10 @@ public sealed class WatchTable : ConfigTable
 
     public CustomKey Servers { get; } = new(
         "servers",
-        "STUN servers, probed concurrently; two of different providers, so one cannot move the state alone",
-        $"an array of HOST, HOST:PORT or [IPV6]:PORT (port {StunTarget.DefaultPort} if omitted)")
+        "Address sources: STUN servers (one asked per round, in turn), HTTP(S) echoes and DNS whoamis (asked less often while STUN answers), gateway hints; of different providers, so one cannot move the state alone",
+        $"an array of {AddressSourceSpec.Grammar}; STUN port {StunTarget.DefaultPort} if omitted")
     {
-        Default = ConfigKey.Toml(StunTarget.PublicDefaults.Select(s => s.Name)),
+        Default = ConfigKey.Toml(AddressSources.PublicDefaults.Select(s => s.Name)),
     };
 
     public DurationKey Interval { get; } = new("interval", "Time between routine probe rounds: be polite to public servers; with your own (coturn) \"1s\" is fine")
@@ -28,7 +29,7 @@ public sealed class WatchTable : ConfigTable
         Max = MaxDuration,
     };
 
-    public DurationKey Timeout { get; } = new("timeout", "How long one probe waits for its answer, retransmitting at 250 ms and 750 ms")
+    public DurationKey Timeout { get; } = new("timeout", "The longest one probe waits for its answer; it adapts to the measured round-trip time (at least 250 ms) and doubles after a silence")
     {
         Default = WatchConfig.DefaultProbeTimeout,
         Max = MaxDuration,
@@ -61,7 +62,7 @@ public sealed class WatchTable : ConfigTable
     public override string Name => "watch";
 
     public override string Description =>
-        "How the public address is watched: every interval, a STUN binding request from a fresh socket to each server. "
+        "How the public address is watched: every interval, one STUN binding request from a fresh socket (the servers in turn), cross-checked at once with the other sources when the answer differs. "
         + "A change is believed only when the servers confirm it.";
 
     public override IReadOnlyList<ConfigKey> Keys => [Servers, Interval, Timeout, ConfirmServers, ConfirmRounds, LossRounds, Ipv6Interface];
@@ -70,27 +71,30 @@ public sealed class WatchTable : ConfigTable
 
     internal WatchConfig Read(ConfigSection s)
     {
-        IReadOnlyList<StunTarget> servers = StunTarget.PublicDefaults;
-        if (s.Strings(Servers.Name, "a non-empty array of STUN servers like \"203.0.113.10:3478\"") is { } items)
+        IReadOnlyList<AddressSourceSpec> servers = AddressSources.PublicDefaults;
+        if (s.Strings(Servers.Name, "a non-empty array of address sources like \"203.0.113.10:3478\" or \"https://echo.example/\"") is { } items)
         {
-            var parsed = new List<StunTarget>();
+            var parsed = new List<AddressSourceSpec>();
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var (text, node) in items)
             {
-                if (!StunTarget.TryParse(text, out var target, out var error))
-                    s.Problem(node, Servers.Name, $"HOST, HOST:PORT or [IPV6]:PORT ({error})");
+                if (!AddressSourceSpec.TryParse(text, out var target, out var error))
+                    s.Problem(node, Servers.Name, $"{AddressSourceSpec.Grammar} ({error})");
                 else if (!seen.Add(target.Name))
                     s.Problem(node, Servers.Name, $"each server once (a server listed twice would confirm its own answer); {target.Name} is listed twice");
                 else
                     parsed.Add(target);
             }
 
+            if (parsed.Count > 0 && parsed.All(p => p.Kind.IsGatewayHint()))
+                s.Problem(Servers.Name, "at least one STUN, HTTP or DNS source: gateway hints (natpmp, upnp) cannot decide alone");
             servers = parsed;
         }
 
         var confirmServers = ConfirmServers.Read(s)!.Value;
-        if (s.Node(ConfirmServers.Name) is not null && confirmServers > servers.Count && servers.Count > 0)
-            s.Problem(ConfirmServers.Name, $"at most the number of servers ({servers.Count})");
+        var deciding = servers.Count(p => !p.Kind.IsGatewayHint());
+        if (s.Node(ConfirmServers.Name) is not null && confirmServers > deciding && deciding > 0)
+            s.Problem(ConfirmServers.Name, $"at most the number of servers that are not gateway hints ({deciding})");
         var watch = new WatchConfig(servers, Interval.Read(s)!.Value, Timeout.Read(s)!.Value, confirmServers, ConfirmRounds.Read(s)!.Value, LossRounds.Read(s)!.Value)
         {
             Ipv6Interface = Ipv6Interface.Read(s),

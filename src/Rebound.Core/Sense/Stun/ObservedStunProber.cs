@@ -9,4 +9,11 @@ public sealed class ObservedStunProber(IStunProber inner, Action<StunProbeResult
         observe(result);
         return result;
     }
+
+    public async Task<StunProbeResult> ProbeAsync(StunServer server, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var result = await inner.ProbeAsync(server, timeout, cancellationToken);
+        observe(result);
+        return result;
+    }
 }

@@ -20,8 +20,13 @@ public sealed class StunProber : IStunProber
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
-    public async Task<StunProbeResult> ProbeAsync(StunServer server, CancellationToken cancellationToken)
+    public Task<StunProbeResult> ProbeAsync(StunServer server, CancellationToken cancellationToken) =>
+        ProbeAsync(server, _options.Timeout, cancellationToken);
+
+    /// <summary>One probe giving up after <paramref name="timeout"/>; retransmits at most every half of it.</summary>
+    public async Task<StunProbeResult> ProbeAsync(StunServer server, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(server);
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -30,20 +35,20 @@ public sealed class StunProber : IStunProber
             : server.EndPoint;
         var probe = new ProbeState(server, _timeProvider);
 
-        using var timeout = new CancellationTokenSource(_options.Timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var timeoutCts = new CancellationTokenSource(timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
         try
         {
             using var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             _options.PrepareSocket?.Invoke(socket);
             socket.Bind(new IPEndPoint(_options.LocalAddress ?? (target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any), 0));
-            return await ExchangeAsync(socket, target, probe, linked.Token);
+            return await ExchangeAsync(socket, target, probe, timeout, linked.Token);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested)
         {
             return probe.Failed($"timeout after {probe.Transmissions} transmissions");
         }
@@ -58,7 +63,7 @@ public sealed class StunProber : IStunProber
         }
     }
 
-    private async Task<StunProbeResult> ExchangeAsync(Socket socket, IPEndPoint target, ProbeState probe, CancellationToken token)
+    private async Task<StunProbeResult> ExchangeAsync(Socket socket, IPEndPoint target, ProbeState probe, TimeSpan timeout, CancellationToken token)
     {
         var transactionId = StunTransactionId.NewRandom();
         var request = new byte[StunConstants.MaxDatagramLength];
@@ -68,7 +73,7 @@ public sealed class StunProber : IStunProber
 
         probe.Start();
         await SendAsync();
-        var interval = _options.RetransmitInterval;
+        var interval = timeout < _options.RetransmitInterval * 2 ? timeout / 2 : _options.RetransmitInterval;
         var retransmitDue = NextRetransmit();
         Task<SocketReceiveFromResult>? receive = null;
         try

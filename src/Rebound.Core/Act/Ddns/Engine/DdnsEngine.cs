@@ -78,6 +78,9 @@ public sealed class DdnsEngine
                 if (started.Ipv6 is { } v6)
                     OnAddress(IpFamily.Ipv6, v6, started.Time);
                 break;
+            case PublicAddressChanged { Ambiguous: true }:
+                // The sources disagree (a pooling carrier NAT): nothing to publish until one address emerges; the event says so.
+                break;
             case PublicAddressChanged changed:
                 OnAddress(changed.Family, changed.New, changed.Time);
                 break;
