@@ -35,6 +35,9 @@ public sealed class PowerDnsDefinition : DdnsProviderDefinition<PowerDnsSettings
 
     public override string ExampleNames => ConfigKey.Toml(["home.example.net"]);
 
+    /// <summary>Verified (and checked for drift) by reading the zone back from the API.</summary>
+    public override bool VerifiesAtItsServer => true;
+
     internal static PowerDnsOptions Options(PowerDnsSettings settings) =>
         new() { BaseUri = settings.Url, ApiKey = settings.ApiKey.Reveal(), Zone = settings.Zone, ServerId = settings.ServerId };
 
@@ -53,6 +56,9 @@ public sealed class PowerDnsDefinition : DdnsProviderDefinition<PowerDnsSettings
 
     internal override string Describe(PowerDnsSettings settings) => $"zone {settings.Zone} on {settings.Url} (server {settings.ServerId}), api key from {settings.ApiKey.Source}";
 
-    internal override Task<DdnsProviderParts> CreateAsync(PowerDnsSettings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct) =>
-        Task.FromResult(Http(new PowerDnsProvider(Options(settings), timeProvider: time)));
+    internal override Task<DdnsProviderParts> CreateAsync(PowerDnsSettings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct)
+    {
+        var provider = new PowerDnsProvider(Options(settings), timeProvider: time);
+        return Task.FromResult(Http(provider) with { Verifier = provider });
+    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Rebound.Act.Ddns.Engine;
 using Rebound.Act.Ddns.Http;
 
 namespace Rebound.Act.Ddns.Providers.PowerDns;
@@ -10,9 +11,10 @@ namespace Rebound.Act.Ddns.Providers.PowerDns;
 /// PowerDNS Authoritative HTTP API: reads the zone (<c>GET …/zones/ZONE.</c>) and, unless the server already holds
 /// exactly this address, replaces the name's rrset of that type (<c>PATCH</c> with <c>changetype REPLACE</c>, answered
 /// 204). Other names of the zone and the other family are never touched. Reading first is what the server is trusted
-/// for: a record changed behind the agent's back is seen and corrected.
+/// for: a record changed behind the agent's back is seen and corrected. It is also the verifier when no
+/// <c>verify_server</c> is given: the engine asks the API what the zone holds after a send and on its drift schedule.
 /// </summary>
-public sealed class PowerDnsProvider : HttpDdnsProvider<PowerDnsOptions>
+public sealed class PowerDnsProvider : HttpDdnsProvider<PowerDnsOptions>, IDnsVerifier
 {
     private readonly string _zone;
 
@@ -53,6 +55,18 @@ public sealed class PowerDnsProvider : HttpDdnsProvider<PowerDnsOptions>
             return writeFailure;
         var was = held is null or [] ? "none" : string.Join(",", held);
         return DdnsUpdateResult.Updated($"{name} {update.RecordType} set to {update.AddressText} (server held {Sanitise(was, 60)})");
+    }
+
+    /// <summary>Whether the zone, read from the API now, holds exactly <paramref name="address"/> for the name; false when it cannot be read.</summary>
+    public async Task<bool> ServesAsync(string name, IPAddress address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var update = new DdnsRecordUpdate(name, address);
+        using var get = NewRequest(HttpMethod.Get);
+        var read = await SendAsync(get, cancellationToken);
+        if (!read.IsSuccessStatus)
+            return false;
+        return Held(read.Body, update.Name, update.RecordType).Contents is [var only] && IPAddress.TryParse(only, out var current) && current.ToString() == update.AddressText;
     }
 
     private HttpRequestMessage NewRequest(HttpMethod method)
