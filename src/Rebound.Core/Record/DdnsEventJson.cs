@@ -19,6 +19,7 @@ internal static class DdnsEventJson
         json.WriteBoolean("verified", e.Verified);
         json.WriteBoolean("unchanged", e.Unchanged);
         json.WriteBoolean("refresh", e.Refresh);
+        json.WriteBoolean("drift", e.Drift);
         json.WriteString("target", e.TargetId);
     }
 
@@ -40,7 +41,7 @@ internal static class DdnsEventJson
         json.WriteString("message", e.Message);
 
     public static string Text(DdnsUpdated e, string? name) =>
-        $"{name} -> {e.Address} via {e.Provider} in {e.ElapsedMs} ms{(e.Verified ? " (published)" : e.Unchanged ? " (already current)" : "")}";
+        $"{name} -> {e.Address} via {e.Provider} in {e.ElapsedMs} ms{(e.Drift ? " (corrected: the server held another address)" : "")}{(e.Verified ? " (published)" : e.Unchanged ? " (already current)" : "")}";
 
     public static string Text(DdnsFailed e, string? name) =>
         $"{name} via {e.Provider}: {e.Error}{(e.Fatal ? " (stopped until the config changes)" : e.RetryIn is { } r ? $" (retry in {r.TotalSeconds:0} s)" : "")}";

@@ -2,7 +2,10 @@ using Rebound.Act.Ddns.Providers.Cloudflare;
 using Rebound.Act.Ddns.Providers.Desec;
 using Rebound.Act.Ddns.Providers.DuckDns;
 using Rebound.Act.Ddns.Providers.Dyndns2;
+using Rebound.Act.Ddns.Providers.Hetzner;
+using Rebound.Act.Ddns.Providers.PowerDns;
 using Rebound.Act.Ddns.Providers.Rfc2136;
+using Rebound.Act.Ddns.Providers.Route53;
 
 namespace Rebound.Act.Ddns;
 
@@ -20,6 +23,12 @@ public static class DdnsProviders
         new CloudflareDefinition(),
         new DuckDnsDefinition(),
         new DesecDefinition(),
+        new PowerDnsDefinition(),
+        new Route53Definition(),
+        new HetznerDefinition(),
+        new Dyndns2Definition("noip", "No-IP, dyndns2 at dynupdate.no-ip.com, with the account (or a DDNS key) and its password", new Uri("https://dynupdate.no-ip.com/")),
+        new Dyndns2Definition("dynu", "Dynu, dyndns2 at api.dynu.com, with the account and its password (or IP-update password)", new Uri("https://api.dynu.com/")),
+        new Dyndns2Definition("ovh", "OVH DynHost, dyndns2 at www.ovh.com (system=dyndns), with the DynHost login and password", new Uri("https://www.ovh.com/"), "system=dyndns"),
     ];
 
     /// <summary>The provider <c>provider = "…"</c> names, or null.</summary>

@@ -105,6 +105,13 @@ internal sealed class DdnsCache
             _entries[new CacheKey(targetId, NormaliseName(name), family)] = entry;
     }
 
+    /// <summary>Forgets one record: the server was found not to hold what the cache says was sent.</summary>
+    public void Remove(string targetId, string name, IpFamily family)
+    {
+        lock (_gate)
+            _entries.Remove(new CacheKey(targetId, NormaliseName(name), family));
+    }
+
     /// <summary>Writes the whole cache atomically; returns an error line, or null when saved (or not persisted).</summary>
     public string? Save()
     {

@@ -166,7 +166,11 @@ public sealed class DdnsEngine
 
     private sealed record Desired(IPAddress Address, DateTimeOffset DetectedAt);
 
-    private sealed record Pending(string Name, IpFamily Family, IPAddress Address, DateTimeOffset DetectedAt, bool Refresh);
+    private sealed record Pending(string Name, IpFamily Family, IPAddress Address, DateTimeOffset DetectedAt, bool Refresh)
+    {
+        /// <summary>Sent because the server was found holding something else than the cache said.</summary>
+        public bool Drift { get; init; }
+    }
 
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
 
@@ -181,6 +185,9 @@ public sealed class DdnsEngine
         private bool _fatal;
         private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
         private DateTimeOffset? _lastAttempt;
+        private DateTimeOffset _nextDriftCheck = DateTimeOffset.MinValue;
+        private readonly HashSet<(string Name, IpFamily Family)> _drifted = [];
+        private readonly HashSet<(string Name, IpFamily Family, IPAddress Address)> _confirmed = [];
 
         public TargetLoop Loop { get; } = new(engine._time);
 
@@ -272,12 +279,27 @@ public sealed class DdnsEngine
         private async Task<DateTimeOffset?> PassAsync(CancellationToken cancellationToken)
         {
             var now = engine._time.GetUtcNow();
+            if (target.Verifier is { } verifier && !_fatal)
+            {
+                if (now >= _nextDriftCheck)
+                {
+                    lock (_gate)
+                        _confirmed.Clear();
+                    _nextDriftCheck = now + engine._options.DriftCheckInterval;
+                }
+
+                if (await CheckDriftAsync(verifier, cancellationToken).ConfigureAwait(false))
+                    now = engine._time.GetUtcNow();
+            }
+
             List<Pending> batch;
             lock (_gate)
             {
                 if (_fatal)
                     return null;
                 batch = Due(now, out var nextRefresh);
+                if (target.Verifier is not null && (nextRefresh is null || _nextDriftCheck < nextRefresh))
+                    nextRefresh = _nextDriftCheck;
                 if (batch.Count == 0)
                     return nextRefresh;
                 var gate = _retryAt;
@@ -300,6 +322,48 @@ public sealed class DdnsEngine
         }
 
         /// <summary>
+        /// Trust the server, not the cache: every record the cache calls current and not confirmed since the last scheduled
+        /// check (or since start, or since it was sent) is asked of the verifier; one the server does not hold is
+        /// forgotten, so the pass that follows sends it (and reports it as drift). True when anything was asked.
+        /// </summary>
+        private async Task<bool> CheckDriftAsync(IDnsVerifier verifier, CancellationToken cancellationToken)
+        {
+            List<(string Name, IpFamily Family, IPAddress Address)> current = [];
+            lock (_gate)
+            {
+                foreach (var family in target.Families.Distinct())
+                {
+                    if (!_desired.TryGetValue(family, out var desired))
+                        continue;
+                    foreach (var name in _names)
+                    {
+                        if (engine._cache.Get(target.Id, name, family) is { } cached && cached.Address.Equals(desired.Address)
+                            && !_confirmed.Contains((name, family, cached.Address)))
+                            current.Add((name, family, cached.Address));
+                    }
+                }
+            }
+
+            foreach (var (name, family, address) in current)
+            {
+                bool served = await ServesAsync(verifier, name, address, cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    if (served)
+                    {
+                        _confirmed.Add((name, family, address));
+                        continue;
+                    }
+
+                    engine._cache.Remove(target.Id, name, family);
+                    _drifted.Add((name, family));
+                }
+            }
+
+            return current.Count > 0;
+        }
+
+        /// <summary>
         /// The records of the wanted addresses that are not current (or due for a forced refresh), and
         /// when the next refresh falls due. Caller holds <see cref="_gate"/>.
         /// </summary>
@@ -316,7 +380,7 @@ public sealed class DdnsEngine
                     var cached = engine._cache.Get(target.Id, name, family);
                     if (cached is null || !cached.Address.Equals(desired.Address))
                     {
-                        batch.Add(new Pending(name, family, desired.Address, desired.DetectedAt, Refresh: false));
+                        batch.Add(new Pending(name, family, desired.Address, desired.DetectedAt, Refresh: false) { Drift = _drifted.Contains((name, family)) });
                     }
                     else if (target.Refresh is { } refresh)
                     {
@@ -381,6 +445,11 @@ public sealed class DdnsEngine
                     continue;
                 anyAccepted = true;
                 engine._cache.Set(target.Id, batch[i].Name, batch[i].Family, new CacheEntry(batch[i].Address, answeredAt));
+                lock (_gate)
+                {
+                    _drifted.Remove((batch[i].Name, batch[i].Family));
+                    _confirmed.Add((batch[i].Name, batch[i].Family, batch[i].Address));
+                }
             }
 
             if (anyAccepted && engine._cache.Save() is { } saveError)
@@ -393,11 +462,13 @@ public sealed class DdnsEngine
                 var names = group.Select(p => p.Name).ToList();
                 var first = group.First();
                 bool refresh = group.All(p => p.Refresh);
-                var from = refresh ? sentAt : group.Min(p => p.DetectedAt);
+                bool drift = group.Any(p => p.Drift);
+                // A correction runs from the moment the difference was found, not from the address's old detection.
+                var from = refresh || drift ? sentAt : group.Min(p => p.DetectedAt);
                 bool unchanged = result.Outcome == DdnsOutcome.Unchanged;
                 if (!unchanged && target.Verifier is { } verifier)
                 {
-                    verifications.Add(StartVerification(verifier, group.Key, names, first.Address, from, refresh, answeredAt, cancellationToken));
+                    verifications.Add(StartVerification(verifier, group.Key, names, first.Address, from, refresh, answeredAt, cancellationToken, drift));
                 }
                 else
                 {
@@ -405,6 +476,7 @@ public sealed class DdnsEngine
                     {
                         Unchanged = unchanged,
                         Refresh = refresh,
+                        Drift = drift,
                     });
                 }
             }
@@ -436,7 +508,7 @@ public sealed class DdnsEngine
 
         /// <summary>Starts polling the verifier in the background; the task ends (never faults) when it is done, superseded or stopped.</summary>
         private Task StartVerification(
-            IDnsVerifier verifier, IpFamily family, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationToken cancellationToken)
+            IDnsVerifier verifier, IpFamily family, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationToken cancellationToken, bool drift = false)
         {
             var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             lock (_gate)
@@ -451,7 +523,7 @@ public sealed class DdnsEngine
             {
                 try
                 {
-                    await VerifyAsync(verifier, names, address, from, refresh, sentAt, cts.Token).ConfigureAwait(false);
+                    await VerifyAsync(verifier, names, address, from, refresh, sentAt, drift, cts.Token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -467,7 +539,7 @@ public sealed class DdnsEngine
         }
 
         private async Task VerifyAsync(
-            IDnsVerifier verifier, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, CancellationToken cancellationToken)
+            IDnsVerifier verifier, List<string> names, IPAddress address, DateTimeOffset from, bool refresh, DateTimeOffset sentAt, bool drift, CancellationToken cancellationToken)
         {
             var remaining = new List<string>(names);
             var served = await Loop.VerifyUntilAsync(
@@ -487,7 +559,7 @@ public sealed class DdnsEngine
             var now = engine._time.GetUtcNow();
             if (served)
             {
-                engine.Emit(new DdnsUpdated(now, target.Id, target.Provider, names, address, Milliseconds(now - from), Verified: true) { Refresh = refresh });
+                engine.Emit(new DdnsUpdated(now, target.Id, target.Provider, names, address, Milliseconds(now - from), Verified: true) { Refresh = refresh, Drift = drift });
                 return;
             }
 

@@ -17,8 +17,17 @@ public sealed class DdnsEngineOptions
     /// <summary>Cap of the doubled backoff (a provider's own longer RetryAfter is still honoured).</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How often records the cache calls current are compared with what the server really holds (through the
+    /// target's verifier: verify_server, the RFC 2136 primary, or the provider's API); the first check runs at start,
+    /// so also after every reload. A difference is corrected at once (<see cref="DdnsUpdated.Drift"/>).
+    /// </summary>
+    public TimeSpan DriftCheckInterval { get; init; } = TimeSpan.FromMinutes(10);
+
     internal void Validate()
     {
+        if (DriftCheckInterval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(DriftCheckInterval), "must be positive");
         if (VerifyInterval <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(VerifyInterval), "must be positive");
         if (VerifyTimeout < TimeSpan.Zero)

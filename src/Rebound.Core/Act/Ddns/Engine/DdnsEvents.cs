@@ -23,6 +23,9 @@ public sealed record DdnsUpdated(
 
     /// <summary>A forced refresh of an unchanged address (<see cref="DdnsTarget.Refresh"/>).</summary>
     public bool Refresh { get; init; }
+
+    /// <summary>The server held something else than the cache said was sent (changed behind the agent's back): corrected.</summary>
+    public bool Drift { get; init; }
 }
 
 /// <summary>

@@ -3,7 +3,7 @@ using Rebound.Configuration;
 namespace Rebound.Act.Ddns.Providers.Dyndns2;
 
 /// <summary>A dyndns2 account: the update server, the user and the password.</summary>
-public sealed record Dyndns2Settings(Uri Url, string Username, Secret Password);
+public sealed record Dyndns2Settings(Uri Url, string Username, Secret Password, string? ExtraQuery = null);
 
 /// <summary>
 /// <c>provider = "dyndns2"</c>: the members.dyndns.org protocol that Dyn, No-IP and many others speak. A service that
@@ -13,6 +13,7 @@ public sealed record Dyndns2Settings(Uri Url, string Username, Secret Password);
 public sealed class Dyndns2Definition : DdnsProviderDefinition<Dyndns2Settings>
 {
     private readonly Uri? _fixedUrl;
+    private readonly string? _extraQuery;
 
     public Dyndns2Definition()
         : this("dyndns2", "Any service speaking the dyndns2 protocol (Dyn, No-IP, …) at url, with basic auth", fixedUrl: null)
@@ -20,10 +21,12 @@ public sealed class Dyndns2Definition : DdnsProviderDefinition<Dyndns2Settings>
     }
 
     /// <param name="fixedUrl">The update server of a preset; null: each entry gives <c>url</c>.</param>
-    public Dyndns2Definition(string name, string doc, Uri? fixedUrl)
+    /// <param name="extraQuery">Parameters the preset's service wants on every update (escaped), e.g. <c>system=dyndns</c>.</param>
+    public Dyndns2Definition(string name, string doc, Uri? fixedUrl, string? extraQuery = null)
         : base(name, doc)
     {
         _fixedUrl = fixedUrl;
+        _extraQuery = extraQuery;
         Keys = fixedUrl is null ? [Url, Username, Password] : [Username, Password];
     }
 
@@ -48,7 +51,7 @@ public sealed class Dyndns2Definition : DdnsProviderDefinition<Dyndns2Settings>
 
     /// <summary>What the provider is given: the revealed password goes nowhere else.</summary>
     internal static Dyndns2Options Options(Dyndns2Settings settings) =>
-        new() { BaseUri = settings.Url, Username = settings.Username, Password = settings.Password.Reveal() };
+        new() { BaseUri = settings.Url, Username = settings.Username, Password = settings.Password.Reveal(), ExtraQuery = settings.ExtraQuery };
 
     internal override Dyndns2Settings? ReadSettings(ConfigSection s, DdnsEntryContext entry)
     {
@@ -57,7 +60,7 @@ public sealed class Dyndns2Definition : DdnsProviderDefinition<Dyndns2Settings>
         var password = Password.Read(s);
         if (_fixedUrl is null && url is not null && url.Scheme == Uri.UriSchemeHttp)
             s.Warn(Url.Name, "is plain http://; the password travels unencrypted");
-        return url is null || string.IsNullOrEmpty(username) || password is null ? null : new Dyndns2Settings(url, username, password);
+        return url is null || string.IsNullOrEmpty(username) || password is null ? null : new Dyndns2Settings(url, username, password, _extraQuery);
     }
 
     internal override string Identity(Dyndns2Settings settings) => $"{settings.Url}|{settings.Username}|{Hash(settings.Password.Reveal())}";

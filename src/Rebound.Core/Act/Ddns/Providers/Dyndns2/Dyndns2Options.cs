@@ -14,6 +14,9 @@ public sealed class Dyndns2Options : DdnsHttpOptions
     /// <summary>Path of the update endpoint, relative to <see cref="BaseUri"/>.</summary>
     public string UpdatePath { get; init; } = "/nic/update";
 
+    /// <summary>Parameters a service wants before hostname and myip (OVH: <c>system=dyndns</c>); already escaped.</summary>
+    public string? ExtraQuery { get; init; }
+
     public required string Username { get; init; }
 
     public required string Password { get; init; }

@@ -17,7 +17,7 @@ public sealed class Dyndns2Provider : HttpDdnsProvider<Dyndns2Options>
 
     private protected override async Task<DdnsUpdateResult> UpdateRecordAsync(DdnsRecordUpdate update, CancellationToken cancellationToken)
     {
-        var query = $"hostname={Uri.EscapeDataString(update.Name)}&myip={Uri.EscapeDataString(update.AddressText)}";
+        var query = (Options.ExtraQuery is { Length: > 0 } extra ? extra + "&" : "") + $"hostname={Uri.EscapeDataString(update.Name)}&myip={Uri.EscapeDataString(update.AddressText)}";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Options.BaseUri, $"{Options.UpdatePath}?{query}"));
         request.Headers.Authorization = DdnsBasicAuth.Header(Options.Username, Options.Password);
         var reply = await SendAsync(request, cancellationToken);

@@ -1,0 +1,122 @@
+using System.Net;
+using Rebound.Act.Ddns;
+using Rebound.Act.Ddns.Engine;
+using static Rebound.Tests.Act.Ddns.Engine.EngineHarness;
+
+namespace Rebound.Tests.Act.Ddns.Engine;
+
+/// <summary>A server whose record can be changed behind the agent's back: it serves what it holds, nothing else.</summary>
+internal sealed class HoldingServer : IDnsVerifier
+{
+    private int _queries;
+
+    public volatile IPAddress? Held;
+
+    public int Queries => Volatile.Read(ref _queries);
+
+    public Task<bool> ServesAsync(string name, IPAddress address, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _queries);
+        return Task.FromResult(Held is { } held && held.Equals(address));
+    }
+
+    /// <summary>An updater that writes to this server.</summary>
+    public FakeUpdater Updater() => new()
+    {
+        Respond = updates =>
+        {
+            Held = updates[^1].Address;
+            return DdnsUpdateResult.Updated("good");
+        },
+    };
+}
+
+/// <summary>Trust the server, not the cache: drift is found at start and on the schedule, and corrected at once.</summary>
+public sealed class DdnsDriftTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("rebound-drift-").FullName;
+
+    private DdnsEngineOptions Options => new() { CachePath = Path.Combine(_directory, "ddns-cache.json"), DriftCheckInterval = TimeSpan.FromMinutes(10) };
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private async Task<HoldingServer> PublishedAsync()
+    {
+        var server = new HoldingServer();
+        await using var h = new EngineHarness([Target(server.Updater()) with { Verifier = server }], Options);
+        h.Address(A);
+        await h.IdleAsync();
+        Assert.Equal(A, server.Held);
+        Assert.False(Assert.Single(h.Events<DdnsUpdated>()).Drift);
+        return server;
+    }
+
+    [Fact]
+    public async Task A_record_changed_while_the_agent_was_stopped_is_corrected_at_start()
+    {
+        var server = await PublishedAsync();
+        server.Held = C; // nsupdate behind its back
+
+        var updater = server.Updater();
+        await using var h = new EngineHarness([Target(updater) with { Verifier = server }], Options);
+        h.Address(A);
+        await h.IdleAsync();
+
+        Assert.Equal(A, Assert.Single(Assert.Single(updater.Calls)).Address);
+        Assert.Equal(A, server.Held);
+        var updated = Assert.Single(h.Events<DdnsUpdated>());
+        Assert.True(updated.Drift);
+        Assert.True(updated.Verified);
+    }
+
+    [Fact]
+    public async Task A_server_that_holds_the_cached_address_is_asked_once_and_sent_nothing()
+    {
+        var server = await PublishedAsync();
+        var asked = server.Queries;
+
+        var updater = server.Updater();
+        await using var h = new EngineHarness([Target(updater) with { Verifier = server }], Options);
+        h.Address(A);
+        await h.IdleAsync();
+        await h.AdvanceAsync(TimeSpan.FromMinutes(5));
+
+        Assert.Empty(updater.Calls);
+        Assert.Equal(asked + 1, server.Queries);
+        Assert.Empty(h.Events<DdnsUpdated>());
+    }
+
+    [Fact]
+    public async Task A_change_while_running_is_found_on_the_schedule()
+    {
+        var server = new HoldingServer();
+        var updater = server.Updater();
+        await using var h = new EngineHarness([Target(updater) with { Verifier = server }], Options);
+        h.Address(A);
+        await h.IdleAsync();
+        Assert.Single(updater.Calls);
+
+        server.Held = C;
+        await h.AdvanceAsync(TimeSpan.FromMinutes(9));
+        Assert.Single(updater.Calls);
+
+        await h.AdvanceAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(2, updater.Calls.Count);
+        Assert.Equal(A, server.Held);
+        Assert.True(h.Events<DdnsUpdated>()[^1].Drift);
+    }
+
+    [Fact]
+    public async Task Without_a_verifier_the_cache_is_all_there_is()
+    {
+        var server = await PublishedAsync();
+        server.Held = C;
+
+        var updater = server.Updater();
+        await using var h = new EngineHarness([Target(updater)], Options);
+        h.Address(A);
+        await h.IdleAsync();
+
+        Assert.Empty(updater.Calls);
+    }
+}
