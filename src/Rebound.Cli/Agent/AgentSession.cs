@@ -130,7 +130,8 @@ internal sealed class AgentSession : IAsyncDisposable
             ? router.WanInterfaces
             : [.. (runtime.LocalNetwork?.Current?.DefaultRoutes ?? []).Select(r => r.InterfaceName).OfType<string>().Distinct(StringComparer.Ordinal)];
         var servers = new List<StunServer>();
-        foreach (var target in config.Watch.Servers)
+        // Uplink probes are STUN only: they go out of one interface with its source address and mark.
+        foreach (var target in config.Watch.Servers.OfType<StunTarget>())
         {
             var (server, error) = await StunTargetResolver.ResolveAsync(target, ct);
             if (server is not null)
