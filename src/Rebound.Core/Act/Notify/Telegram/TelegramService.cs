@@ -54,7 +54,8 @@ public sealed class TelegramService : NotifyServiceDefinition
 
         protected override IEnumerable<HttpRequestMessage> Requests(NotifyMessage message)
         {
-            var url = new Uri(Api, $"bot{token}/sendMessage");
+            // "./": a first segment holding a colon (the token does) would otherwise read as a scheme.
+            var url = new Uri(Api, $"./bot{token}/sendMessage");
             foreach (var chat in chats)
             {
                 yield return Json(HttpMethod.Post, url, json =>
