@@ -3,6 +3,8 @@ using Rebound.Act.Ddns;
 using Rebound.Act.Ddns.Engine;
 using Rebound.Act.Heal;
 using Rebound.Act.Hooks;
+using Rebound.Act.Notify;
+using Rebound.Act.Notify.Healthcheck;
 using Rebound.Cli.Commands;
 using Rebound.Configuration;
 using Rebound.Decide;
@@ -32,6 +34,8 @@ internal sealed class AgentSession : IAsyncDisposable
     private readonly HealTriggerSource _triggers;
     private readonly IReadOnlyList<IHealTarget> _healTargets;
     private readonly HookRunner _hooks;
+    private readonly NotifyRunner _notify;
+    private readonly HealthcheckPinger? _healthcheck;
     private readonly EventHub _hub;
     private readonly IReadOnlyList<IDisposable> _owned;
     private readonly Action<ReboundEvent> _emit;
@@ -42,6 +46,7 @@ internal sealed class AgentSession : IAsyncDisposable
         DdnsEngine ddns,
         (HealEngine Engine, HealTriggerSource Triggers, IReadOnlyList<IHealTarget> Targets) heal,
         HookRunner hooks,
+        (NotifyRunner Runner, HealthcheckPinger? Healthcheck) notify,
         EventHub hub,
         IReadOnlyList<IDisposable> owned,
         Action<ReboundEvent> emit)
@@ -50,6 +55,7 @@ internal sealed class AgentSession : IAsyncDisposable
         _ddns = ddns;
         (_heal, _triggers, _healTargets) = heal;
         _hooks = hooks;
+        (_notify, _healthcheck) = notify;
         _hub = hub;
         _owned = owned;
         _emit = emit;
@@ -75,6 +81,7 @@ internal sealed class AgentSession : IAsyncDisposable
         }
 
         var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, TimeProvider.System, ct);
+        var healthcheck = config.Healthcheck is { } check ? new HealthcheckPinger(check) : null;
         try
         {
             if (problem is not null)
@@ -86,7 +93,15 @@ internal sealed class AgentSession : IAsyncDisposable
 
             var ddns = new DdnsEngine(targets, new DdnsEngineOptions { CachePath = Path.Combine(stateDirectory, CacheFileName) }, TimeProvider.System);
             var options = config.Watch.ToWatcherOptions() with { Ipv6Interface = config.Watch.Ipv6Interface };
-            var runtime = await services.CreateWatcher(new WatchSettings(options, config.Watch.ProbeTimeout) { OnProbe = onProbe }, ct);
+            var runtime = await services.CreateWatcher(new WatchSettings(options, config.Watch.ProbeTimeout)
+            {
+                // A finished probe round is the watcher's progress: what the healthcheck's pings stand for.
+                OnProbe = healthcheck is null ? onProbe : r =>
+                {
+                    onProbe(r);
+                    healthcheck.OnProgress();
+                },
+            }, ct);
             foreach (var warning in runtime.Warnings)
             {
                 warn(warning);
@@ -102,10 +117,12 @@ internal sealed class AgentSession : IAsyncDisposable
             var heal = new HealEngine(healTargets, config.Heal.ToEngineOptions(stateDirectory, triggers.Periodic), TimeProvider.System);
             var hooks = new HookRunner(config.Hooks);
             var uplinks = await CreateUplinksAsync(config, runtime, warn, ct);
-            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, hub, owned, emit) { _uplinks = uplinks };
+            var notify = new NotifyRunner(config.Notify);
+            return new AgentSession(runtime, ddns, (heal, triggers, healTargets), hooks, (notify, healthcheck), hub, owned, emit) { _uplinks = uplinks };
         }
         catch
         {
+            healthcheck?.Dispose();
             foreach (var d in owned)
             {
                 d.Dispose();
@@ -160,6 +177,7 @@ internal sealed class AgentSession : IAsyncDisposable
         using var ddnsStop = new CancellationTokenSource();
         using var healStop = new CancellationTokenSource();
         using var hooksStop = new CancellationTokenSource();
+        using var notifyStop = new CancellationTokenSource();
         var ddnsRun = _ddns.RunAsync(ddnsStop.Token);
         var ddnsEvents = ForwardAsync(_ddns.Events, stop);
         var healRun = _heal.RunAsync(healStop.Token);
@@ -169,6 +187,13 @@ internal sealed class AgentSession : IAsyncDisposable
         var hookEvents = ForwardAsync(_hooks.Events, stop);
         using var uplinksStop = new CancellationTokenSource();
         var uplinksRun = _uplinks?.RunAsync(OnUplinkEvent, uplinksStop.Token) ?? Task.CompletedTask;
+        _hub.Add(_notify);
+        var notifyRun = _notify.RunAsync(notifyStop.Token);
+        var notifyEvents = ForwardAsync(_notify.Events, stop);
+        if (_healthcheck is not null)
+            _hub.Add(_healthcheck);
+        var healthcheckRun = _healthcheck?.RunAsync(notifyStop.Token) ?? Task.CompletedTask;
+        var healthcheckEvents = _healthcheck is null ? Task.CompletedTask : ForwardAsync(_healthcheck.Events, stop);
         try
         {
             await _runtime.Watcher.RunAsync(
@@ -206,6 +231,14 @@ internal sealed class AgentSession : IAsyncDisposable
             await hooksRun;
             _hub.Remove(_hooks);
             await hookEvents;
+
+            // Last: they carry what everything above said while stopping (the runner sends what waits, once).
+            await notifyStop.CancelAsync();
+            await Task.WhenAll(notifyRun, healthcheckRun);
+            _hub.Remove(_notify);
+            if (_healthcheck is not null)
+                _hub.Remove(_healthcheck);
+            await Task.WhenAll(notifyEvents, healthcheckEvents);
         }
     }
 
@@ -252,6 +285,8 @@ internal sealed class AgentSession : IAsyncDisposable
     {
         await _runtime.DisposeAsync();
         _hooks.Dispose();
+        _notify.Dispose();
+        _healthcheck?.Dispose();
         foreach (var target in _healTargets.OfType<IAsyncDisposable>())
         {
             await target.DisposeAsync();

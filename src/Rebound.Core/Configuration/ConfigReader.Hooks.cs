@@ -19,26 +19,7 @@ internal sealed partial class ConfigReader
     {
         var table = HookTable.Instance;
         var startProblems = Problems.Count;
-        const string eventsExpected = "a non-empty array of event names like [\"public-address-changed\", \"heal-failed\"] or [\"*\"]";
-        var events = new List<string>();
-        if (s.Strings("events", eventsExpected) is { } items)
-        {
-            foreach (var (text, item) in items)
-            {
-                if (text != HookConfig.AllEvents && Record.EventCatalogue.Find(text) is null)
-                {
-                    Problem(item, s.Key("events"), $"event names from {string.Join(", ", Record.EventCatalogue.Names)}, or \"*\"; found {Clip(text)}");
-                    continue;
-                }
-
-                if (!events.Contains(text))
-                    events.Add(text);
-            }
-        }
-        else if (s.Node("events") is null)
-        {
-            Problem(s.Table, s.Key("events"), $"{eventsExpected} (missing)");
-        }
+        var events = ReadEventNames(s);
 
         var command = table.Command.Read(s);
         var url = table.Url.Read(s);

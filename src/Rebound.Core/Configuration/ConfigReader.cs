@@ -40,10 +40,12 @@ internal sealed partial class ConfigReader(string path, Func<string, string?> en
         var ddns = DdnsTable.Instance.Read(this, top);
         var heal = HealTable.Instance.Read(Table(top, HealTable.Instance));
         var hooks = ReadHooks(top);
+        var notify = ReadNotify(top);
+        var healthcheck = ReadHealthcheck(top);
         var http = HttpTable.Instance.Read(Table(top, HttpTable.Instance));
         var healTargets = ReadHealTargets(top);
         top.RejectUnknown(ConfigSchema.Tables.Select(t => t.Name));
-        return new ReboundConfig(watch, state, ddns) { Heal = heal, Hooks = hooks, Journal = journal, Http = http, HealTargets = healTargets };
+        return new ReboundConfig(watch, state, ddns) { Heal = heal, Hooks = hooks, Journal = journal, Http = http, HealTargets = healTargets, Notify = notify, Healthcheck = healthcheck };
     }
 
     /// <summary>A single table, or an empty one when the file has none, so that reading it gives the defaults.</summary>

@@ -19,6 +19,8 @@ public static class ConfigSchema
         .. HealTargets.All,
         HealTable.Instance,
         HookTable.Instance,
+        NotifyTable.Instance,
+        HealthcheckTable.Instance,
         JournalTable.Instance,
         HttpTable.Instance,
     ];

@@ -18,6 +18,8 @@ public static class ConfigSummary
             .. config.HealTargets.Select(t => t.Describe()),
             HealTable.Describe(config.Heal),
             .. config.Hooks.Select(HookTable.Describe),
+            .. config.Notify.Select(NotifyTable.Describe),
+            .. (config.Healthcheck is { } check ? [HealthcheckTable.Describe(check)] : Array.Empty<string>()),
             JournalTable.Describe(config.Journal),
             HttpTable.Describe(config.Http),
         ];

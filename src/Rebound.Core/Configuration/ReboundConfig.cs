@@ -8,6 +8,12 @@ public sealed record ReboundConfig(WatchConfig Watch, StateConfig State, IReadOn
 {
     public HealConfig Heal { get; init; } = HealConfig.Default;
     public IReadOnlyList<HookConfig> Hooks { get; init; } = [];
+
+    /// <summary>The <c>[[notify]]</c> entries, in file order.</summary>
+    public IReadOnlyList<NotifyConfig> Notify { get; init; } = [];
+
+    /// <summary>The <c>[healthcheck]</c> table, or null when the file has none.</summary>
+    public HealthcheckConfig? Healthcheck { get; init; }
     public JournalConfig Journal { get; init; } = JournalConfig.Default;
 
     /// <summary>The <c>[http]</c> table: status page, metrics, event stream, control socket.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Rebound.Act.Ddns.Engine;
 using Rebound.Act.Heal;
 using Rebound.Act.Hooks;
+using Rebound.Act.Notify;
 using Rebound.Decide;
 using Rebound.Sense.Uplinks;
 
@@ -42,6 +43,8 @@ public static class EventCatalogue
 
         Hook<HookFailed>("hook-failed", HookEventJson.Write, HookEventJson.Text),
         Hook<HookDropped>("hook-dropped", HookEventJson.Write, HookEventJson.Text),
+
+        new EventKind<NotifyFailed>("notify-failed", EventFamily.Notify, _ => NoTarget, (json, e, _) => NotifyEventJson.Write(json, e), (e, _) => " " + NotifyEventJson.Text(e)),
 
         Agent<ConfigReloaded>("config-reloaded"),
         Agent<ConfigRejected>("config-rejected"),

@@ -24,6 +24,10 @@ public enum EventFamily
     /// <summary>The agent about itself (configuration reloads).</summary>
     [JsonName("agent")]
     Agent,
+
+    /// <summary>Notifications and healthcheck pings about their own failures; never notified themselves.</summary>
+    [JsonName("notify")]
+    Notify,
 }
 
 /// <summary>
@@ -69,7 +73,10 @@ public abstract class EventKind
     }
 
     /// <summary>One line for a terminal: <c>2026-11-26T04:40:00.123Z heal-step wireguard:wg0 keepalive done in 3 ms: sent</c>.</summary>
-    public string Text(ReboundEvent e, string? target) => $"{EventTime.Format(e.Time)} {Name}{Detail(e, target)}";
+    public string Text(ReboundEvent e, string? target) => $"{EventTime.Format(e.Time)} {Summary(e, target)}";
+
+    /// <summary>The line without its time: <c>upstream-lost …</c>. What a notification says about the event.</summary>
+    public string Summary(ReboundEvent e, string? target) => $"{Name}{Detail(e, target)}";
 
     public override string ToString() => Name;
 

@@ -28,6 +28,9 @@ public sealed class RecordedEvent
 
     /// <summary>The one human line <c>rebound run</c> prints without <c>--json</c>.</summary>
     public string Text => Source.Kind.Text(Source, Target);
+
+    /// <summary><see cref="Text"/> without the time.</summary>
+    public string Summary => Source.Kind.Summary(Source, Target);
 }
 
 /// <summary>Receives every event. Must not block: slow work (disk, hooks) is queued by the sink itself.</summary>

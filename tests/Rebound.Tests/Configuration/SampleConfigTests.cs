@@ -124,7 +124,10 @@ public sealed class SampleConfigTests : IDisposable
             return sampleLine;
         var name = sampleLine[(at + Etc.Length)..].TrimEnd('"');
         var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, name.EndsWith(".key", StringComparison.Ordinal) ? TsigKey : "example-secret\n");
+        File.WriteAllText(path, name.EndsWith(".key", StringComparison.Ordinal) ? TsigKey
+            : name == "notify.url" ? "ntfy://ntfy.sh/rebound-home\n"
+            : name == "healthcheck.url" ? "https://hc-ping.com/0b5f2b4e-8c1a-4b9e-a3f4-5d6e7f8a9b0c\n"
+            : "example-secret\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return sampleLine.Replace(Etc, _dir + "/", StringComparison.Ordinal);
     }

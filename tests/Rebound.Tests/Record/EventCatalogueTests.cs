@@ -39,6 +39,7 @@ public sealed partial class EventCatalogueTests
                 var t when t.IsSubclassOf(typeof(HealEvent)) => EventFamily.Heal,
                 var t when t.IsSubclassOf(typeof(HookEvent)) => EventFamily.Hook,
                 var t when t.IsSubclassOf(typeof(AgentNotice)) => EventFamily.Agent,
+                var t when t == typeof(Rebound.Act.Notify.NotifyFailed) => EventFamily.Notify,
                 _ => throw new InvalidOperationException(kind.Name),
             };
             Assert.Equal(expected, kind.Family);
