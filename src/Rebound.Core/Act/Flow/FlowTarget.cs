@@ -311,18 +311,8 @@ public sealed class FlowTarget : IHealTarget
 
         public async ValueTask<string> RunAsync(HealTrigger trigger, CancellationToken cancellationToken)
         {
-            HopResult result;
-            try
-            {
-                result = await target._hopper.HopAsync(new HopRequest(target._options.LocalPorts.ToList(), AddressFamily.InterNetwork, trigger.PublicIpv4), cancellationToken).ConfigureAwait(false);
-            }
-            catch (HopPortException ex)
-            {
-                throw new HealActionException(ex.Message, ex);
-            }
-
-            if (!result.Applied)
-                throw new HealActionNotApplicableException(result.NotApplicableReason ?? "does not apply");
+            var result = await HopPortStep.RunAsync(
+                target._hopper, new HopRequest(target._options.LocalPorts.ToList(), AddressFamily.InterNetwork, trigger.PublicIpv4), cancellationToken).ConfigureAwait(false);
             target._hoppedAt = target._time.GetUtcNow();
             target._inspected = true;
             return result.Detail;

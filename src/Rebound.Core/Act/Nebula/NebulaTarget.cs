@@ -340,24 +340,10 @@ public sealed class NebulaTarget : IHealTarget
             var family = target._options.Config.ListenHost.Contains(':', StringComparison.Ordinal) && trigger.PublicIpv4 is null
                 ? AddressFamily.InterNetworkV6
                 : AddressFamily.InterNetwork;
-            HopResult result;
-            try
-            {
-                result = await target._hopper.HopAsync(
-                    new HopRequest([target._options.Config.ListenPort], family, family == AddressFamily.InterNetwork ? trigger.PublicIpv4 : trigger.PublicIpv6),
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (HopPortException ex)
-            {
-                throw new HealActionException(ex.Message, ex);
-            }
-            catch (NftMissingException ex)
-            {
-                throw new HealActionNotApplicableException(ex.Message);
-            }
-
-            if (!result.Applied)
-                throw new HealActionNotApplicableException(result.NotApplicableReason ?? "does not apply");
+            var result = await HopPortStep.RunAsync(
+                target._hopper,
+                new HopRequest([target._options.Config.ListenPort], family, family == AddressFamily.InterNetwork ? trigger.PublicIpv4 : trigger.PublicIpv6),
+                cancellationToken).ConfigureAwait(false);
             target._hoppedAt = target._time.GetUtcNow();
             target._inspected = true;
             return result.Detail;
