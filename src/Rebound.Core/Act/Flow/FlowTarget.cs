@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using Rebound.Act.Commands;
 using Rebound.Act.Heal;
@@ -6,6 +5,7 @@ using Rebound.Act.Remedies;
 using Rebound.Act.Router;
 using Rebound.Act.WireGuard;
 using Rebound.Record;
+using Rebound.Transport;
 
 namespace Rebound.Act.Flow;
 
@@ -51,7 +51,7 @@ public sealed class FlowTarget : IHealTarget
         _pinger = pinger ?? throw new ArgumentNullException(nameof(pinger));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _commands = commands ?? new ProcessCommandRunner(timeProvider);
-        _udpPortBound = udpPortBound ?? UdpSockets.IsBound;
+        _udpPortBound = udpPortBound ?? IsUdpPortBound;
         var ladder = new List<IHealAction>();
         if (options.LocalPorts.Count > 0)
             ladder.Add(new HopPortAction(this));
@@ -301,6 +301,8 @@ public sealed class FlowTarget : IHealTarget
         }
     }
 
+    private static bool IsUdpPortBound(int port) => new ProcSockets().Udp(port).Count > 0;
+
     private sealed class HopPortAction(FlowTarget target) : IHealAction
     {
         public HealActionKind Kind => HealActionKind.HopPort;
@@ -354,58 +356,7 @@ public sealed class FlowTarget : IHealTarget
         public async ValueTask<string> RunAsync(HealTrigger trigger, CancellationToken cancellationToken)
         {
             var argv = target._options.RestartCommand!;
-            CommandResult result;
-            try
-            {
-                result = await target._commands.RunAsync(new CommandRequest(argv, target._options.RestartTimeout), cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                throw new HealActionException(ex.Message, ex);
-            }
-
-            if (result.ExitCode != 0)
-                throw new HealActionException($"{string.Join(' ', argv)} exited {result.ExitCode}: {result.FirstErrorLine}");
-            return $"ran {string.Join(' ', argv)}";
+            return await RestartCommandStep.RunAsync(target._commands, argv, target._options.RestartTimeout, cancellationToken).ConfigureAwait(false);
         }
-    }
-}
-
-/// <summary>Whether a UDP socket is bound to a local port, from /proc/net/udp and udp6 (the local address column, port in hex).</summary>
-public static class UdpSockets
-{
-    public static bool IsBound(int port) => IsBound(port, ["/proc/net/udp", "/proc/net/udp6"]);
-
-    public static bool IsBound(int port, IEnumerable<string> files)
-    {
-        ArgumentNullException.ThrowIfNull(files);
-        foreach (var file in files)
-        {
-            string[] lines;
-            try
-            {
-                lines = File.ReadAllLines(file);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            if (lines.Skip(1).Any(line => LocalPort(line) == port))
-                return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>The local port of one /proc/net/udp line ("  12: 0100007F:1092 00000000:0000 07 ..."), else null.</summary>
-    public static int? LocalPort(string line)
-    {
-        ArgumentNullException.ThrowIfNull(line);
-        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length < 2)
-            return null;
-        var colon = fields[1].LastIndexOf(':');
-        return colon > 0 && int.TryParse(fields[1].AsSpan(colon + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var port) ? port : null;
     }
 }

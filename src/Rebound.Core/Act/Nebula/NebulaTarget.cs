@@ -363,21 +363,10 @@ public sealed class NebulaTarget : IHealTarget
         {
             var argv = target._options.RestartCommand!;
             target._lastRestart = (target._time.GetUtcNow(), trigger.PublicIpv4 ?? trigger.PublicIpv6);
-            CommandResult result;
-            try
-            {
-                result = await target._commands.RunAsync(new CommandRequest(argv, target._options.RestartTimeout), cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                throw new HealActionException(ex.Message, ex);
-            }
-
-            if (result.ExitCode != 0)
-                throw new HealActionException($"{string.Join(' ', argv)} exited {result.ExitCode}: {result.FirstErrorLine}");
+            var detail = await RestartCommandStep.RunAsync(target._commands, argv, target._options.RestartTimeout, cancellationToken).ConfigureAwait(false);
             // The restarted nebula resolved its static_host_map names again: that is the new baseline.
             await target.RememberResolutionsAsync(cancellationToken).ConfigureAwait(false);
-            return $"ran {string.Join(' ', argv)}";
+            return detail;
         }
     }
 }

@@ -509,20 +509,9 @@ public sealed class WireGuardTarget : IHealTarget
         {
             var argv = target._options.RestartCommand!;
             await target.MarkBaselineAsync(cancellationToken).ConfigureAwait(false);
-            CommandResult result;
-            try
-            {
-                result = await target._commands.RunAsync(new CommandRequest(argv, target._options.RestartTimeout), cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                throw new HealActionException(ex.Message, ex);
-            }
-
-            if (result.ExitCode != 0)
-                throw new HealActionException($"{string.Join(' ', argv)} exited {result.ExitCode}: {result.FirstErrorLine}");
+            var detail = await RestartCommandStep.RunAsync(target._commands, argv, target._options.RestartTimeout, cancellationToken).ConfigureAwait(false);
             target.MarkRestarted();
-            return $"ran {string.Join(' ', argv)}";
+            return detail;
         }
     }
 }
