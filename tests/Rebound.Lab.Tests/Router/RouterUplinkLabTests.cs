@@ -46,8 +46,13 @@ public sealed partial class RouterUplinkLabTests
             Assert.Equal(FailoverLab.Wan1Address, (await ReceiveAsync(server, ct))?.From.Address.ToString());
 
             await using var rebound = NetworkNamespace.Run($"/var/run/netns/{lab.RouterNamespace}", () => ReboundProcess.StartHere(["run", "--config", config, "--json"]));
-            await rebound.WaitForAsync(e => e.Name == "uplink-up" && e.GetString("interface") == "wan1", TimeSpan.FromSeconds(20), "uplink-up wan1", ct);
-            await rebound.WaitForAsync(e => e.Name == "uplink-up" && e.GetString("interface") == "wan2", TimeSpan.FromSeconds(20), "uplink-up wan2", ct);
+            // Both uplinks are probed at once, so their first uplink-up events come in either order.
+            var up = new HashSet<string>(StringComparer.Ordinal);
+            while (up.Count < 2)
+            {
+                var e = await rebound.WaitForAsync(e => e.Name == "uplink-up" && e.GetString("interface") is "wan1" or "wan2", TimeSpan.FromSeconds(20), "uplink-up of wan1 and wan2", ct);
+                up.Add(e.GetString("interface")!);
+            }
 
             var switched = await lab.FailoverAsync(ct);
             var down = await rebound.WaitForAsync(e => e.Name == "uplink-down" && e.GetString("interface") == "wan1", TimeSpan.FromSeconds(10), "uplink-down wan1", ct);
