@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.Json;
+using Rebound.Configuration;
 using Rebound.Decide;
 using Rebound.Record;
 using Rebound.Sense.Sources;
@@ -42,7 +43,7 @@ internal static class ProbeCommand
             var userGiven = parse.GetValue(servers) is { Count: > 0 };
             IReadOnlyList<AddressSourceSpec> targets = userGiven ? parse.GetValue(servers)! : AddressSources.PublicDefaults;
             var started = TimeProvider.System.GetUtcNow();
-            var results = await OneShotSources.AskAllAsync(services, targets, parse.GetValue(timeout) ?? WatchCommand.DefaultProbeTimeout, userGiven, ct);
+            var results = await OneShotSources.AskAllAsync(services, targets, parse.GetValue(timeout) ?? WatchConfig.DefaultProbeTimeout, userGiven, ct);
             var observations = results.Select(r => r.Observation).ToArray();
             var ipv4 = Consensus(observations, IpFamily.Ipv4);
             var ipv6 = Consensus(observations, IpFamily.Ipv6);

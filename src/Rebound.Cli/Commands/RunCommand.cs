@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rebound.Act.Heal;
 using Rebound.Cli.Agent;
 
 namespace Rebound.Cli.Commands;
@@ -15,18 +16,18 @@ internal static class RunCommand
     {
         var config = ConfigFile.Option();
         var json = CommonOptions.Json();
-        var command = new Command("run", """
+        var command = new Command("run", $$"""
             Run the agent: keep DNS records, tunnels and flows working across a failover.
 
             The long-running service (normally started by systemd). It watches the public address and the
             upstream as 'rebound watch' does and acts on every confirmed change, as the configuration says:
             [[ddns]] records are brought to the new address and verified at the authoritative server; heal
-            targets ([[wireguard]], [tailscale], [router] conntrack flush) are repaired step by step;
-            [[hook]] commands and URLs are told. Every event is printed (text, or JSON Lines with --json;
-            fields in README: CLI contract), written to the journal ('rebound events') and served on the
-            localhost HTTP listener ([http] listen, default 127.0.0.1:9464: status page, /status.json,
-            /metrics, /events) and the control socket ('rebound status'). Check the file first with
-            'rebound check-config FILE'.
+            targets ({{string.Join(", ", HealTargets.All.Select(t => t.Header))}}) are repaired step by step;
+            [[hook]] commands and URLs and [[notify]] services are told. Every event is printed (text, or
+            JSON Lines with --json; fields in README: CLI contract), written to the journal ('rebound
+            events') and served on the localhost HTTP listener ([http] listen, default 127.0.0.1:9464:
+            status page, /status.json, /metrics, /events) and the control socket ('rebound status').
+            Check the file first with 'rebound check-config FILE'.
 
             Signals:
               SIGINT, SIGTERM  stop: actions in flight finish, or are journaled as interrupted; then exit 0

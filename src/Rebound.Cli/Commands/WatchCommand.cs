@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rebound.Configuration;
 using Rebound.Decide;
 using Rebound.Sense.Netlink;
 using Rebound.Sense;
@@ -9,8 +10,6 @@ namespace Rebound.Cli.Commands;
 /// <summary><c>rebound watch</c>: runs the watcher until SIGINT/SIGTERM and prints its events.</summary>
 internal static class WatchCommand
 {
-    public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(1);
-
     public static Command Create(CliServices services)
     {
         var servers = CommonOptions.Servers();
@@ -70,11 +69,11 @@ internal static class WatchCommand
                 {
                     Targets = given.Count > 0 ? given : AddressSources.PublicDefaults,
                     Interval = parse.GetValue(interval) ?? WanWatcherOptions.DefaultInterval,
-                    ProbeTimeout = parse.GetValue(timeout) ?? DefaultProbeTimeout,
+                    ProbeTimeout = parse.GetValue(timeout) ?? WatchConfig.DefaultProbeTimeout,
                     ConfirmServers = parse.GetValue(confirmServers),
                     ConfirmRounds = parse.GetValue(confirmRounds),
                 },
-                parse.GetValue(timeout) ?? DefaultProbeTimeout);
+                parse.GetValue(timeout) ?? WatchConfig.DefaultProbeTimeout);
             await using var runtime = await services.CreateWatcher(settings, ct);
             foreach (var warning in runtime.Warnings)
             {
