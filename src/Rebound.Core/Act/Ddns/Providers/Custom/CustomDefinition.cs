@@ -132,7 +132,7 @@ public sealed class CustomDefinition : DdnsProviderDefinition<CustomSettings>
             foreach (var placeholder in CustomTemplate.Placeholders(text))
             {
                 if (!CustomTemplate.Known.Contains(placeholder))
-                    s.Problem(key, $"placeholders {string.Join(", ", CustomTemplate.Known.Select(k => "{" + k + "}"))}; {{{ConfigReader.Clip(placeholder)}}} is unknown");
+                    s.Problem(key, $"placeholders {string.Join(", ", CustomTemplate.Known.Select(k => "{" + k + "}"))}; {{{placeholder[..Math.Min(placeholder.Length, 40)]}}} is unknown");
                 used.Add(placeholder);
             }
         }
