@@ -45,6 +45,9 @@ internal abstract class FakeApiServer : IDisposable
         && (type == "A" ? ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork : ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
         && ip.ToString() == value;
 
+    /// <summary>A record's id, the same for the same name and type (the APIs give each record one).</summary>
+    protected static int RecordId((string Name, string Type) key) => Math.Abs(StringComparer.Ordinal.GetHashCode($"{key.Name}/{key.Type}") % 100000) + 1;
+
     protected static JsonNode Body(RecordedRequest request) => JsonNode.Parse(request.Body) ?? new JsonObject();
 
     protected abstract FakeResponse Handle(RecordedRequest request);

@@ -13,7 +13,6 @@ internal sealed class FakeDigitalOceanServer(string domain, string token) : Fake
     private static FakeResponse Error(int status, string id, string message) =>
         FakeResponse.Json(new JsonObject { ["id"] = id, ["message"] = message }.ToJsonString(), status);
 
-    private static int Id((string Name, string Type) key) => Math.Abs(StringComparer.Ordinal.GetHashCode($"{key.Name}/{key.Type}") % 100000) + 1;
 
     protected override FakeResponse Handle(RecordedRequest request)
     {
@@ -33,17 +32,17 @@ internal sealed class FakeDigitalOceanServer(string domain, string token) : Fake
                 {
                     var full = key.Name == "@" ? domain : $"{key.Name}.{domain}";
                     if ((type is null || type == key.Type) && (fqdn is null || fqdn == full))
-                        list.Add(new JsonObject { ["id"] = Id(key), ["type"] = key.Type, ["name"] = key.Name, ["data"] = held.Contents[0], ["ttl"] = held.Ttl });
+                        list.Add(new JsonObject { ["id"] = RecordId(key), ["type"] = key.Type, ["name"] = key.Name, ["data"] = held.Contents[0], ["ttl"] = held.Ttl });
                 }
                 return FakeResponse.Json(new JsonObject { ["domain_records"] = list, ["links"] = new JsonObject(), ["meta"] = new JsonObject { ["total"] = list.Count } }.ToJsonString());
             case ("PUT", 6):
-                var target = Records.Keys.Where(k => Id(k).ToString(System.Globalization.CultureInfo.InvariantCulture) == parts[5]).ToList();
+                var target = Records.Keys.Where(k => RecordId(k).ToString(System.Globalization.CultureInfo.InvariantCulture) == parts[5]).ToList();
                 if (target is not [var existing])
                     return Error(404, "not_found", "The resource you were accessing could not be found.");
                 if (!IsAddressOf(existing.Type, body!["data"]?.GetValue<string>()))
                     return Error(422, "unprocessable_entity", "Data needs to be a valid address");
                 Records[existing] = (Records[existing].Ttl, [body["data"]!.GetValue<string>()]);
-                return FakeResponse.Json(new JsonObject { ["domain_record"] = new JsonObject { ["id"] = Id(existing) } }.ToJsonString());
+                return FakeResponse.Json(new JsonObject { ["domain_record"] = new JsonObject { ["id"] = RecordId(existing) } }.ToJsonString());
             case ("POST", 5):
                 var newType = body!["type"]?.GetValue<string>() ?? "";
                 var data = body["data"]?.GetValue<string>();
@@ -51,7 +50,7 @@ internal sealed class FakeDigitalOceanServer(string domain, string token) : Fake
                     return Error(422, "unprocessable_entity", "Data needs to be a valid address");
                 var newKey = (body["name"]?.GetValue<string>() ?? "", newType);
                 Records[newKey] = (body["ttl"]?.GetValue<int>() ?? 1800, [data!]);
-                return FakeResponse.Json(new JsonObject { ["domain_record"] = new JsonObject { ["id"] = Id(newKey) } }.ToJsonString(), 201);
+                return FakeResponse.Json(new JsonObject { ["domain_record"] = new JsonObject { ["id"] = RecordId(newKey) } }.ToJsonString(), 201);
             default:
                 return Error(404, "not_found", "The resource you were accessing could not be found.");
         }

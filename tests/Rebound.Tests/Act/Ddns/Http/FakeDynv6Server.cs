@@ -16,7 +16,6 @@ internal sealed class FakeDynv6Server(string zone, string token) : FakeApiServer
     private static FakeResponse Error(int status, string message) =>
         FakeResponse.Json(new JsonObject { ["error"] = message }.ToJsonString(), status);
 
-    private static int Id((string Name, string Type) key) => Math.Abs(StringComparer.Ordinal.GetHashCode($"{key.Name}/{key.Type}") % 100000) + 1;
 
     private string Apex(string type) => Records.TryGetValue(("", type), out var held) ? held.Contents[0] : "";
 
@@ -46,22 +45,22 @@ internal sealed class FakeDynv6Server(string zone, string token) : FakeApiServer
                 return FakeResponse.Json(new JsonObject { ["id"] = ZoneId, ["name"] = zone }.ToJsonString());
             case ("GET", ["", "api", "v2", "zones", var z, "records"]) when z == id:
                 return FakeResponse.Json(new JsonArray([.. Records.Where(r => r.Key.Name.Length > 0)
-                    .Select(r => (JsonNode)new JsonObject { ["id"] = Id(r.Key), ["type"] = r.Key.Type, ["name"] = r.Key.Name, ["data"] = r.Value.Contents[0], ["zoneID"] = ZoneId })]).ToJsonString());
+                    .Select(r => (JsonNode)new JsonObject { ["id"] = RecordId(r.Key), ["type"] = r.Key.Type, ["name"] = r.Key.Name, ["data"] = r.Value.Contents[0], ["zoneID"] = ZoneId })]).ToJsonString());
             case ("PATCH", ["", "api", "v2", "zones", var z, "records", var rid]) when z == id:
-                var target = Records.Keys.Where(k => k.Name.Length > 0 && Id(k).ToString(CultureInfo.InvariantCulture) == rid).ToList();
+                var target = Records.Keys.Where(k => k.Name.Length > 0 && RecordId(k).ToString(CultureInfo.InvariantCulture) == rid).ToList();
                 if (target is not [var existing])
                     return Error(404, "record not found");
                 if (!IsAddressOf(existing.Type, body!["data"]?.GetValue<string>()))
                     return Error(422, "data is invalid");
                 Records[existing] = (0, [body["data"]!.GetValue<string>()]);
-                return FakeResponse.Json(new JsonObject { ["id"] = Id(existing) }.ToJsonString());
+                return FakeResponse.Json(new JsonObject { ["id"] = RecordId(existing) }.ToJsonString());
             case ("POST", ["", "api", "v2", "zones", var z, "records"]) when z == id:
                 var type = body!["type"]?.GetValue<string>() ?? "";
                 if (!IsAddressOf(type, body["data"]?.GetValue<string>()))
                     return Error(422, "data is invalid");
                 var key = (body["name"]?.GetValue<string>() ?? "", type);
                 Records[key] = (0, [body["data"]!.GetValue<string>()]);
-                return FakeResponse.Json(new JsonObject { ["id"] = Id(key) }.ToJsonString());
+                return FakeResponse.Json(new JsonObject { ["id"] = RecordId(key) }.ToJsonString());
             default:
                 return Error(404, "not found");
         }

@@ -19,7 +19,6 @@ internal sealed class FakeLinodeServer(string domain, string token) : FakeApiSer
     private static FakeResponse Errors(int status, string reason, string? field = null) =>
         FakeResponse.Json(new JsonObject { ["errors"] = new JsonArray(new JsonObject { ["reason"] = reason, ["field"] = field }) }.ToJsonString(), status);
 
-    private static int Id((string Name, string Type) key) => Math.Abs(StringComparer.Ordinal.GetHashCode($"{key.Name}/{key.Type}") % 100000) + 1;
 
     protected override FakeResponse Handle(RecordedRequest request)
     {
@@ -43,25 +42,25 @@ internal sealed class FakeLinodeServer(string domain, string token) : FakeApiSer
                 int page = int.Parse(request.QueryValue("page") ?? "1", CultureInfo.InvariantCulture);
                 int size = int.Parse(request.QueryValue("page_size") ?? "100", CultureInfo.InvariantCulture);
                 var all = Enumerable.Range(0, Filler).Select(i => new JsonObject { ["id"] = 900000 + i, ["type"] = "TXT", ["name"] = $"txt{i}", ["target"] = "x", ["ttl_sec"] = 300 })
-                    .Concat(Records.Select(r => new JsonObject { ["id"] = Id(r.Key), ["type"] = r.Key.Type, ["name"] = r.Key.Name, ["target"] = r.Value.Contents[0], ["ttl_sec"] = r.Value.Ttl }))
+                    .Concat(Records.Select(r => new JsonObject { ["id"] = RecordId(r.Key), ["type"] = r.Key.Type, ["name"] = r.Key.Name, ["target"] = r.Value.Contents[0], ["ttl_sec"] = r.Value.Ttl }))
                     .ToList();
                 var pageItems = new JsonArray([.. all.Skip((page - 1) * size).Take(size)]);
                 return FakeResponse.Json(new JsonObject { ["data"] = pageItems, ["page"] = page, ["pages"] = Math.Max(1, (all.Count + size - 1) / size), ["results"] = all.Count }.ToJsonString());
             case ("PUT", 6):
-                var target = Records.Keys.Where(k => Id(k).ToString(CultureInfo.InvariantCulture) == parts[5]).ToList();
+                var target = Records.Keys.Where(k => RecordId(k).ToString(CultureInfo.InvariantCulture) == parts[5]).ToList();
                 if (target is not [var existing])
                     return Errors(404, "Not found");
                 if (!IsAddressOf(existing.Type, body!["target"]?.GetValue<string>()))
                     return Errors(400, "Invalid IPv4 address", "target");
                 Records[existing] = (Records[existing].Ttl, [body["target"]!.GetValue<string>()]);
-                return FakeResponse.Json(new JsonObject { ["id"] = Id(existing) }.ToJsonString());
+                return FakeResponse.Json(new JsonObject { ["id"] = RecordId(existing) }.ToJsonString());
             case ("POST", 5):
                 var type = body!["type"]?.GetValue<string>() ?? "";
                 if (!IsAddressOf(type, body["target"]?.GetValue<string>()))
                     return Errors(400, "Invalid IPv4 address", "target");
                 var key = (body["name"]?.GetValue<string>() ?? "", type);
                 Records[key] = (body["ttl_sec"]?.GetValue<int>() ?? 0, [body["target"]!.GetValue<string>()]);
-                return FakeResponse.Json(new JsonObject { ["id"] = Id(key) }.ToJsonString());
+                return FakeResponse.Json(new JsonObject { ["id"] = RecordId(key) }.ToJsonString());
             default:
                 return Errors(404, "Not found");
         }

@@ -21,7 +21,7 @@ internal sealed class FakePorkbunServer(string domain, string apiKey, string sec
         return FakeResponse.Json(answer.ToJsonString());
     }
 
-    private static string Id((string Name, string Type) key) => (Math.Abs(StringComparer.Ordinal.GetHashCode($"{key.Name}/{key.Type}") % 100000) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Id((string Name, string Type) key) => RecordId(key).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     protected override FakeResponse Handle(RecordedRequest request)
     {
