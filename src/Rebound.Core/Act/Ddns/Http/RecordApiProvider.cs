@@ -30,7 +30,7 @@ public abstract class RecordApiProvider<TOptions> : HttpDdnsProvider<TOptions>, 
     /// <summary>The domain, lower case, without a trailing dot.</summary>
     private protected string Domain { get; }
 
-    /// <summary>The provider in messages, e.g. "Gandi".</summary>
+    /// <summary>The provider as messages name it.</summary>
     private protected abstract string Label { get; }
 
     /// <summary>The credential in messages, e.g. "API token".</summary>
