@@ -88,6 +88,23 @@ public sealed class NewProviderConfigTests
         Assert.DoesNotContain(UrlToken, problem.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("provider = \"dynv6\"\nnames = [\"myhome.dynv6.net\"]\nzone = \"myhome.dynv6.net\"\ntoken = \"t\"", true)]
+    [InlineData("provider = \"godaddy\"\nnames = [\"a.example.net\"]\ndomain = \"example.net\"\nkey = \"k\"\nsecret = \"s\"", true)]
+    [InlineData("provider = \"namecheap\"\nnames = [\"a.example.net\"]\ndomain = \"example.net\"\npassword = \"p\"", false)]
+    [InlineData("provider = \"freedns\"\nnames = [\"a.mooo.com\"]\ntoken = \"t\"", false)]
+    public async Task A_provider_whose_api_reads_records_is_the_targets_verifier_and_drift_check(string entry, bool verified)
+    {
+        var config = Parse(entry).Config!;
+
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, TimeProvider.System, TestContext.Current.CancellationToken);
+
+        Assert.Null(problem);
+        Assert.Equal(verified, Assert.Single(targets).Verifier is not null);
+        foreach (var disposable in owned)
+            disposable.Dispose();
+    }
+
     [Fact]
     public void The_unknown_provider_problem_lists_the_new_ones()
     {
