@@ -196,7 +196,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("[state]\ndirectory = \"var/lib\"\n" + Duck, 2, "state.directory", "an absolute directory path")]
     [InlineData("colour = 1\n" + Duck, 1, "colour", "a known key (watch, state, ddns")]
     [InlineData("ddns = 3\n", 1, "ddns", "[[ddns]] tables, found an integer")]
-    [InlineData("[[ddns]]\nnames = [\"x\"]\ntoken = \"t\"\n", 1, "ddns[0].provider", "one of rfc2136, dyndns2, cloudflare, duckdns, desec, powerdns, route53, hetzner, noip, dynu, ovh (missing)")]
+    [InlineData("[[ddns]]\nnames = [\"x\"]\ntoken = \"t\"\n", 1, "ddns[0].provider", "one of rfc2136, dyndns2, cloudflare, duckdns, desec, powerdns, route53, hetzner, porkbun, gandi, digitalocean, linode, godaddy, namecheap, dynv6, freedns, noip, dynu, ovh, custom (missing)")]
     [InlineData("[[ddns]]\nprovider = \"nosuchdns\"\nnames = [\"x\"]\n", 2, "ddns[0].provider", "found \"nosuchdns\"")]
     [InlineData("[[ddns]]\nprovider = \"nosuchdns\"\nnames = []\n", 3, "ddns[0].names", "a non-empty array of host names")]
     [InlineData("[[ddns]]\nprovider = \"nosuchdns\"\nnames = [\"x\"]\ntokn = \"t\"\n", 4, "ddns[0].tokn", "\"tokn\" is unknown")]

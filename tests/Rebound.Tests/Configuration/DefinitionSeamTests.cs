@@ -13,6 +13,14 @@ public sealed class DefinitionSeamTests
     [Theory]
     [InlineData("duckdns", "Act/Ddns/Providers/DuckDns/")]
     [InlineData("desec", "Act/Ddns/Providers/Desec/")]
+    [InlineData("porkbun", "Act/Ddns/Providers/Porkbun/")]
+    [InlineData("gandi", "Act/Ddns/Providers/Gandi/")]
+    [InlineData("digitalocean", "Act/Ddns/Providers/DigitalOcean/")]
+    [InlineData("linode", "Act/Ddns/Providers/Linode/")]
+    [InlineData("godaddy", "Act/Ddns/Providers/GoDaddy/")]
+    [InlineData("namecheap", "Act/Ddns/Providers/Namecheap/")]
+    [InlineData("dynv6", "Act/Ddns/Providers/Dynv6/")]
+    [InlineData("afraid", "Act/Ddns/Providers/FreeDns/")]
     public void Only_a_providers_own_folder_and_the_registry_name_it(string name, string folder)
     {
         var src = Path.Combine(RepoRoot(), "src");

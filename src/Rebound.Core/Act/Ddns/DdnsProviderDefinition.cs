@@ -110,7 +110,8 @@ public abstract class DdnsProviderDefinition<TSettings>(string name, string doc)
 /// <summary>What the shared keys of the entry being read say, for the provider's own checks.</summary>
 /// <param name="Names">The record names, or null when they were wrong.</param>
 /// <param name="MinInterval">The entry's <c>min_interval</c>, or the provider's default.</param>
-internal sealed record DdnsEntryContext(IReadOnlyList<string>? Names, TimeSpan MinInterval);
+/// <param name="Families">The entry's <c>families</c> (a provider that serves only one says so).</param>
+internal sealed record DdnsEntryContext(IReadOnlyList<string>? Names, TimeSpan MinInterval, IReadOnlyList<Decide.IpFamily>? Families = null);
 
 /// <summary>What a provider's definition builds for one entry.</summary>
 /// <param name="Updater">Sends the records.</param>

@@ -9,13 +9,15 @@ namespace Rebound.Act.Ddns;
 /// </summary>
 public sealed class DdnsZoneKey : ConfigKey
 {
-    private const string Expected = "the zone name, e.g. \"example.com\"";
-
-    public DdnsZoneKey(string doc)
-        : base("zone", doc)
+    /// <param name="name">The key: <c>zone</c>, or <c>domain</c> for a provider that calls it that.</param>
+    public DdnsZoneKey(string doc, string name = "zone")
+        : base(name, doc)
     {
         Required = true;
+        Expected = $"the {name} name, e.g. \"example.com\"";
     }
+
+    private string Expected { get; }
 
     public override string Type => "a zone name";
 
@@ -40,7 +42,7 @@ public sealed class DdnsZoneKey : ConfigKey
         foreach (var name in names ?? [])
         {
             if (DnsName.TryParse(name, out var dnsName) && !dnsName.IsSubdomainOf(zone))
-                s.Problem(s.Node("names") ?? s.Table, "names", $"names inside zone {normalized}; {name} is not");
+                s.Problem(s.Node("names") ?? s.Table, "names", $"names inside {Name} {normalized}; {name} is not");
         }
 
         return zone;

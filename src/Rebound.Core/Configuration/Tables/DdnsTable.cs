@@ -113,7 +113,7 @@ public sealed class DdnsTable : ConfigTable
 
         if (s.Node(MinInterval.Name) is null)
             minInterval = provider.DefaultMinInterval;
-        var settings = provider.Read(s, new DdnsEntryContext(names, minInterval));
+        var settings = provider.Read(s, new DdnsEntryContext(names, minInterval, families));
         s.RejectUnknown([.. Keys, .. provider.Keys], provider.Name);
         if (names is not null)
             CheckDuplicates(s, index, names, families, seen);
