@@ -14,9 +14,7 @@ public sealed class NebulaHealLabTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(LabMode.Pinned)]
-    // Known bug, open in issue 10: in mwan3 mode the first hop is sometimes unverified (0 entries deleted, the
-    // tunnel silent for the 3 s verify window) and only the retry 5 s later heals it (~10 s instead of ~1 s).
-    [InlineData(LabMode.Mwan3, Skip = "known bug: first hop-port after an mwan3 failover sometimes unverified; the retry heals it after ~10 s (issue 10)")]
+    [InlineData(LabMode.Mwan3)]
     public async Task Rebound_heals_nebula_after_a_failover_that_pins_its_flows(LabMode mode)
     {
         await using var lab = await FailoverLab.StartAsync(mode, Ct);
