@@ -61,7 +61,11 @@ public sealed class NebulaHealLabTests(ITestOutputHelper output)
                 await Task.Delay(TimeSpan.FromSeconds(1), Ct);
             }
 
-            Assert.True(await nebula.LanPingsAsync(NebulaMesh.Lighthouse, Ct));
+            // The lighthouse flow, idle since the failover (mwan3: nothing went to it), is hopped by its first packet.
+            // Nebula 1.6 answers that packet to the address it knew before it roams (checked by hand: the first echo
+            // after each hop is lost, the second answers), so the first answer may come from the second echo.
+            var lighthouse = await nebula.FirstAnswerWithinAsync(TimeSpan.FromSeconds(4), NebulaMesh.Lighthouse, Ct);
+            Assert.True(lighthouse is not null, "the lighthouse did not answer within 4 s");
         }
         finally
         {
