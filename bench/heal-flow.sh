@@ -9,58 +9,39 @@
 #   to 120 s like tailscaled's control watchdog, reconnecting at once on an error), [[flow]] reset_tcp_ports = [8080]
 #   (reset-tcp). Restored = first answer after the switch that follows an unanswered period.
 # --baseline: the same without Rebound; pinned UDP stays dead, TCP waits for the client's own deadline.
+# --compare: both at once, each on a lab of its own, the baseline's summary first.
 #
-# Usage: bench/heal-flow.sh [--kind udp|tcp] [--cycles N] [--mode pinned|masquerade|mwan3] [--baseline] [--timeout S]
+# Usage: bench/heal-flow.sh [--kind udp|tcp] [--cycles N] [--mode pinned|masquerade|mwan3]
+#                            [--baseline|--compare] [--timeout S]
 # Env:   REBOUND_BIN  binary to run (default: artifacts/publish/rebound, AOT-published if missing)
+#        BENCH_LAB_ID lab id (default f and 5 random hex digits)
 # Out:   markdown table on stdout; raw samples, client and event logs in bench/results/<UTC time>-flow-<kind>/
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LAB=$ROOT/lab/lab.sh
-BENCH_LIB=1 source "$ROOT/bench/heal-wireguard.sh" # percentile, ms_between, restored_at, random_delay
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/heal.sh" # helpers testable on their own: source with BENCH_LIB=1
+[[ ${BENCH_LIB:-} == 1 ]] && return 0
 
-KIND=udp CYCLES=20 MODE=pinned BASELINE=0 TIMEOUT=""
+KIND=udp CYCLES=20 MODE=pinned BASELINE=0 COMPARE=0 TIMEOUT="" ARGS=()
 while (($#)); do
   case $1 in
+    --kind | --cycles | --mode | --timeout) ARGS+=("$1" "$2") ;;&
     --kind) KIND=$2; shift ;;
     --cycles) CYCLES=$2; shift ;;
     --mode) MODE=$2; shift ;;
-    --baseline) BASELINE=1 ;;
     --timeout) TIMEOUT=$2; shift ;;
+    --baseline) BASELINE=1 ;;
+    --compare) COMPARE=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
 done
 [[ $KIND =~ ^(udp|tcp)$ ]] || { echo "--kind must be udp or tcp" >&2; exit 2; }
-[[ $CYCLES =~ ^[0-9]+$ ]] && ((CYCLES > 0)) || { echo "--cycles must be a positive integer" >&2; exit 2; }
 [[ $MODE =~ ^(pinned|masquerade|mwan3)$ ]] || { echo "--mode must be pinned, masquerade or mwan3" >&2; exit 2; }
+((COMPARE)) && { heal_compare "$0" "${ARGS[@]}"; exit; }
 if [[ -z $TIMEOUT ]]; then TIMEOUT=20; ((BASELINE)) && [[ $KIND == tcp ]] && TIMEOUT=150; fi
-[[ $(id -u) == 0 ]] || { echo "bench: must run as root (the lab uses network namespaces)" >&2; exit 2; }
+heal_setup "flow-$KIND-$MODE$( ((BASELINE)) && echo -baseline || true)" f
 
-BIN=${REBOUND_BIN:-$ROOT/artifacts/publish/rebound}
-if ((!BASELINE)); then
-  if [[ -z ${REBOUND_BIN:-} && ! -x $BIN ]]; then
-    echo "bench: publishing the AOT binary to artifacts/publish" >&2
-    dotnet publish src/Rebound.Cli -c Release -r linux-x64 -o artifacts/publish -nologo -v quiet >&2
-  fi
-  [[ -x $BIN ]] || { echo "bench: $BIN is not executable" >&2; exit 2; }
-fi
-
-OUT=$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-flow-$KIND-$MODE$( ((BASELINE)) && echo -baseline || true)
-mkdir -p "$OUT"
-SAMPLES=$OUT/samples.csv
-echo "mode,direction,cycle,switch_time,restored_time,restored_ms" >"$SAMPLES"
-
-ID=${BENCH_LAB_ID:-f$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))}
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$LAB" down "$ID" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-PROBE=$ROOT/lab/tools/flowprobe.py
+PROBE=$BENCH_ROOT/lab/tools/flowprobe.py
 "$LAB" up "$ID" "$MODE" 2>/dev/null
 ip netns exec "rb${ID}net" ip addr replace 203.0.113.40/32 dev lo
 if [[ $KIND == udp ]]; then
@@ -70,28 +51,17 @@ else
   ip netns exec "rb${ID}net" python3 "$PROBE" tcp-echo 203.0.113.40 8080 &
   TARGET=$'reset_tcp_ports = [8080]'
 fi
-PIDS+=($!)
-cat >"$OUT/rebound.toml" <<TOML
-[watch]
-servers = ["203.0.113.10:3478", "203.0.113.11:3478"]
-interval = "1s"
-
-[state]
-directory = "$OUT/state"
-
-[http]
-listen = "off"
+HEAL_PIDS+=($!)
+{
+  heal_toml_head
+  cat <<TOML
 
 [[flow]]
 name = "bench"
 $TARGET
 TOML
-
-if ((!BASELINE)); then
-  ip netns exec "rb${ID}lan" "$BIN" run --config "$OUT/rebound.toml" --json >"$OUT/events.jsonl" 2>"$OUT/stderr.log" &
-  PIDS+=($!)
-  sleep 3 # first STUN round and startup diagnosis
-fi
+} >"$OUT/rebound.toml"
+heal_start_rebound "rb${ID}lan"
 
 LOG=$OUT/client.log
 start_client() {
@@ -101,59 +71,18 @@ start_client() {
     ip netns exec "rb${ID}lan" python3 "$PROBE" tcp-client 203.0.113.40 8080 500 120 >>"$LOG" 2>&1 &
   fi
   CLIENT=$!
-  PIDS+=("$CLIENT")
+  HEAL_PIDS+=("$CLIENT")
+}
+reset_client() { # start the next cycle from a working flow
+  kill "$CLIENT" 2>/dev/null || true
+  ip netns exec "rb${ID}lan" conntrack -F >/dev/null 2>&1 || true
+  start_client
+  sleep 1
 }
 start_client
 sleep 1
+heal_cycles "$LOG" flow reset_client
 
-wait_restored() { # SWITCH
-  local deadline t
-  deadline=$(awk -v s="$1" -v n="$TIMEOUT" 'BEGIN { printf "%d", s + n }')
-  while (($(date +%s) <= deadline)); do
-    t=$(restored_at "$1" <"$LOG")
-    if [[ -n $t ]] && awk -v t="$t" -v now="$(date +%s.%N)" 'BEGIN { exit !(now > t + 0.5) }'; then
-      echo "$t"
-      return 0
-    fi
-    sleep 0.1
-  done
-  return 1
-}
-
-for ((cycle = 1; cycle <= CYCLES; cycle++)); do
-  for dir in failover failback; do
-    sleep "$(random_delay)"
-    sw_t=$("$LAB" "$dir" "$ID" | awk '{ print $2 }')
-    if t=$(wait_restored "$sw_t"); then
-      echo "$MODE,$dir,$cycle,$sw_t,$t,$(ms_between "$sw_t" "$t")" >>"$SAMPLES"
-    else
-      echo "$MODE,$dir,$cycle,$sw_t,," >>"$SAMPLES"
-      echo "bench: $MODE $dir $cycle: not restored within ${TIMEOUT}s" >&2
-      if ((BASELINE)); then # start the next cycle from a working flow
-        [[ $dir == failover ]] && "$LAB" failback "$ID" >/dev/null
-        kill "$CLIENT" 2>/dev/null || true
-        ip netns exec "rb${ID}lan" conntrack -F >/dev/null 2>&1 || true
-        start_client
-        sleep 1
-        break
-      fi
-    fi
-  done
-  echo "bench: cycle $cycle/$CYCLES done" >&2
-done
-
-{
-  what=$([[ $KIND == udp ]] && echo "UDP flow from fixed port 4242 (echo every 50 ms)" || echo "long-lived TCP connection (request every 500 ms, 120 s deadline)")
-  echo "$what restored after the router switch, $CYCLES cycles, mode $MODE," \
-    "$( ((BASELINE)) && echo "baseline: no Rebound" || echo "rebound run ($(basename "$BIN")) on the LAN host, [[flow]] $TARGET, [watch] interval 1s")"
-  echo
-  echo "| direction | restored | p50 ms | p95 ms | max ms |"
-  echo "|---|---|---|---|---|"
-  for dir in failover failback; do
-    rows=$(awk -F, -v d="$dir" '$2 == d' "$SAMPLES")
-    lat=$(awk -F, '$6 != "" { print $6 }' <<<"$rows")
-    echo "| $dir | $(grep -c . <<<"$lat" || true)/$(grep -c . <<<"$rows" || true) | $(percentile 50 <<<"$lat") | $(percentile 95 <<<"$lat") | $(percentile 100 <<<"$lat") |"
-  done
-  echo
-  echo "Raw samples: ${OUT#"$ROOT"/}/"
-} | tee "$OUT/summary.md"
+what=$([[ $KIND == udp ]] && echo "UDP flow from fixed port 4242 (echo every 50 ms)" || echo "long-lived TCP connection (request every 500 ms, 120 s deadline)")
+heal_report "$what restored after the router switch, $CYCLES cycles, mode $MODE, \
+$( ((BASELINE)) && echo "baseline: no Rebound" || echo "rebound run ($(basename "$BIN")) on the LAN host, [[flow]] $TARGET, [watch] interval 1s")"

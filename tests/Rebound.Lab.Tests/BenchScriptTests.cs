@@ -2,10 +2,10 @@ using Rebound.Lab.Tests.Harness;
 
 namespace Rebound.Lab.Tests;
 
-/// <summary>The helpers of bench/detection.sh, sourced on their own (BENCH_LIB=1); no lab needed.</summary>
+/// <summary>The helpers of bench/detection.sh and bench/lib/heal.sh, sourced on their own (BENCH_LIB=1); no lab needed.</summary>
 public sealed class BenchScriptTests
 {
-    private static async Task<string> BenchAsync(string script)
+    private static async Task<string> BenchAsync(string script, string file = "detection.sh")
     {
         if (!File.Exists("/usr/bin/jq"))
         {
@@ -17,7 +17,7 @@ public sealed class BenchScriptTests
             Assert.Skip("jq is missing (run scripts/install-deps)");
         }
 
-        var bench = Path.Combine(LabEnvironment.RepoRoot, "bench", "detection.sh");
+        var bench = Path.Combine(LabEnvironment.RepoRoot, "bench", file);
         var r = await ProcessRunner.RunAsync(
             "bash", ["-c", $"BENCH_LIB=1 source '{bench}'; {script}"], TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
@@ -53,5 +53,39 @@ public sealed class BenchScriptTests
         Assert.Equal("20", await BenchAsync("seq 1 20 | percentile 100"));
         Assert.Equal("-", await BenchAsync("true | percentile 50"));
         Assert.Equal("-", await BenchAsync("echo '' | percentile 50"));
+    }
+
+    private const string PingLog = """
+        [100.000000] 64 bytes from 10.42.0.2: icmp_seq=1 ttl=64 time=0.5 ms
+        [100.500000] no answer yet for icmp_seq=2
+        [100.550000] no answer yet for icmp_seq=3
+        [101.250000] 64 bytes from 10.42.0.2: icmp_seq=4 ttl=64 time=0.6 ms
+        [101.300000] 64 bytes from 10.42.0.2: icmp_seq=5 ttl=64 time=0.6 ms
+        """;
+
+    [Fact]
+    public async Task Restored_is_the_first_answer_after_a_gap_after_the_switch()
+    {
+        Assert.Equal("101.250000", await BenchAsync($"restored_at 100.2 <<'EOF'\n{PingLog}\nEOF", "lib/heal.sh"));
+        // Answers right after the switch with no gap: restored at the switch itself.
+        Assert.Equal("101.260000", await BenchAsync($"restored_at 101.26 <<'EOF'\n{PingLog}\nEOF", "lib/heal.sh"));
+        // Nothing answered after the switch: not restored.
+        Assert.Equal("", await BenchAsync($"restored_at 101.4 <<'EOF'\n{PingLog}\nEOF", "lib/heal.sh"));
+    }
+
+    [Fact]
+    public async Task Heal_latency_is_clamped_at_zero_and_the_table_counts_unrestored_switches()
+    {
+        Assert.Equal("0", await BenchAsync("ms_between 100.5 100.2", "lib/heal.sh"));
+        Assert.Equal("1050", await BenchAsync("ms_between 100.2 101.25", "lib/heal.sh"));
+        var table = await BenchAsync(
+            "f=$(mktemp); printf '%s\\n' h pinned,failover,1,1,2,800 pinned,failback,1,3,4,200 pinned,failover,2,5,, >\"$f\"; heal_table \"$f\"; rm \"$f\"",
+            "lib/heal.sh");
+        Assert.Equal("""
+            | direction | restored | p50 ms | p95 ms | max ms |
+            |---|---|---|---|---|
+            | failover | 1/2 | 800 | 800 | 800 |
+            | failback | 1/1 | 200 | 200 | 200 |
+            """, table);
     }
 }

@@ -174,11 +174,15 @@ public sealed class PortHopper : IPortHopper
         return Healed(await ListAsync(cancellationToken).ConfigureAwait(false), ports).Count;
     }
 
-    /// <summary>Entries of these ports that carry no translation: outbound from the port, or inbound to it. Pure; for tests.</summary>
+    /// <summary>
+    /// Entries of these ports that carry no translation: outbound from the port, or inbound to it. A source-NATed entry
+    /// is never one: a healed flow to a remote on the same port (Nebula: 4242 to 4242) also looks inbound by its ports,
+    /// and deleting it re-hops the flow to yet another port on its next packet. Pure; for tests.
+    /// </summary>
     public static List<ConntrackEntry> Untranslated(IEnumerable<ConntrackEntry> entries, IReadOnlyCollection<int> ports, AddressFamily family)
     {
         var f = FamilyByte(family);
-        return [.. entries.Where(e => e.Family == f && e.Original.Protocol == IpprotoUdp
+        return [.. entries.Where(e => e.Family == f && e.Original.Protocol == IpprotoUdp && (e.Status & StatusSrcNat) == 0
             && ((ports.Contains(e.Original.SourcePort) && e.Reply.DestinationPort == e.Original.SourcePort)
                 || (ports.Contains(e.Original.DestinationPort) && e.Reply.SourcePort == e.Original.DestinationPort)))];
     }

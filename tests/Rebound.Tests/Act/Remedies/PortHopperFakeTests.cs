@@ -133,6 +133,22 @@ public sealed class PortHopperFakeTests
         Assert.Equal([2u], PortHopper.Healed(entries, [4242]).Select(e => e.Id));
     }
 
+    [Fact]
+    public void A_healed_flow_to_a_remote_on_the_same_port_is_not_a_leak()
+    {
+        // Nebula: 10.77.0.2:4242 -> peer:4242, hopped to 40391. By ports alone it also reads as inbound to 4242.
+        var peer = IPAddress.Parse("203.0.113.31");
+        var healed = new ConntrackEntry(ConntrackConstants.AfInet,
+            new ConntrackTuple(Lan, peer, ConntrackConstants.IpprotoUdp, 4242, 4242),
+            new ConntrackTuple(peer, Lan, ConntrackConstants.IpprotoUdp, 4242, 40391), ConntrackConstants.StatusSrcNat, 5, 0);
+        var leak = new ConntrackEntry(ConntrackConstants.AfInet,
+            new ConntrackTuple(Lan, peer, ConntrackConstants.IpprotoUdp, 4242, 4242),
+            new ConntrackTuple(peer, Lan, ConntrackConstants.IpprotoUdp, 4242, 4242), 0, 6, 0);
+
+        Assert.Equal([6u], PortHopper.Untranslated([healed, leak], [4242], AddressFamily.InterNetwork).Select(e => e.Id));
+        Assert.Equal([5u], PortHopper.Healed([healed, leak], [4242]).Select(e => e.Id));
+    }
+
     private sealed class FakeNftRunner : ICommandRunner
     {
         /// <summary>What <c>nft -j list table</c> prints; null: the table does not exist.</summary>
