@@ -48,7 +48,7 @@ public sealed class TailscaleLocalClient : IDisposable
         return Parse(body, "status", TailscaleJsonContext.Default.TailscaleStatus);
     }
 
-    /// <summary><c>POST /localapi/v0/debug?action=ACTION</c> (<c>rebind</c>, <c>restun</c>, <c>break-derp-conns</c>); needs write permission.</summary>
+    /// <summary><c>POST /localapi/v0/debug?action=ACTION</c> (e.g. <c>restun</c>); needs write permission.</summary>
     public async Task DebugActionAsync(string action, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(action);
