@@ -49,6 +49,9 @@ public sealed class FakeTailscaled : IAsyncDisposable
     private IPEndPoint? _stunMapped;
     private StunTransactionId _stunTx;
     private readonly Dictionary<string, TaskCompletionSource<string>> _pendingPings = [];
+    private readonly Dictionary<string, DateTimeOffset> _pingSent = [];
+    private readonly List<(DateTimeOffset Sent, DateTimeOffset Pong)> _pongs = [];
+    private readonly List<(DateTimeOffset Connected, DateTimeOffset Heard)> _controlHeard = [];
     private readonly List<Task> _loops = [];
     private int _sequence;
 
@@ -89,6 +92,20 @@ public sealed class FakeTailscaled : IAsyncDisposable
             var direct = DateTimeOffset.UtcNow - _lastPong < TrustUdpAddr;
             return new Snapshot(direct, _controlSession?.HeardFrom == true, _derpSession?.HeardFrom == true, _stunMapped);
         }
+    }
+
+    /// <summary>When the direct path came back after <paramref name="since"/>: the first pong to a ping sent after it; null: not yet.</summary>
+    public DateTimeOffset? DirectBackAt(DateTimeOffset since)
+    {
+        lock (_gate)
+            return _pongs.Where(p => p.Sent > since).Select(p => (DateTimeOffset?)p.Pong).FirstOrDefault();
+    }
+
+    /// <summary>When control came back after <paramref name="since"/>: the server first heard on a connection opened after it; null: not yet.</summary>
+    public DateTimeOffset? ControlBackAt(DateTimeOffset since)
+    {
+        lock (_gate)
+            return _controlHeard.Where(c => c.Connected > since).Select(c => (DateTimeOffset?)c.Heard).FirstOrDefault();
     }
 
     public async Task<Snapshot?> WaitUntilAsync(Func<Snapshot, bool> condition, TimeSpan within)
@@ -223,6 +240,8 @@ public sealed class FakeTailscaled : IAsyncDisposable
             {
                 _lastPong = DateTimeOffset.UtcNow;
                 _pendingPings.Remove(id, out waiter);
+                if (_pingSent.Remove(id, out var sent))
+                    _pongs.Add((sent, _lastPong));
             }
 
             waiter?.TrySetResult(PeerEndpoint.ToString());
@@ -252,7 +271,11 @@ public sealed class FakeTailscaled : IAsyncDisposable
         {
             Socket udp;
             lock (_gate)
+            {
                 udp = _udp;
+                _pingSent[id] = DateTimeOffset.UtcNow;
+            }
+
             udp.SendTo(Encoding.ASCII.GetBytes("ping " + id), PeerEndpoint);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -317,6 +340,7 @@ public sealed class FakeTailscaled : IAsyncDisposable
                 if (request is not null)
                     await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, token);
                 var buffer = new byte[256];
+                var connected = DateTimeOffset.UtcNow;
                 while (true)
                 {
                     using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -324,6 +348,12 @@ public sealed class FakeTailscaled : IAsyncDisposable
                     var n = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
                     if (n == 0)
                         break;
+                    if (!session.HeardFrom && name == "control")
+                    {
+                        lock (_gate)
+                            _controlHeard.Add((connected, DateTimeOffset.UtcNow));
+                    }
+
                     session.HeardFrom = true;
                 }
             }

@@ -27,6 +27,7 @@ public sealed class TailscaleConfigTests
         Assert.Equal("tailscaled.service", config.Unit);
         Assert.Null(config.RestartCommand);
         Assert.Empty(config.PingPeers);
+        Assert.Null(config.Port);
         Assert.Equal(TimeSpan.FromSeconds(20), config.VerifyDeadline);
     }
 
@@ -40,6 +41,7 @@ public sealed class TailscaleConfigTests
             unit = "tailscaled@wan.service"
             restart_command = ["/usr/sbin/rc-service", "tailscale", "restart"]
             ping_peers = ["100.64.0.2", "fd7a:115c:a1e0::2"]
+            port = 41641
             verify_deadline = "45s"
             """);
 
@@ -51,10 +53,11 @@ public sealed class TailscaleConfigTests
         Assert.Equal(["/usr/sbin/rc-service", "tailscale", "restart"], config.RestartCommand);
         Assert.Equal([IPAddress.Parse("100.64.0.2"), IPAddress.Parse("fd7a:115c:a1e0::2")], config.PingPeers);
         Assert.Equal(TimeSpan.FromSeconds(45), config.VerifyDeadline);
+        Assert.Equal(41641, config.Port);
     }
 
     [Theory]
-    [InlineData("soket = \"/x\"", "rebound.toml:2: tailscale.soket: expected a known key (enabled, socket, unit, restart_command, ping_peers, verify_deadline); \"soket\" is unknown")]
+    [InlineData("soket = \"/x\"", "rebound.toml:2: tailscale.soket: expected a known key (enabled, socket, unit, restart_command, ping_peers, port, verify_deadline); \"soket\" is unknown")]
     [InlineData("enabled = \"yes\"", "rebound.toml:2: tailscale.enabled: expected true or false, found a string")]
     [InlineData("socket = \"tailscaled.sock\"", "rebound.toml:2: tailscale.socket: expected the absolute path of tailscaled's socket, found \"tailscaled.sock\"")]
     [InlineData("unit = \"tailscaled service\"", "rebound.toml:2: tailscale.unit: expected a systemd unit name like \"tailscaled.service\", found \"tailscaled service\"")]
@@ -63,6 +66,8 @@ public sealed class TailscaleConfigTests
     [InlineData("ping_peers = [\"laptop\"]", "rebound.toml:2: tailscale.ping_peers: expected Tailscale IP addresses like \"100.64.0.2\" or \"fd7a:115c:a1e0::2\", found \"laptop\"")]
     [InlineData("ping_peers = [\"100.64.0.2\", \"100.64.0.2\"]", "rebound.toml:2: tailscale.ping_peers: expected each peer once; 100.64.0.2 is listed twice")]
     [InlineData("ping_peers = []", "rebound.toml:2: tailscale.ping_peers: expected an array of peers' Tailscale IPs like [\"100.64.0.2\"], found an empty array")]
+    [InlineData("port = 0", "rebound.toml:2: tailscale.port: expected an integer from 1 to 65535")]
+    [InlineData("port = 70000", "rebound.toml:2: tailscale.port: expected an integer from 1 to 65535")]
     [InlineData("verify_deadline = \"0s\"", "rebound.toml:2: tailscale.verify_deadline: expected a duration greater than zero like")]
     [InlineData("verify_deadline = \"1h\"", "(at most 10m), found \"1h\"")]
     public void Bad_values_are_one_line_problems_with_file_and_line(string line, string expected)

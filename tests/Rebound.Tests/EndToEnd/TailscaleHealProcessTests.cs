@@ -15,49 +15,53 @@ public sealed class TailscaleHealProcessTests
     private const string Tailscale = "tailscale";
 
     [Fact]
-    public async Task Rebound_run_heals_a_fake_tailscaled_after_a_public_address_change()
+    public async Task Rebound_run_restarts_a_pinned_fake_tailscaled_once_and_not_again_for_the_same_address()
     {
-        await using var scene = new HealScene(FakeTailscaledBehaviour.RecoversOnRebind);
-        var config = scene.WriteConfig();
+        // Here (the root namespace) there is no socket of the fake on 41641, so hop-port cannot apply: the lab tests
+        // show it healing. What is left cannot bring a pinned direct path back, and the loop guard knows it.
+        await using var scene = new HealScene(FakeTailscaledBehaviour.Pinned);
+        var config = scene.WriteConfig(verifyDeadline: "2s", retryBackoffMin: "1s", retryBackoffMax: "2s");
         await using var agent = Start(config);
 
         var (at, started) = await agent.WaitForAsync("started", 0);
         Assert.Contains(HealScene.AddressA, started.GetRawText(), StringComparison.Ordinal);
-        // Diagnosed at startup, found working, left alone.
         (at, var skipped) = await agent.WaitForAsync("heal-skipped", at, ("target", Tailscale), ("reason", "startup"));
         Assert.Equal("healthy", Text(skipped, "diagnosis"));
 
-        // The router fails over: the daemon keeps its stale endpoint until it re-STUNs.
+        // The router fails over behind static SNAT: the direct path and STUN from 41641 are pinned, control is dead but Online.
         scene.Tailscaled.PublicAddressChanged(HealScene.AddressB);
         scene.MapTo(HealScene.AddressB);
 
-        (at, var changed) = await agent.WaitForAsync("public-address-changed", at, ("new", HealScene.AddressB));
-        Assert.Equal(HealScene.AddressA, Text(changed, "old"));
         (at, var heal) = await agent.WaitForAsync("heal-started", at, ("target", Tailscale), ("reason", "public-address-changed"));
-        Assert.Equal("address-changed", Text(heal, "diagnosis"));
-        Assert.Contains($"Self.Addrs lacks the public address {HealScene.AddressB}", Text(heal, "evidence"), StringComparison.Ordinal);
-        (at, _) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "rebind"), ("result", "done"));
-        (at, _) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "rebind"), ("result", "verified"));
-        (at, var verified) = await agent.WaitForAsync("heal-verified", at, ("target", Tailscale), ("action", "rebind"));
-        var elapsed = verified.GetProperty("elapsedMs").GetInt64();
-        Assert.InRange(elapsed, 0, 30_000);
-        TestContext.Current.TestOutputHelper?.WriteLine($"public-address-changed -> heal-verified (rebind): {elapsed} ms");
-        Assert.Contains(HealScene.AddressB, Text(verified, "evidence"), StringComparison.Ordinal);
+        Assert.Equal("flow-pinned", Text(heal, "diagnosis"));
+        Assert.Contains("direct path lost to 1 of 1 peer(s) (laptop): relayed via DERP", Text(heal, "evidence"), StringComparison.Ordinal);
+        Assert.Contains($"STUN works (public address {HealScene.AddressB})", Text(heal, "evidence"), StringComparison.Ordinal);
+        (at, _) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "reset-tcp"), ("result", "done"));
+        (at, var escalated) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "reset-tcp"), ("result", "unverified"));
+        Assert.StartsWith("escalating at once", Text(escalated, "detail"), StringComparison.Ordinal);
+        (at, var hop) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "hop-port"), ("result", "not-applicable"));
+        Assert.Contains("udp port is unknown", Text(hop, "detail"), StringComparison.Ordinal);
+        (at, _) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "restart"), ("result", "done"));
+        (at, var unverified) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "restart"), ("result", "unverified"));
+        Assert.Contains("direct path lost", Text(unverified, "detail"), StringComparison.Ordinal);
+        (at, _) = await agent.WaitForAsync("heal-failed", at, ("target", Tailscale));
+
+        // The retry: same address, same port: no second restart.
+        (at, var retry) = await agent.WaitForAsync("heal-started", at, ("target", Tailscale), ("reason", "retry"));
+        Assert.Contains("restart not repeated", Text(retry, "evidence"), StringComparison.Ordinal);
+        (at, var failed) = await agent.WaitForAsync("heal-failed", at, ("target", Tailscale));
+        Assert.Equal("false", Text(failed, "restartsExhausted"));
 
         agent.Signal("TERM");
         await agent.WaitForExitAsync();
         Assert.Equal(0, agent.ExitCode);
-
-        var steps = agent.Events.Where(e => Is(e, "heal-step")).Select(e => $"{Text(e, "action")} {Text(e, "result")}").ToList();
-        Assert.Equal(["rebind done", "rebind verified"], steps);
-        Assert.Equal(["rebind"], scene.Tailscaled.Actions);
-        Assert.Equal(0, scene.RestartsAttempted);
+        Assert.Equal(1, scene.RestartsAttempted);
+        Assert.Single(agent.Events, e => Is(e, "heal-step", ("action", "restart"), ("result", "done")));
+        Assert.True(scene.Tailscaled.Pinned);
+        Assert.False(scene.Tailscaled.ControlDead); // the restart did reconnect control
         Assert.DoesNotContain("   at ", agent.Stderr, StringComparison.Ordinal);
-
-        // The journal holds the same story, exactly as printed.
         var journal = scene.Journal();
-        Assert.Contains(journal, j => j.Kind == "heal-verified" && j.Target == Tailscale && j.Json == verified.GetRawText());
-        Assert.Contains(journal, j => j.Kind == "public-address-changed");
+        Assert.Contains(journal, j => j.Kind == "heal-step" && j.Json == hop.GetRawText());
     }
 
     [Fact]
@@ -72,26 +76,24 @@ public sealed class TailscaleHealProcessTests
         scene.MapTo(HealScene.AddressB);
 
         (at, var heal) = await agent.WaitForAsync("heal-started", at, ("target", Tailscale), ("reason", "public-address-changed"));
-        Assert.Equal("address-changed", Text(heal, "diagnosis"));
-        foreach (var rung in new[] { "rebind", "restun", "break-derp-conns" })
-        {
-            (at, _) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", rung), ("result", "done"));
-            (at, var unverified) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", rung), ("result", "unverified"));
-            Assert.Contains("not working after 2s", Text(unverified, "detail"), StringComparison.Ordinal);
-        }
+        Assert.Contains("Self.Online is false (no control connection)", Text(heal, "evidence"), StringComparison.Ordinal);
+        (at, _) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "reset-tcp"), ("result", "done"));
+        (at, var unverified) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "reset-tcp"), ("result", "unverified"));
+        Assert.Contains("not working after 2s", Text(unverified, "detail"), StringComparison.Ordinal);
+        (at, _) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "hop-port"), ("result", "not-applicable"));
 
         (at, var restart) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "restart"), ("result", "done"));
         Assert.Contains("restarted by", Text(restart, "detail"), StringComparison.Ordinal);
         (at, _) = await agent.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "restart"), ("result", "verified"));
         (_, var verified) = await agent.WaitForAsync("heal-verified", at, ("target", Tailscale), ("action", "restart"));
-        Assert.True(verified.GetProperty("elapsedMs").GetInt64() >= 6_000, verified.GetRawText());
+        Assert.True(verified.GetProperty("elapsedMs").GetInt64() >= 2_000, verified.GetRawText());
         TestContext.Current.TestOutputHelper?.WriteLine($"public-address-changed -> heal-verified (restart): {verified.GetProperty("elapsedMs").GetInt64()} ms");
 
         agent.Signal("TERM");
         await agent.WaitForExitAsync();
         Assert.Equal(0, agent.ExitCode);
         Assert.Equal(1, scene.RestartsAttempted);
-        Assert.Equal(["rebind", "restun", "break-derp-conns", "restart"], scene.Tailscaled.Actions);
+        Assert.Equal(["restart"], scene.Tailscaled.Actions);
         Assert.Single(agent.Events, e => Is(e, "heal-step", ("action", "restart"), ("result", "done")));
         Assert.DoesNotContain(agent.Events, e => Is(e, "heal-failed"));
     }
@@ -123,7 +125,7 @@ public sealed class TailscaleHealProcessTests
 
             // Crash in the middle of the next retry.
             (at, _) = await first.WaitForAsync("heal-started", at, ("target", Tailscale), ("reason", "retry"));
-            (at, var midHeal) = await first.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "rebind"), ("result", "done"));
+            (at, var midHeal) = await first.WaitForAsync("heal-step", at, ("target", Tailscale), ("action", "reset-tcp"), ("result", "not-applicable"));
             await scene.WaitForJournalAsync("the step printed just before the kill", j => j.Json == midHeal.GetRawText());
             await first.KillHardAsync();
 
@@ -185,7 +187,7 @@ public sealed class TailscaleHealProcessTests
 
         await using (var first = Start(config))
         {
-            await first.WaitForAsync("heal-step", 0, ("target", Tailscale), ("action", "break-derp-conns"), ("result", "unverified"));
+            await first.WaitForAsync("heal-step", 0, ("target", Tailscale), ("action", "reset-tcp"), ("result", "not-applicable"));
             await scene.WaitForRestartRunningAsync(first);
             await first.KillHardAsync();
         }
@@ -220,7 +222,7 @@ public sealed class TailscaleHealProcessTests
         var config = scene.WriteConfig(verifyDeadline: "1s", restartSleeps: "30");
         await using var agent = Start(config);
 
-        await agent.WaitForAsync("heal-step", 0, ("target", Tailscale), ("action", "break-derp-conns"), ("result", "unverified"));
+        await agent.WaitForAsync("heal-step", 0, ("target", Tailscale), ("action", "reset-tcp"), ("result", "not-applicable"));
         var script = await scene.WaitForRestartRunningAsync(agent);
         agent.Signal("TERM");
         await agent.WaitForExitAsync();

@@ -13,23 +13,31 @@ namespace Rebound.Tests.Fakes;
 /// write permission (403) and POST (405), answers "done\n"; <c>/localapi/v0/ping</c> needs POST (400
 /// "want POST") and <c>ip</c>/<c>type</c>; <c>/localapi/v0/status</c> answers any method with
 /// <c>ipnstate.Status</c> JSON (Go field names).
+/// Never kinder than the real one (tailscaled's source): <c>rebind</c>, <c>restun</c> and a restart keep UDP port
+/// 41641, so after a pinning failover (<see cref="FakeTailscaledBehaviour.Pinned"/>) only a changed source port
+/// (<see cref="SourcePortChanged"/>, what hop-port does to the network) brings the direct path and STUN back; its dead
+/// control connection still reads as Online (the long-poll's 120 s watchdog has not fired) until a real reconnect:
+/// <see cref="TcpReset"/> (reset-tcp), <c>break-tcp-conns</c>, or a restart.
 /// </summary>
 internal sealed class FakeTailscaled : IAsyncDisposable
 {
     public const string OldPublic = "198.51.100.20";
     public const string NewPublic = "203.0.113.20";
     public const string Peer = "100.64.0.2";
+    public const string PeerEndpoint = "192.0.2.7:41641";
 
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private readonly string _directory;
     private readonly Lock _gate = new();
-    private volatile bool _healed;
-    private string _stalePublic = OldPublic;
-    private string _healedPublic = NewPublic;
+    private string _advertised = OldPublic;
+    private string _current = NewPublic;
+    private bool _offline;
+    private bool _pinned;
+    private bool _controlDead;
 
-    /// <param name="behaviour">What brings it back once it is broken.</param>
+    /// <param name="behaviour">What a failover does to it (<see cref="PublicAddressChanged"/>) and what brings it back.</param>
     /// <param name="healthyAt">
     /// Start working, advertising this public address (until <see cref="PublicAddressChanged"/>); null: start as
     /// <paramref name="behaviour"/> says (working only when <see cref="FakeTailscaledBehaviour.Healthy"/>).
@@ -37,9 +45,12 @@ internal sealed class FakeTailscaled : IAsyncDisposable
     public FakeTailscaled(FakeTailscaledBehaviour behaviour, string? healthyAt = null)
     {
         Behaviour = behaviour;
-        _healed = behaviour == FakeTailscaledBehaviour.Healthy || healthyAt is not null;
         if (healthyAt is not null)
-            _healedPublic = healthyAt;
+            _advertised = _current = healthyAt;
+        else if (behaviour != FakeTailscaledBehaviour.Healthy)
+            Break();
+        else
+            _advertised = _current;
         _directory = Directory.CreateTempSubdirectory("rebound-ts-").FullName;
         SocketPath = Path.Combine(_directory, "tailscaled.sock");
         RestartRequestPath = Path.Combine(_directory, "restart-requested");
@@ -68,7 +79,35 @@ internal sealed class FakeTailscaled : IAsyncDisposable
     /// <summary>Debug actions carried out and restarts, in order.</summary>
     public ConcurrentQueue<string> Actions { get; } = new();
 
-    public bool Healed => _healed;
+    /// <summary>Online, control alive, direct path up, advertising the current public address.</summary>
+    public bool Healed
+    {
+        get
+        {
+            lock (_gate)
+                return !_offline && !_pinned && !_controlDead && _advertised == _current;
+        }
+    }
+
+    /// <summary>The direct path (and STUN from port 41641) is pinned to the old uplink.</summary>
+    public bool Pinned
+    {
+        get
+        {
+            lock (_gate)
+                return _pinned;
+        }
+    }
+
+    /// <summary>The control connection is dead (though Self.Online still says true until the watchdog).</summary>
+    public bool ControlDead
+    {
+        get
+        {
+            lock (_gate)
+                return _controlDead;
+        }
+    }
 
     /// <summary>
     /// For a restart from another process (a <c>restart_command</c> script): each line appended to this file is one
@@ -76,26 +115,73 @@ internal sealed class FakeTailscaled : IAsyncDisposable
     /// </summary>
     public string RestartRequestPath { get; }
 
-    /// <summary>The daemon was restarted (by the fake systemd): a fresh magicsock finds the new path.</summary>
+    /// <summary>
+    /// The daemon was restarted: control reconnects and it STUNs again, but from port 41641 again, so a pinned
+    /// path stays pinned (and STUN with it). A stuck control client comes back, unless it never recovers.
+    /// </summary>
     public void Restart()
     {
         Actions.Enqueue("restart");
-        if (Behaviour != FakeTailscaledBehaviour.NeverRecovers)
-            _healed = true;
+        lock (_gate)
+        {
+            if (Behaviour == FakeTailscaledBehaviour.NeverRecovers)
+                return;
+            _offline = false;
+            _controlDead = false;
+            Stun();
+        }
     }
 
     /// <summary>
-    /// The upstream moved to <paramref name="newPublic"/>: the daemon keeps advertising what it had (stale) and goes
-    /// offline until its <see cref="Behaviour"/>'s remedy (or a restart) makes it find the new path.
+    /// The upstream moved to <paramref name="newPublic"/>; what that breaks is the <see cref="Behaviour"/>'s: Pinned
+    /// pins the direct path and STUN and kills the control connection (still Online); Stuck and NeverRecovers go
+    /// offline; Healthy (a masquerading router that remaps the flow) finds the new path by itself.
     /// </summary>
     public void PublicAddressChanged(string newPublic)
     {
         lock (_gate)
         {
-            _stalePublic = _healed ? _healedPublic : _stalePublic;
-            _healedPublic = newPublic;
-            _healed = false;
+            _current = newPublic;
+            Break();
         }
+    }
+
+    /// <summary>What hop-port does: the flows from 41641 leave from another source port, a new flow for the router on the live uplink.</summary>
+    public void SourcePortChanged()
+    {
+        lock (_gate)
+            _pinned = false;
+    }
+
+    /// <summary>What reset-tcp does: the control and DERP connections get an error and reconnect over the live uplink.</summary>
+    public void TcpReset()
+    {
+        lock (_gate)
+            _controlDead = false;
+    }
+
+    private void Break()
+    {
+        switch (Behaviour)
+        {
+            case FakeTailscaledBehaviour.Healthy:
+                _advertised = _current;
+                break;
+            case FakeTailscaledBehaviour.Pinned:
+                _pinned = true;
+                _controlDead = true;
+                break;
+            default:
+                _offline = true;
+                break;
+        }
+    }
+
+    /// <summary>A STUN from the magicsock port: answered only when that port's flow is not pinned.</summary>
+    private void Stun()
+    {
+        if (!_pinned)
+            _advertised = _current;
     }
 
     public async ValueTask DisposeAsync()
@@ -219,14 +305,16 @@ internal sealed class FakeTailscaled : IAsyncDisposable
                 if (request.Method != "POST")
                     return (405, text, "POST required\n");
                 var action = request.Query.GetValueOrDefault("action", "");
-                if (action is not ("rebind" or "restun" or "break-derp-conns"))
+                if (action is not ("rebind" or "restun" or "break-derp-conns" or "break-tcp-conns"))
                     return (400, text, action.Length == 0 ? "missing parameter 'action'\n" : $"unknown action \"{action}\"\n");
                 Actions.Enqueue(action);
-                if (!_healed && ((action, Behaviour) is ("rebind", FakeTailscaledBehaviour.RecoversOnRebind)
-                    or ("restun", FakeTailscaledBehaviour.RecoversOnRestun)
-                    or ("break-derp-conns", FakeTailscaledBehaviour.RecoversOnBreakDerpConns)))
+                lock (_gate)
                 {
-                    _healed = true;
+                    // rebind binds 41641 again and re-STUNs; restun only re-STUNs; break-tcp-conns reconnects control and DERP.
+                    if (action is "rebind" or "restun")
+                        Stun();
+                    else if (action == "break-tcp-conns")
+                        _controlDead = false;
                 }
 
                 return (200, "text/plain", "done\n");
@@ -242,9 +330,15 @@ internal sealed class FakeTailscaled : IAsyncDisposable
                     return (400, text, "missing 'type' parameter\n");
                 if (ip != Peer)
                     return (500, "application/json", "{\"error\":\"no matching peer\"}\n");
-                return (200, "application/json", _healed
-                    ? $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","LatencySeconds":0.0123,"Endpoint":"{{_healedPublic}}:41641","DERPRegionID":0}"""
-                    : $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","Err":"timeout waiting for pong","LatencySeconds":0,"DERPRegionID":0}""");
+                bool pinned, dead;
+                lock (_gate)
+                    (pinned, dead) = (_pinned, _controlDead || _offline);
+                // A disco ping goes over UDP and DERP; the first pong wins. Pinned: only DERP can answer, and only when alive.
+                return (200, "application/json", !pinned
+                    ? $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","LatencySeconds":0.0123,"Endpoint":"{{PeerEndpoint}}","DERPRegionID":0}"""
+                    : !dead
+                        ? $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","LatencySeconds":0.0456,"Endpoint":"","DERPRegionID":1,"DERPRegionCode":"fra"}"""
+                        : $$"""{"IP":"{{Peer}}","NodeIP":"{{Peer}}","NodeName":"laptop.example.ts.net.","Err":"timeout waiting for pong","LatencySeconds":0,"DERPRegionID":0}""");
             default:
                 return (404, text, "404 page not found\n");
         }
@@ -272,13 +366,10 @@ internal sealed class FakeTailscaled : IAsyncDisposable
 
     private string StatusJson()
     {
-        bool healed;
+        bool online, pinned;
         string publicAddress;
         lock (_gate)
-        {
-            healed = _healed;
-            publicAddress = healed ? _healedPublic : _stalePublic;
-        }
+            (online, pinned, publicAddress) = (!_offline, _pinned, _advertised);
 
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -293,16 +384,16 @@ internal sealed class FakeTailscaled : IAsyncDisposable
             json.WriteStringValue("100.64.0.1");
             json.WriteEndArray();
             json.WriteStartObject("Self");
-            WritePeer(json, "gateway", "100.64.0.1", online: healed, addrs: [$"{publicAddress}:41641", "192.168.1.10:41641"], curAddr: "", relay: "fra", handshake: "0001-01-01T00:00:00Z");
+            WritePeer(json, "gateway", "100.64.0.1", online: online, addrs: [$"{publicAddress}:41641", "192.168.1.10:41641"], curAddr: "", relay: "fra", handshake: "0001-01-01T00:00:00Z");
             json.WriteEndObject();
             json.WriteStartArray("Health");
-            if (!healed)
+            if (!online)
                 json.WriteStringValue("Unable to connect to the Tailscale coordination server to synchronize the state of your tailnet.");
             json.WriteEndArray();
             json.WriteString("MagicDNSSuffix", "example.ts.net");
             json.WriteStartObject("Peer");
             json.WriteStartObject("nodekey:0000000000000000000000000000000000000000000000000000000000000002");
-            WritePeer(json, "laptop", Peer, online: true, addrs: ["192.0.2.7:41641"], curAddr: healed ? "192.0.2.7:41641" : "", relay: "fra",
+            WritePeer(json, "laptop", Peer, online: true, addrs: [PeerEndpoint], curAddr: pinned ? "" : PeerEndpoint, relay: "fra",
                 handshake: "2026-11-26T06:00:00.123456789Z");
             json.WriteEndObject();
             json.WriteEndObject();
@@ -356,14 +447,14 @@ internal sealed class FakeTailscaled : IAsyncDisposable
 
 public enum FakeTailscaledBehaviour
 {
+    /// <summary>A failover behind a masquerading router: the flows are remapped, it finds the new path by itself.</summary>
     Healthy,
 
-    /// <summary>Self.Online stays false and Self.Addrs stale until a restart.</summary>
-    Stuck,
+    /// <summary>A failover behind static SNAT or connection marks: direct path and STUN pinned, control dead but Online.</summary>
+    Pinned,
 
-    RecoversOnRebind,
-    RecoversOnRestun,
-    RecoversOnBreakDerpConns,
+    /// <summary>Self.Online false and Self.Addrs stale until a restart.</summary>
+    Stuck,
 
     /// <summary>Like <see cref="Stuck"/>, but a restart does not help either.</summary>
     NeverRecovers,

@@ -30,8 +30,7 @@ public sealed class FlowTarget : IHealTarget
     private readonly ICommandRunner _commands;
     private readonly TimeProvider _time;
     private readonly Func<int, bool> _udpPortBound;
-    private bool _inspected;
-    private DateTimeOffset? _hoppedAt;
+    private readonly HopKeeper _hops;
     private DateTimeOffset? _changedAt;
 
     public FlowTarget(
@@ -50,6 +49,7 @@ public sealed class FlowTarget : IHealTarget
         _resetter = resetter ?? throw new ArgumentNullException(nameof(resetter));
         _pinger = pinger ?? throw new ArgumentNullException(nameof(pinger));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _hops = new HopKeeper(_hopper, _time, options.HopKeep);
         _commands = commands ?? new ProcessCommandRunner(timeProvider);
         _udpPortBound = udpPortBound ?? IsUdpPortBound;
         var ladder = new List<IHealAction>();
@@ -91,7 +91,7 @@ public sealed class FlowTarget : IHealTarget
         if (addressEvent)
             _changedAt = trigger.DetectedAt;
         if (_options.LocalPorts.Count > 0)
-            await TidyHopAsync(evidence, cancellationToken).ConfigureAwait(false);
+            await _hops.TidyAsync(_options.LocalPorts, evidence, cancellationToken).ConfigureAwait(false);
         if (!trigger.UpstreamUp)
         {
             evidence.Add($"upstream down ({trigger.Reason.ToName()}): nothing to heal yet");
@@ -156,42 +156,6 @@ public sealed class FlowTarget : IHealTarget
         }
 
         return new HealCheck(ok, string.Join("; ", lines));
-    }
-
-    /// <summary>
-    /// Looks after the hop between heals: the first time, finds what an earlier run left (its rule keeps hopping new
-    /// flows, so it gets the same keep time from now); releases the rule once <see cref="FlowTargetOptions.HopKeep"/>
-    /// has passed; and lets the hopper delete the table once no healed flow is left.
-    /// </summary>
-    private async ValueTask TidyHopAsync(List<string> evidence, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (!_inspected)
-            {
-                _inspected = true;
-                var state = await _hopper.InspectAsync(cancellationToken).ConfigureAwait(false);
-                if (state.Present)
-                {
-                    evidence.Add($"found table inet rebound_hop from an earlier run: {state}");
-                    if (_hoppedAt is null && _options.LocalPorts.Any(state.Active.Contains))
-                        _hoppedAt = _time.GetUtcNow();
-                }
-            }
-
-            if (_hoppedAt is { } at && _time.GetUtcNow() - at >= _options.HopKeep)
-            {
-                evidence.Add(await _hopper.ReleaseAsync(_options.LocalPorts.ToList(), cancellationToken).ConfigureAwait(false));
-                _hoppedAt = null;
-            }
-
-            if (_hoppedAt is null && await _hopper.CleanupAsync(cancellationToken).ConfigureAwait(false) is { } cleaned)
-                evidence.Add(cleaned);
-        }
-        catch (Exception ex) when (ex is HopPortException or NftMissingException)
-        {
-            evidence.Add($"hop table not tidied: {ex.Message}");
-        }
     }
 
     private async ValueTask<bool> UdpBrokenAsync(bool addressEvent, List<string> evidence, CancellationToken cancellationToken)
@@ -315,8 +279,7 @@ public sealed class FlowTarget : IHealTarget
         {
             var result = await HopPortStep.RunAsync(
                 target._hopper, new HopRequest(target._options.LocalPorts.ToList(), AddressFamily.InterNetwork, trigger.PublicIpv4), cancellationToken).ConfigureAwait(false);
-            target._hoppedAt = target._time.GetUtcNow();
-            target._inspected = true;
+            target._hops.NoteHop();
             return result.Detail;
         }
     }

@@ -17,15 +17,15 @@ public enum HealActionKind
     [JsonName("rotate-port")]
     RotatePort,
 
-    /// <summary>Tailscale: LocalAPI debug action <c>rebind</c>.</summary>
+    /// <summary>Tailscale: LocalAPI debug action <c>rebind</c>. No longer a rung (it keeps the port); the name stays for old journals.</summary>
     [JsonName("rebind")]
     Rebind,
 
-    /// <summary>Tailscale: LocalAPI debug action <c>restun</c>.</summary>
+    /// <summary>Tailscale: LocalAPI debug action <c>restun</c>. Now part of hop-port; the name stays for old journals.</summary>
     [JsonName("restun")]
     Restun,
 
-    /// <summary>Tailscale: LocalAPI debug action <c>break-derp-conns</c>.</summary>
+    /// <summary>Tailscale: LocalAPI debug action <c>break-derp-conns</c>. No longer a rung (reset-tcp replaces it); the name stays for old journals.</summary>
     [JsonName("break-derp-conns")]
     BreakDerpConns,
 

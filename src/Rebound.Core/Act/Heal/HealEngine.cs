@@ -399,6 +399,7 @@ public sealed class HealEngine
             var time = engine._time;
             var started = time.GetTimestamp();
             string evidence = "not checked";
+            var nextRung = false;
             try
             {
                 var works = await Loop.VerifyUntilAsync(
@@ -421,12 +422,14 @@ public sealed class HealEngine
                         }
 
                         evidence = OneLine(check.Evidence);
-                        return check.Ok;
+                        nextRung = !check.Ok && check.NextRung;
+                        return check.Ok || nextRung;
                     },
                     target.VerifyInterval,
                     time.GetUtcNow() + target.VerifyDeadline,
                     cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow();
+                works &= !nextRung;
                 if (works)
                 {
                     engine.Emit(new HealStep(now, target.Name, action.Kind, HealStepResult.Verified, Milliseconds(time.GetElapsedTime(started)), evidence));
@@ -435,7 +438,7 @@ public sealed class HealEngine
                 else
                 {
                     engine.Emit(new HealStep(now, target.Name, action.Kind, HealStepResult.Unverified, Milliseconds(time.GetElapsedTime(started)),
-                        $"not working after {ConfigurationText(target.VerifyDeadline)}: {evidence}"));
+                        nextRung ? $"escalating at once, the rest is for the next rung: {evidence}" : $"not working after {ConfigurationText(target.VerifyDeadline)}: {evidence}"));
                 }
 
                 return works;

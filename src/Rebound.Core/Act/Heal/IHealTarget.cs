@@ -47,8 +47,14 @@ public interface IHealAction
     ValueTask<string> RunAsync(HealTrigger trigger, CancellationToken cancellationToken);
 }
 
-/// <summary>Result of one verification attempt.</summary>
-public readonly record struct HealCheck(bool Ok, string Evidence);
+/// <summary>
+/// Result of one verification attempt. <see cref="NextRung"/> (with Ok false): what this rung fixes is fixed, the rest
+/// is for a later rung, so waiting out the deadline would only delay it; the engine escalates at once.
+/// </summary>
+public readonly record struct HealCheck(bool Ok, string Evidence)
+{
+    public bool NextRung { get; init; }
+}
 
 /// <summary>An action could not be carried out; the message is one line without secrets.</summary>
 public sealed class HealActionException : Exception

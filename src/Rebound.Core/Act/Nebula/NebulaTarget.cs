@@ -35,8 +35,7 @@ public sealed class NebulaTarget : IHealTarget
     private readonly Func<CancellationToken, ValueTask<IReadOnlyList<ConntrackEntry>>>? _hostConntrack;
     private readonly ICommandRunner _commands;
     private readonly IPortHopper _hopper;
-    private bool _inspected;
-    private DateTimeOffset? _hoppedAt;
+    private readonly HopKeeper _hops;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, HashSet<IPAddress>> _resolvedAtStart = new(StringComparer.OrdinalIgnoreCase);
     private bool _listening = true;
@@ -63,6 +62,7 @@ public sealed class NebulaTarget : IHealTarget
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
         _sockets = sockets ?? throw new ArgumentNullException(nameof(sockets));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _hops = new HopKeeper(_hopper, _time, options.HopKeep);
         _hostConntrack = hostConntrack;
         _commands = commands ?? new ProcessCommandRunner(timeProvider);
         var ladder = new List<IHealAction> { new HopPortAction(this) };
@@ -132,7 +132,7 @@ public sealed class NebulaTarget : IHealTarget
         if (answered)
         {
             _lastRestart = null;
-            await TidyHopAsync(evidence, cancellationToken).ConfigureAwait(false);
+            await _hops.TidyAsync([_options.Config.ListenPort], evidence, cancellationToken).ConfigureAwait(false);
             return new HealDiagnosis(HealCondition.Healthy, evidence);
         }
 
@@ -158,7 +158,7 @@ public sealed class NebulaTarget : IHealTarget
         var (answered, lines) = await PingAllAsync(cancellationToken).ConfigureAwait(false);
         if (answered)
             _lastRestart = null;
-        else if (_hoppedAt is not null)
+        else if (_hops.Active)
         {
             // Packets that left from the old port anyway (sent between the rule and the delete) refresh the pinned entry.
             try
@@ -284,43 +284,6 @@ public sealed class NebulaTarget : IHealTarget
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) + " s";
 
     /// <summary>
-    /// Between heals: finds what an earlier run left (its rule still hops new flows: the same keep time from now),
-    /// releases the rule for new flows once <see cref="NebulaTargetOptions.HopKeep"/> has passed (healed flows keep
-    /// their translation), and lets the hopper delete the table once no healed flow is left.
-    /// </summary>
-    private async ValueTask TidyHopAsync(List<string> evidence, CancellationToken cancellationToken)
-    {
-        int[] ports = [_options.Config.ListenPort];
-        try
-        {
-            if (!_inspected)
-            {
-                _inspected = true;
-                var state = await _hopper.InspectAsync(cancellationToken).ConfigureAwait(false);
-                if (state.Present)
-                {
-                    evidence.Add($"found table inet rebound_hop from an earlier run: {state}");
-                    if (_hoppedAt is null && state.Active.Contains(ports[0]))
-                        _hoppedAt = _time.GetUtcNow();
-                }
-            }
-
-            if (_hoppedAt is { } at && _time.GetUtcNow() - at >= _options.HopKeep)
-            {
-                evidence.Add(await _hopper.ReleaseAsync(ports, cancellationToken).ConfigureAwait(false));
-                _hoppedAt = null;
-            }
-
-            if (_hoppedAt is null && await _hopper.CleanupAsync(cancellationToken).ConfigureAwait(false) is { } cleaned)
-                evidence.Add(cleaned);
-        }
-        catch (Exception ex) when (ex is HopPortException or NftMissingException)
-        {
-            evidence.Add($"hop table not tidied: {ex.Message}");
-        }
-    }
-
-    /// <summary>
     /// The listen port's flows leave from another source port (Rebound's nftables table, the host's conntrack entries
     /// of the port deleted): a new flow for the router, on the live WAN; the peers roam to it on the next packet.
     /// </summary>
@@ -344,8 +307,7 @@ public sealed class NebulaTarget : IHealTarget
                 target._hopper,
                 new HopRequest([target._options.Config.ListenPort], family, family == AddressFamily.InterNetwork ? trigger.PublicIpv4 : trigger.PublicIpv6),
                 cancellationToken).ConfigureAwait(false);
-            target._hoppedAt = target._time.GetUtcNow();
-            target._inspected = true;
+            target._hops.NoteHop();
             return result.Detail;
         }
     }

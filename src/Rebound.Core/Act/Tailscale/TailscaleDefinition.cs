@@ -1,4 +1,6 @@
 using Rebound.Act.Heal;
+using Rebound.Act.Remedies;
+using Rebound.Act.Router;
 using Rebound.Act.Systemd;
 using Rebound.Configuration;
 
@@ -40,6 +42,15 @@ public sealed class TailscaleDefinition : HealTargetDefinition<TailscaleTargetOp
         Example = ConfigKey.Toml(["100.64.0.2"]),
     };
 
+    public IntegerKey Port { get; } = new(
+        "port",
+        "tailscaled's UDP port (its --port; the packages set 41641), for hop-port; default: found from its sockets and Self.Addrs",
+        1,
+        65535)
+    {
+        Example = "41641",
+    };
+
     /// <summary>Beyond ten minutes the heal engine would hold on one target too long.</summary>
     public DurationKey VerifyDeadline { get; } = new("verify_deadline", "How long each rung gets to show before the next is tried (tailscaled re-STUNs every 20-26 s)")
     {
@@ -50,9 +61,11 @@ public sealed class TailscaleDefinition : HealTargetDefinition<TailscaleTargetOp
     public override string Name => "tailscale";
 
     public override string Description =>
-        "Make tailscaled notice a failover through its LocalAPI: rebind, re-STUN, reconnect DERP, then restart.";
+        "Heal tailscaled after a failover without relying on it: its TCP connections silent since the change are destroyed "
+        + "(reset-tcp: control and DERP reconnect at once), its UDP port's flows leave from another source port (hop-port, "
+        + "then restun), then a restart. Verified from its LocalAPI status.";
 
-    public override IReadOnlyList<ConfigKey> Keys => [Enabled, Socket, Unit, RestartCommand, PingPeers, VerifyDeadline];
+    public override IReadOnlyList<ConfigKey> Keys => [Enabled, Socket, Unit, RestartCommand, PingPeers, Port, VerifyDeadline];
 
     internal override TailscaleTargetOptions ReadSettings(ConfigSection s, IReadOnlyList<TailscaleTargetOptions> earlier) => new()
     {
@@ -61,15 +74,16 @@ public sealed class TailscaleDefinition : HealTargetDefinition<TailscaleTargetOp
         Unit = Unit.Read(s) ?? Defaults.Unit,
         RestartCommand = RestartCommand.Read(s),
         PingPeers = PingPeers.Read(s),
+        Port = Port.Read(s),
         VerifyDeadline = VerifyDeadline.Read(s)!.Value,
     };
 
     internal override string Describe(TailscaleTargetOptions o) =>
         !o.Enabled ? "off (enabled = false)"
-        : $"tailscaled at {o.Socket}; restart {(o.RestartCommand is { } command ? $"with {command[0]}" : $"{o.Unit} over D-Bus")}; "
+        : $"tailscaled at {o.Socket}; udp port {(o.Port is { } port ? port.ToString(System.Globalization.CultureInfo.InvariantCulture) : "from its sockets")}; restart {(o.RestartCommand is { } command ? $"with {command[0]}" : $"{o.Unit} over D-Bus")}; "
           + $"verified {(o.PingPeers.Count > 0 ? $"by disco ping to {string.Join(", ", o.PingPeers)}" : "by its status")} within {ConfigDuration.Format(o.VerifyDeadline)}";
 
-    /// <summary>The LocalAPI client, and the restart rung: the command when given, else systemd over D-Bus.</summary>
+    /// <summary>The LocalAPI client, hop-port (nft, ctnetlink), reset-tcp (sock_diag), and the restart rung: the command when given, else systemd over D-Bus.</summary>
     internal override IHealTarget? Create(TailscaleTargetOptions options, TimeProvider time)
     {
         if (!options.Enabled)
@@ -78,6 +92,8 @@ public sealed class TailscaleDefinition : HealTargetDefinition<TailscaleTargetOp
         IUnitRestarter restarter = options.RestartCommand is { Count: > 0 } command
             ? new CommandUnitRestarter(command, SystemdUnitRestarterOptions.DefaultTimeout, time)
             : new SystemdUnitRestarter(new SystemdUnitRestarterOptions { TimeProvider = time });
-        return new TailscaleTarget(client, restarter, options);
+        var conntrack = new NetlinkHostConntrack(new NetlinkConntrackTable(timeProvider: time));
+        return new TailscaleTarget(client, restarter, options,
+            new PortHopper(timeProvider: time, conntrack: conntrack), new SockDiagTcpResetter(timeProvider: time), timeProvider: time);
     }
 }

@@ -48,7 +48,7 @@ public sealed class TailscaleLocalClient : IDisposable
         return Parse(body, "status", TailscaleJsonContext.Default.TailscaleStatus);
     }
 
-    /// <summary><c>POST /localapi/v0/debug?action=ACTION</c> (<c>rebind</c>, <c>restun</c>, <c>break-derp-conns</c>); needs write permission.</summary>
+    /// <summary><c>POST /localapi/v0/debug?action=ACTION</c> (e.g. <c>restun</c>); needs write permission.</summary>
     public async Task DebugActionAsync(string action, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(action);
@@ -66,6 +66,30 @@ public sealed class TailscaleLocalClient : IDisposable
             _options.PingTimeout, cancellationToken);
         return Parse(body, "ping", TailscaleJsonContext.Default.TailscalePingResult);
     }
+
+    /// <summary>
+    /// The process id of whoever listens on the socket (SO_PEERCRED): tailscaled, whose sockets the hop-port and
+    /// reset-tcp rungs act on. Null when nothing listens or the kernel does not say.
+    /// </summary>
+    public int? DaemonPid()
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Connect(new UnixDomainSocketEndPoint(_options.SocketPath));
+            Span<byte> credentials = stackalloc byte[12]; // struct ucred: pid, uid, gid
+            var length = socket.GetRawSocketOption(SolSocket, SoPeerCred, credentials);
+            var pid = length >= 4 ? BitConverter.ToInt32(credentials[..4]) : 0;
+            return pid > 0 ? pid : null;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or PlatformNotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private const int SolSocket = 1;
+    private const int SoPeerCred = 17;
 
     public void Dispose() => _http.Dispose();
 

@@ -24,7 +24,8 @@ public sealed class TailscaleTargetOptions
 
     public TimeSpan VerifyDeadline { get; init; } = DefaultVerifyDeadline;
 
-    public TimeSpan VerifyInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Often: a disco pong or a reconnect shows within tens of milliseconds.</summary>
+    public TimeSpan VerifyInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The systemd unit the restart rung restarts over D-Bus.</summary>
     public string Unit { get; init; } = DefaultUnit;
@@ -34,4 +35,16 @@ public sealed class TailscaleTargetOptions
 
     /// <summary>Tailscale IPs of peers that must answer a disco ping for the target to count as verified.</summary>
     public IReadOnlyList<IPAddress> PingPeers { get; init; } = [];
+
+    /// <summary>tailscaled's UDP port (its <c>--port</c>); null: found from its sockets and <c>Self.Addrs</c>.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>
+    /// A restart that did not bring a pinned direct path back is not repeated for the same public address within
+    /// this long: tailscaled binds the same port again, so nothing it could change has changed.
+    /// </summary>
+    public TimeSpan RestartGuard { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long the hop rule keeps hopping new flows from the port after a heal (the router's pinned entry expires meanwhile).</summary>
+    public TimeSpan HopKeep { get; init; } = TimeSpan.FromSeconds(180);
 }

@@ -48,6 +48,25 @@ public sealed class HealEngineTests
     }
 
     [Fact]
+    public async Task A_check_that_hands_on_to_the_next_rung_escalates_without_waiting_out_the_deadline()
+    {
+        var reset = new FakeHealAction("reset-tcp");
+        var hop = new FakeHealAction("hop-port");
+        var target = new FakeHealTarget("tailscale", reset, hop) { NextRung = true };
+        hop.Fixes = target;
+        await using var h = new HealHarness(Options(), target).Started();
+
+        h.Fire();
+        await h.IdleAsync();
+
+        Assert.Equal(["reset-tcp:done", "reset-tcp:unverified", "hop-port:done", "hop-port:verified"], h.Steps());
+        var unverified = h.Events<HealStep>()[1];
+        Assert.Equal(0, unverified.DurationMs);
+        Assert.Equal("escalating at once, the rest is for the next rung: no handshake", unverified.Detail);
+        Assert.Equal(2, target.Checks);
+    }
+
+    [Fact]
     public async Task A_failing_action_is_reported_and_the_next_rung_runs_without_waiting_for_verification()
     {
         var reresolve = new FakeHealAction("reresolve") { FailWith = "peer name does not resolve" };

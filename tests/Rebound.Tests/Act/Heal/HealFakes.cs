@@ -28,6 +28,9 @@ internal sealed class FakeHealTarget(string name, params FakeHealAction[] ladder
 
     public bool Works { get; set; }
 
+    /// <summary>Checks that fail say the rest is for the next rung (<see cref="HealCheck.NextRung"/>).</summary>
+    public bool NextRung { get; set; }
+
     /// <summary>When set, diagnosis throws it (a target breaking its contract).</summary>
     public Exception? DiagnoseThrows { get; set; }
 
@@ -60,7 +63,7 @@ internal sealed class FakeHealTarget(string name, params FakeHealAction[] ladder
     public ValueTask<HealCheck> VerifyAsync(HealTrigger trigger, CancellationToken cancellationToken)
     {
         Checks++;
-        return ValueTask.FromResult(new HealCheck(Works, Works ? "handshake 1 s ago" : "no handshake"));
+        return ValueTask.FromResult(new HealCheck(Works, Works ? "handshake 1 s ago" : "no handshake") { NextRung = NextRung && !Works });
     }
 }
 

@@ -29,22 +29,35 @@ public sealed class TailscaleLocalClientTests
         Assert.Equal(["100.64.0.1"], status.Self.TailscaleIPs);
         Assert.Single(status.Health!);
         var peer = Assert.Single(status.Peer!.Values);
-        Assert.Equal(("laptop", "", "fra", true), (peer.HostName, peer.CurAddr, peer.Relay, peer.Online));
+        Assert.Equal(("laptop", FakeTailscaled.PeerEndpoint, "fra", true), (peer.HostName, peer.CurAddr, peer.Relay, peer.Online));
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 6, 0, 0, TimeSpan.Zero), peer.LastHandshake.AddTicks(-(peer.LastHandshake.Ticks % TimeSpan.TicksPerSecond)));
         Assert.Equal(["GET /localapi/v0/status"], fake.Requests);
     }
 
     [Fact]
-    public async Task FakeTailscaled_debug_action_is_a_POST_that_tailscaled_accepts()
+    public async Task FakeTailscaled_debug_action_is_a_POST_that_tailscaled_accepts_and_rebind_keeps_a_pinned_path_pinned()
     {
-        await using var fake = new FakeTailscaled(FakeTailscaledBehaviour.RecoversOnRebind);
+        await using var fake = new FakeTailscaled(FakeTailscaledBehaviour.Pinned);
         using var client = Client(fake);
 
         await client.DebugActionAsync("rebind", Token);
 
         Assert.Equal(["POST /localapi/v0/debug"], fake.Requests);
         Assert.Equal(["rebind"], fake.Actions);
-        Assert.True(fake.Healed);
+        // Same port 41641 again (magicsock bindSocket): the router's pinned entry still applies.
+        Assert.True(fake.Pinned);
+        Assert.False(fake.Healed);
+    }
+
+    [Fact]
+    public async Task FakeTailscaled_pid_is_read_from_its_socket()
+    {
+        await using var fake = new FakeTailscaled(FakeTailscaledBehaviour.Healthy);
+        using var client = Client(fake);
+        using var missing = new TailscaleLocalClient(new TailscaleLocalClientOptions { SocketPath = "/nonexistent/rebound-test/tailscaled.sock" });
+
+        Assert.Equal(Environment.ProcessId, client.DaemonPid());
+        Assert.Null(missing.DaemonPid());
     }
 
     [Fact]
@@ -74,16 +87,22 @@ public sealed class TailscaleLocalClientTests
     [Fact]
     public async Task FakeTailscaled_disco_ping_returns_the_pong_or_its_error()
     {
-        await using var fake = new FakeTailscaled(FakeTailscaledBehaviour.RecoversOnRestun);
+        await using var fake = new FakeTailscaled(FakeTailscaledBehaviour.Pinned);
         using var client = Client(fake);
 
-        var lost = await client.PingAsync(IPAddress.Parse(FakeTailscaled.Peer), "disco", Token);
+        var dead = await client.PingAsync(IPAddress.Parse(FakeTailscaled.Peer), "disco", Token);
+        fake.TcpReset();
+        var relayed = await client.PingAsync(IPAddress.Parse(FakeTailscaled.Peer), "disco", Token);
         await client.DebugActionAsync("restun", Token);
+        var stillRelayed = await client.PingAsync(IPAddress.Parse(FakeTailscaled.Peer), "disco", Token);
+        fake.SourcePortChanged();
         var pong = await client.PingAsync(IPAddress.Parse(FakeTailscaled.Peer), "disco", Token);
         var unknown = await Assert.ThrowsAsync<TailscaleLocalApiException>(() => client.PingAsync(IPAddress.Parse("100.64.0.99"), "disco", Token));
 
-        Assert.Equal("timeout waiting for pong", lost.Err);
-        Assert.Equal((null, "203.0.113.20:41641", 0.0123), (pong.Err, pong.Endpoint, pong.LatencySeconds));
+        Assert.Equal("timeout waiting for pong", dead.Err);
+        Assert.Equal((null, "", 1), (relayed.Err, relayed.Endpoint, relayed.DERPRegionID));
+        Assert.Equal("", stillRelayed.Endpoint);
+        Assert.Equal((null, FakeTailscaled.PeerEndpoint, 0.0123), (pong.Err, pong.Endpoint, pong.LatencySeconds));
         Assert.Equal("tailscaled answered POST /localapi/v0/ping with 500: no matching peer", unknown.Message);
     }
 
