@@ -54,6 +54,47 @@ public sealed class DdnsTargetsTests
     }
 
     [Fact]
+    public async Task Providers_with_an_api_to_read_verify_there_without_a_verify_server()
+    {
+        const string text = """
+            [[ddns]]
+            provider = "route53"
+            names = ["home.example.net"]
+            zone_id = "Z0123456789ABCDEFGHIJ"
+            access_key_id = "AKIAIOSFODNN7EXAMPLE"
+            secret_access_key = "s3cret"
+
+            [[ddns]]
+            provider = "hetzner"
+            names = ["gw.example.net"]
+            token = "t0ken"
+            zone = "example.net"
+
+            [[ddns]]
+            provider = "hetzner"
+            names = ["vpn.example.net"]
+            token = "t0ken"
+            zone = "example.net"
+            verify_server = "203.0.113.53"
+            """;
+        var parsed = ConfigLoader.Parse(text, "r.toml", _ => null);
+        Assert.True(parsed.IsValid, string.Join("\n", parsed.Problems));
+        var config = parsed.Config!;
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, TimeProvider.System, TestContext.Current.CancellationToken);
+        foreach (var d in owned)
+        {
+            d.Dispose();
+        }
+
+        Assert.Null(problem);
+        Assert.IsType<Rebound.Act.Ddns.Providers.Route53.Route53Provider>(targets[0].Verifier);
+        Assert.IsType<Rebound.Act.Ddns.Providers.Hetzner.HetznerProvider>(targets[1].Verifier);
+        Assert.IsType<Rebound.Act.Ddns.Engine.AuthoritativeVerifier>(targets[2].Verifier);
+        Assert.True(config.Ddns[0].Provider.VerifiesAtItsServer);
+        Assert.True(config.Ddns[1].Provider.VerifiesAtItsServer);
+    }
+
+    [Fact]
     public void A_bad_verify_server_is_a_config_problem_on_its_line()
     {
         var result = ConfigLoader.Parse(Dyn + "verify_server = \"ns1.example.net:99999\"\n", "r.toml", _ => null);

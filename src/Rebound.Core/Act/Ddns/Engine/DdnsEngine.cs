@@ -188,6 +188,7 @@ public sealed class DdnsEngine
         private DateTimeOffset _nextDriftCheck = DateTimeOffset.MinValue;
         private readonly HashSet<(string Name, IpFamily Family)> _drifted = [];
         private readonly HashSet<(string Name, IpFamily Family, IPAddress Address)> _confirmed = [];
+        private readonly HashSet<(string Name, IpFamily Family, IPAddress Address)> _unknown = [];
 
         public TargetLoop Loop { get; } = new(engine._time);
 
@@ -210,6 +211,29 @@ public sealed class DdnsEngine
                     }
                 }
 
+            }
+
+            // As at the start of a run: a record the cache calls current is asked of the server first.
+            var sentAt = new Dictionary<(string, IpFamily), DateTimeOffset>();
+            if (target.Verifier is { } verifier && !_fatal)
+            {
+                lock (_gate)
+                {
+                    foreach (var family in target.Families.Distinct())
+                    {
+                        foreach (var name in _names)
+                        {
+                            if (engine._cache.Get(target.Id, name, family) is { } entry)
+                                sentAt[(name, family)] = entry.SentAt;
+                        }
+                    }
+                }
+
+                await CheckDriftAsync(verifier, once: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            lock (_gate)
+            {
                 batch = _fatal ? [] : Due(now, out _);
                 foreach (var family in target.Families.Distinct())
                 {
@@ -222,10 +246,15 @@ public sealed class DdnsEngine
                         }
 
                         var due = batch.FirstOrDefault(p => p.Family == family && p.Name == name);
-                        var cached = engine._cache.Get(target.Id, name, family);
-                        states.Add(due is not null
-                            ? new DdnsRecordState(target.Id, target.Provider, name, family, desired.Address, due.Refresh ? DdnsRecordStatus.Refresh : DdnsRecordStatus.Send, cached?.SentAt)
-                            : new DdnsRecordState(target.Id, target.Provider, name, family, desired.Address, DdnsRecordStatus.Current, cached?.SentAt));
+                        DateTimeOffset? sent = engine._cache.Get(target.Id, name, family)?.SentAt;
+                        if (sent is null && sentAt.TryGetValue((name, family), out var was))
+                            sent = was; // forgotten by the drift check just now
+                        var status = due is null ? DdnsRecordStatus.Current : due.Refresh ? DdnsRecordStatus.Refresh : DdnsRecordStatus.Send;
+                        states.Add(new DdnsRecordState(target.Id, target.Provider, name, family, desired.Address, status, sent)
+                        {
+                            Drift = due?.Drift ?? false,
+                            Unconfirmed = due is null && _unknown.Contains((name, family, desired.Address)),
+                        });
                     }
                 }
 
@@ -284,11 +313,14 @@ public sealed class DdnsEngine
                 if (now >= _nextDriftCheck)
                 {
                     lock (_gate)
+                    {
                         _confirmed.Clear();
+                        _unknown.Clear();
+                    }
                     _nextDriftCheck = now + engine._options.DriftCheckInterval;
                 }
 
-                if (await CheckDriftAsync(verifier, cancellationToken).ConfigureAwait(false))
+                if (await CheckDriftAsync(verifier, once: false, cancellationToken).ConfigureAwait(false))
                     now = engine._time.GetUtcNow();
             }
 
@@ -322,11 +354,13 @@ public sealed class DdnsEngine
         }
 
         /// <summary>
-        /// Trust the server, not the cache: every record the cache calls current and not confirmed since the last scheduled
+        /// Trust the server, not the cache: every record the cache calls current and not asked since the last scheduled
         /// check (or since start, or since it was sent) is asked of the verifier; one the server does not hold is
-        /// forgotten, so the pass that follows sends it (and reports it as drift). True when anything was asked.
+        /// forgotten, so the pass that follows sends it (and reports it as drift). A server that could not be asked
+        /// proves nothing: the record stays current, one warning says so, and it is asked again at the next scheduled
+        /// check. True when anything was asked.
         /// </summary>
-        private async Task<bool> CheckDriftAsync(IDnsVerifier verifier, CancellationToken cancellationToken)
+        private async Task<bool> CheckDriftAsync(IDnsVerifier verifier, bool once, CancellationToken cancellationToken)
         {
             List<(string Name, IpFamily Family, IPAddress Address)> current = [];
             lock (_gate)
@@ -338,26 +372,40 @@ public sealed class DdnsEngine
                     foreach (var name in _names)
                     {
                         if (engine._cache.Get(target.Id, name, family) is { } cached && cached.Address.Equals(desired.Address)
-                            && !_confirmed.Contains((name, family, cached.Address)))
+                            && !_confirmed.Contains((name, family, cached.Address)) && !_unknown.Contains((name, family, cached.Address)))
                             current.Add((name, family, cached.Address));
                     }
                 }
             }
 
-            foreach (var (name, family, address) in current)
+            var unknown = new List<string>();
+            foreach (var record in current)
             {
-                bool served = await ServesAsync(verifier, name, address, cancellationToken).ConfigureAwait(false);
+                var (name, family, address) = record;
+                var serving = await CheckAsync(verifier, name, address, cancellationToken).ConfigureAwait(false);
                 lock (_gate)
                 {
-                    if (served)
+                    switch (serving)
                     {
-                        _confirmed.Add((name, family, address));
-                        continue;
+                        case DnsServing.Served:
+                            _confirmed.Add(record);
+                            break;
+                        case DnsServing.NotServed:
+                            engine._cache.Remove(target.Id, name, family);
+                            _drifted.Add((name, family));
+                            break;
+                        default:
+                            _unknown.Add(record);
+                            unknown.Add($"{name} {(family == IpFamily.Ipv6 ? "AAAA" : "A")}");
+                            break;
                     }
-
-                    engine._cache.Remove(target.Id, name, family);
-                    _drifted.Add((name, family));
                 }
+            }
+
+            if (unknown.Count > 0)
+            {
+                engine.Warn($"{target.Id}: drift check of {string.Join(", ", unknown)} at the {target.Provider} server gave no answer; "
+                    + (once ? "the cached address is trusted" : $"the cached address is kept and asked again in {DdnsText.Duration(engine._options.DriftCheckInterval)}"));
             }
 
             return current.Count > 0;
@@ -569,21 +617,24 @@ public sealed class DdnsEngine
                 RetryIn: null, Fatal: false));
         }
 
-        private static async Task<bool> ServesAsync(IDnsVerifier verifier, string name, IPAddress address, CancellationToken cancellationToken)
+        private static async Task<bool> ServesAsync(IDnsVerifier verifier, string name, IPAddress address, CancellationToken cancellationToken) =>
+            await CheckAsync(verifier, name, address, cancellationToken).ConfigureAwait(false) == DnsServing.Served;
+
+        private static async Task<DnsServing> CheckAsync(IDnsVerifier verifier, string name, IPAddress address, CancellationToken cancellationToken)
         {
             try
             {
-                return await verifier.ServesAsync(name, address, cancellationToken).ConfigureAwait(false);
+                return await verifier.CheckAsync(name, address, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
-#pragma warning disable CA1031 // a failing verifier means "not served yet"
+#pragma warning disable CA1031 // a failing verifier has told nothing
             catch (Exception)
 #pragma warning restore CA1031
             {
-                return false;
+                return DnsServing.Unknown;
             }
         }
     }

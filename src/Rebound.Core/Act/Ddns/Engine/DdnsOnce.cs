@@ -25,7 +25,14 @@ public enum DdnsRecordStatus
 /// is when the provider last accepted an address for it, from the cache (null: never).
 /// </summary>
 public sealed record DdnsRecordState(
-    string TargetId, string Provider, string Name, IpFamily Family, IPAddress? Address, DdnsRecordStatus Status, DateTimeOffset? SentAt);
+    string TargetId, string Provider, string Name, IpFamily Family, IPAddress? Address, DdnsRecordStatus Status, DateTimeOffset? SentAt)
+{
+    /// <summary>Sent (or would be) although the cache called it current: the server held another address.</summary>
+    public bool Drift { get; init; }
+
+    /// <summary>Current by the cache, but the server could not be asked: not confirmed there.</summary>
+    public bool Unconfirmed { get; init; }
+}
 
 /// <summary>
 /// The outcome of <see cref="DdnsEngine.UpdateOnceAsync"/>: the state of every record before the pass,

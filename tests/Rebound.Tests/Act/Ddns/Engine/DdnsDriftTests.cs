@@ -1,6 +1,8 @@
 using System.Net;
 using Rebound.Act.Ddns;
 using Rebound.Act.Ddns.Engine;
+using Rebound.Act.Ddns.Rfc2136;
+using Rebound.Tests.Act.Ddns.Rfc2136;
 using static Rebound.Tests.Act.Ddns.Engine.EngineHarness;
 
 namespace Rebound.Tests.Act.Ddns.Engine;
@@ -12,12 +14,20 @@ internal sealed class HoldingServer : IDnsVerifier
 
     public volatile IPAddress? Held;
 
+    /// <summary>While set, every question goes unanswered (as an authoritative server behind a dead link).</summary>
+    public volatile bool Unreachable;
+
     public int Queries => Volatile.Read(ref _queries);
 
-    public Task<bool> ServesAsync(string name, IPAddress address, CancellationToken cancellationToken)
+    public async Task<bool> ServesAsync(string name, IPAddress address, CancellationToken cancellationToken) =>
+        await CheckAsync(name, address, cancellationToken) == DnsServing.Served;
+
+    public Task<DnsServing> CheckAsync(string name, IPAddress address, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _queries);
-        return Task.FromResult(Held is { } held && held.Equals(address));
+        if (Unreachable)
+            return Task.FromResult(DnsServing.Unknown);
+        return Task.FromResult(Held is { } held && held.Equals(address) ? DnsServing.Served : DnsServing.NotServed);
     }
 
     /// <summary>An updater that writes to this server.</summary>
@@ -118,5 +128,69 @@ public sealed class DdnsDriftTests : IDisposable
         await h.IdleAsync();
 
         Assert.Empty(updater.Calls);
+    }
+
+    [Fact]
+    public async Task A_server_answering_SERVFAIL_at_start_is_not_drift()
+    {
+        await PublishedAsync();
+
+        // The real verifier against a server that answers every question with SERVFAIL: it told nothing.
+        await using var dns = new FakeDnsServer(request => [FakeDnsServer.Answer(request, rcode: (int)DnsRcode.ServFail)]);
+        var client = new Rfc2136Client(new Rfc2136ClientOptions { Server = dns.EndPoint, Timeout = TimeSpan.FromSeconds(2) });
+        var updater = new FakeUpdater();
+        await using var h = new EngineHarness([Target(updater) with { Verifier = new AuthoritativeVerifier(client) }], Options);
+        h.Address(A);
+        await h.IdleAsync();
+
+        Assert.True(dns.UdpRequests > 0);
+        Assert.Empty(updater.Calls);
+        Assert.Empty(h.Events<DdnsUpdated>());
+        var warning = Assert.Single(h.Events<DdnsWarning>());
+        Assert.Contains("home.example.com A", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("no answer", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_that_answers_NXDOMAIN_does_not_hold_the_record()
+    {
+        await PublishedAsync();
+
+        await using var dns = new FakeDnsServer(request => [FakeDnsServer.Answer(request, rcode: (int)DnsRcode.NXDomain)]);
+        var client = new Rfc2136Client(new Rfc2136ClientOptions { Server = dns.EndPoint, Timeout = TimeSpan.FromSeconds(2) });
+        var updater = new FakeUpdater();
+        await using var h = new EngineHarness([Target(updater) with { Verifier = new AuthoritativeVerifier(client) }], Options);
+        h.Address(A);
+        await h.IdleAsync();
+
+        Assert.Single(updater.Calls);
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_asked_again_on_the_schedule_and_only_then_corrected()
+    {
+        var server = await PublishedAsync();
+        server.Held = C;
+        server.Unreachable = true;
+
+        var updater = server.Updater();
+        await using var h = new EngineHarness([Target(updater) with { Verifier = server }], Options);
+        h.Address(A);
+        await h.IdleAsync();
+        var asked = server.Queries;
+        Assert.Empty(updater.Calls);
+        Assert.Contains("asked again in 10m", Assert.Single(h.Events<DdnsWarning>()).Message, StringComparison.Ordinal);
+
+        // Not asked on every pass: a new detection of the same address does not repeat the question.
+        server.Unreachable = false;
+        h.Engine.OnAddress(Rebound.Decide.IpFamily.Ipv4, A, h.Time.GetUtcNow());
+        await h.AdvanceAsync(TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(1));
+        Assert.Equal(asked, server.Queries);
+        Assert.Empty(updater.Calls);
+
+        await h.AdvanceAsync(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1));
+        Assert.Equal(A, Assert.Single(Assert.Single(updater.Calls)).Address);
+        Assert.Equal(A, server.Held);
+        Assert.True(Assert.Single(h.Events<DdnsUpdated>()).Drift);
     }
 }

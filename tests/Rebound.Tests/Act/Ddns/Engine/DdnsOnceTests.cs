@@ -197,4 +197,66 @@ public sealed class DdnsOnceTests : IDisposable
         public Task<IReadOnlyList<DdnsUpdateResult>> UpdateEachAsync(IReadOnlyList<DdnsRecordUpdate> updates, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<DdnsUpdateResult>>([DdnsUpdateResult.Updated("good"), DdnsUpdateResult.RetryLater(TimeSpan.Zero, "HTTP 502")]);
     }
+
+    private async Task<HoldingServer> PublishedOnceAsync()
+    {
+        var server = new HoldingServer();
+        var first = await Engine(Target(server.Updater()) with { Verifier = server }).UpdateOnceAsync(V4(A), dryRun: false, Ct);
+        Assert.True(first.Succeeded);
+        Assert.Equal(A, server.Held);
+        return server;
+    }
+
+    [Fact]
+    public async Task A_record_the_cache_calls_current_is_asked_of_the_server_and_a_difference_is_sent()
+    {
+        var server = await PublishedOnceAsync();
+        server.Held = C; // changed behind its back
+
+        var updater = server.Updater();
+        var result = await Engine(Target(updater) with { Verifier = server }).UpdateOnceAsync(V4(A), dryRun: false, Ct);
+
+        Assert.Equal(A, Assert.Single(Assert.Single(updater.Calls)).Address);
+        Assert.Equal(A, server.Held);
+        var record = Assert.Single(result.Records, r => r.Family == IpFamily.Ipv4);
+        Assert.Equal(DdnsRecordStatus.Send, record.Status);
+        Assert.True(record.Drift);
+        Assert.NotNull(record.SentAt);
+        Assert.True(Assert.Single(result.Events.OfType<DdnsUpdated>()).Drift);
+        Assert.True(result.Succeeded);
+    }
+
+    [Fact]
+    public async Task A_dry_run_shows_drift_and_writes_nothing()
+    {
+        var server = await PublishedOnceAsync();
+        server.Held = C;
+        var before = await File.ReadAllBytesAsync(CachePath, Ct);
+
+        var updater = server.Updater();
+        var result = await Engine(Target(updater) with { Verifier = server }).UpdateOnceAsync(V4(A), dryRun: true, Ct);
+
+        Assert.Empty(updater.Calls);
+        Assert.True(Assert.Single(result.Records, r => r.Family == IpFamily.Ipv4).Drift);
+        Assert.Equal(before, await File.ReadAllBytesAsync(CachePath, Ct));
+        Assert.Equal(C, server.Held);
+    }
+
+    [Fact]
+    public async Task A_server_that_cannot_be_asked_leaves_the_cached_record_current_but_unconfirmed()
+    {
+        var server = await PublishedOnceAsync();
+        server.Unreachable = true;
+
+        var updater = server.Updater();
+        var result = await Engine(Target(updater) with { Verifier = server }).UpdateOnceAsync(V4(A), dryRun: false, Ct);
+
+        Assert.Empty(updater.Calls);
+        var record = Assert.Single(result.Records, r => r.Family == IpFamily.Ipv4);
+        Assert.Equal(DdnsRecordStatus.Current, record.Status);
+        Assert.True(record.Unconfirmed);
+        Assert.False(record.Drift);
+        Assert.Contains("the cached address is trusted", Assert.Single(result.Events.OfType<DdnsWarning>()).Message, StringComparison.Ordinal);
+        Assert.True(result.Succeeded);
+    }
 }

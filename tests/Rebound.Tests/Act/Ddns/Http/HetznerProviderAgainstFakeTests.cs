@@ -1,3 +1,4 @@
+using Rebound.Act.Ddns.Engine;
 using System.Net;
 using Rebound.Act.Ddns;
 using Rebound.Act.Ddns.Providers.Hetzner;
@@ -91,5 +92,35 @@ public sealed class HetznerProviderAgainstFakeTests : IDisposable
     {
         _provider.Dispose();
         _server.Dispose();
+    }
+
+    [Fact]
+    public async Task As_verifier_it_lists_the_records_and_tells_a_failed_read_from_another_address()
+    {
+        Assert.Equal(DnsServing.Served, await _provider.CheckAsync("gw.example.net", IPAddress.Parse("198.51.100.1"), DdnsAssert.Ct));
+        Assert.Equal(DnsServing.Served, await _provider.CheckAsync("gw.example.net", IPAddress.Parse("2001:db8::1"), DdnsAssert.Ct));
+        Assert.Equal(DnsServing.NotServed, await _provider.CheckAsync("gw.example.net", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        Assert.Equal(DnsServing.NotServed, await _provider.CheckAsync("new.example.net", IPAddress.Parse("198.51.100.1"), DdnsAssert.Ct));
+
+        _server.Script(FakeResponse.Json("""{"message":"API rate limit exceeded"}""", 429));
+        Assert.Equal(DnsServing.Unknown, await _provider.CheckAsync("gw.example.net", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        _server.Script(FakeResponse.Text("<html>maintenance</html>"));
+        Assert.Equal(DnsServing.Unknown, await _provider.CheckAsync("gw.example.net", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        using var wrong = new HetznerProvider(new HetznerOptions { BaseUri = _server.BaseUri, Token = "nope-nope", Zone = "example.net" });
+        Assert.Equal(DnsServing.Unknown, await wrong.CheckAsync("gw.example.net", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+
+        Assert.All(_server.Requests, r => Assert.Equal("GET", r.Method));
+        Assert.Single(_server.Requests, r => r.Path == "/api/v1/zones" && r.Header("Auth-API-Token") == Token);
+    }
+
+    [Fact]
+    public async Task A_record_list_that_is_not_json_is_retried_not_taken_for_an_empty_zone()
+    {
+        _server.Script(FakeResponse.Json("""{"zones":[{"id":"Hz0neId1","name":"example.net"}]}"""));
+        _server.Script(FakeResponse.Text("<html>maintenance</html>"));
+        var result = await UpdateAsync("203.0.113.7");
+
+        Assert.Equal(DdnsOutcome.RetryLater, result.Outcome);
+        Assert.DoesNotContain(_server.Requests, r => r.Method is "POST" or "PUT");
     }
 }

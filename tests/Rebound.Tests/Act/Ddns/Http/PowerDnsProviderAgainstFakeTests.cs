@@ -1,3 +1,4 @@
+using Rebound.Act.Ddns.Engine;
 using System.Net;
 using System.Text.Json.Nodes;
 using Rebound.Act.Ddns;
@@ -138,5 +139,22 @@ public sealed class PowerDnsProviderAgainstFakeTests : IDisposable
     {
         _provider.Dispose();
         _server.Dispose();
+    }
+
+    [Fact]
+    public async Task As_verifier_it_reads_the_zone_and_tells_a_failed_read_from_another_address()
+    {
+        Assert.Equal(DnsServing.Served, await _provider.CheckAsync("gw.home.test", IPAddress.Parse("198.51.100.1"), DdnsAssert.Ct));
+        Assert.Equal(DnsServing.NotServed, await _provider.CheckAsync("gw.home.test", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        Assert.Equal(DnsServing.NotServed, await _provider.CheckAsync("new.home.test", IPAddress.Parse("198.51.100.1"), DdnsAssert.Ct));
+
+        _server.Script(FakeResponse.Json("""{"error":"Service Unavailable"}""", 503));
+        Assert.Equal(DnsServing.Unknown, await _provider.CheckAsync("gw.home.test", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        _server.Script(FakeResponse.Text("<html>proxy</html>"));
+        Assert.Equal(DnsServing.Unknown, await _provider.CheckAsync("gw.home.test", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        using var wrong = new PowerDnsProvider(new PowerDnsOptions { BaseUri = _server.BaseUri, ApiKey = "not-the-key", Zone = "home.test" });
+        Assert.Equal(DnsServing.Unknown, await wrong.CheckAsync("gw.home.test", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+
+        Assert.All(_server.Requests, r => Assert.Equal("GET", r.Method));
     }
 }

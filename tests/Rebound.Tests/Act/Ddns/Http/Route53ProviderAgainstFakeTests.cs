@@ -1,3 +1,4 @@
+using Rebound.Act.Ddns.Engine;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Rebound.Act.Ddns;
@@ -93,5 +94,26 @@ public sealed class Route53ProviderAgainstFakeTests : IDisposable
     {
         _provider.Dispose();
         _server.Dispose();
+    }
+
+    [Fact]
+    public async Task As_verifier_it_reads_the_rrset_and_tells_a_failed_read_from_another_address()
+    {
+        Assert.Equal(DnsServing.Served, await _provider.CheckAsync("gw.example.org", IPAddress.Parse("198.51.100.1"), DdnsAssert.Ct));
+        Assert.Equal(DnsServing.NotServed, await _provider.CheckAsync("gw.example.org", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        Assert.Equal(DnsServing.NotServed, await _provider.CheckAsync("gw.example.org", IPAddress.Parse("2001:db8::7"), DdnsAssert.Ct));
+        Assert.Equal(DnsServing.NotServed, await _provider.CheckAsync("new.example.org", IPAddress.Parse("198.51.100.1"), DdnsAssert.Ct));
+
+        _server.Script(FakeRoute53Server.Error(400, "Throttling", "Rate exceeded"));
+        Assert.Equal(DnsServing.Unknown, await _provider.CheckAsync("gw.example.org", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        _server.Script(new FakeResponse(502, "<html>Bad Gateway</html>", "text/html"));
+        Assert.Equal(DnsServing.Unknown, await _provider.CheckAsync("gw.example.org", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        _server.Script(new FakeResponse(200, "<html>captive portal</html>", "text/html"));
+        Assert.Equal(DnsServing.Unknown, await _provider.CheckAsync("gw.example.org", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+        using var wrong = Provider("not-the-secret");
+        Assert.Equal(DnsServing.Unknown, await wrong.CheckAsync("gw.example.org", IPAddress.Parse("203.0.113.7"), DdnsAssert.Ct));
+
+        Assert.All(_server.Requests, r => Assert.Equal("GET", r.Method));
+        Assert.Equal(["198.51.100.1"], _server.Records[("gw.example.org.", "A")]);
     }
 }

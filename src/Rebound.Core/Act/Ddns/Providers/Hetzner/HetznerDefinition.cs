@@ -35,6 +35,12 @@ public sealed class HetznerDefinition : DdnsProviderDefinition<HetznerSettings>
 
     internal override string Describe(HetznerSettings settings) => $"zone {settings.Zone}, token from {settings.Token.Source}";
 
-    internal override Task<DdnsProviderParts> CreateAsync(HetznerSettings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct) =>
-        Task.FromResult(Http(new HetznerProvider(Options(settings), timeProvider: time)));
+    /// <summary>Verified (and checked for drift) by reading the zone's records back from the API.</summary>
+    public override bool VerifiesAtItsServer => true;
+
+    internal override Task<DdnsProviderParts> CreateAsync(HetznerSettings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct)
+    {
+        var provider = new HetznerProvider(Options(settings), timeProvider: time);
+        return Task.FromResult(Http(provider) with { Verifier = provider });
+    }
 }

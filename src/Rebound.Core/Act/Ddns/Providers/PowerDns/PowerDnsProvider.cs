@@ -57,16 +57,21 @@ public sealed class PowerDnsProvider : HttpDdnsProvider<PowerDnsOptions>, IDnsVe
         return DdnsUpdateResult.Updated($"{name} {update.RecordType} set to {update.AddressText} (server held {Sanitise(was, 60)})");
     }
 
-    /// <summary>Whether the zone, read from the API now, holds exactly <paramref name="address"/> for the name; false when it cannot be read.</summary>
-    public async Task<bool> ServesAsync(string name, IPAddress address, CancellationToken cancellationToken)
+    public async Task<bool> ServesAsync(string name, IPAddress address, CancellationToken cancellationToken) =>
+        await CheckAsync(name, address, cancellationToken) == DnsServing.Served;
+
+    /// <summary>Whether the zone, read from the API now, holds exactly <paramref name="address"/> for the name; Unknown when it cannot be read.</summary>
+    public async Task<DnsServing> CheckAsync(string name, IPAddress address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(address);
         var update = new DdnsRecordUpdate(name, address);
         using var get = NewRequest(HttpMethod.Get);
         var read = await SendAsync(get, cancellationToken);
-        if (!read.IsSuccessStatus)
-            return false;
-        return Held(read.Body, update.Name, update.RecordType).Contents is [var only] && IPAddress.TryParse(only, out var current) && current.ToString() == update.AddressText;
+        if (!read.IsSuccessStatus || !IsZone(read.Body))
+            return DnsServing.Unknown;
+        return Held(read.Body, update.Name, update.RecordType).Contents is [var only] && IPAddress.TryParse(only, out var current) && current.ToString() == update.AddressText
+            ? DnsServing.Served
+            : DnsServing.NotServed;
     }
 
     private HttpRequestMessage NewRequest(HttpMethod method)
@@ -118,6 +123,18 @@ public sealed class PowerDnsProvider : HttpDdnsProvider<PowerDnsOptions>, IDnsVe
             // Not the zone document we expect: treat as holding nothing, the PATCH still decides.
         }
         return (null, null);
+    }
+
+    private static bool IsZone(string body)
+    {
+        try
+        {
+            return JsonNode.Parse(body)?["rrsets"] is JsonArray;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private string ErrorOf(string body)

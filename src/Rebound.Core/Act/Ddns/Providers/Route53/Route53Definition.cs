@@ -47,6 +47,12 @@ public sealed class Route53Definition : DdnsProviderDefinition<Route53Settings>
 
     internal override string Describe(Route53Settings settings) => $"hosted zone {settings.ZoneId} as {settings.AccessKeyId}, secret from {settings.SecretAccessKey.Source}";
 
-    internal override Task<DdnsProviderParts> CreateAsync(Route53Settings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct) =>
-        Task.FromResult(Http(new Route53Provider(Options(settings), timeProvider: time)));
+    /// <summary>Verified (and checked for drift) by reading the rrset back from the API.</summary>
+    public override bool VerifiesAtItsServer => true;
+
+    internal override Task<DdnsProviderParts> CreateAsync(Route53Settings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct)
+    {
+        var provider = new Route53Provider(Options(settings), timeProvider: time);
+        return Task.FromResult(Http(provider) with { Verifier = provider });
+    }
 }

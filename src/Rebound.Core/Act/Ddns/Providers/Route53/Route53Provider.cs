@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using Rebound.Act.Ddns.Engine;
 using Rebound.Act.Ddns.Http;
 
 namespace Rebound.Act.Ddns.Providers.Route53;
@@ -10,9 +11,10 @@ namespace Rebound.Act.Ddns.Providers.Route53;
 /// Route 53 API 2013-04-01, signed with SigV4: reads the name's rrset (<c>GET …/rrset?name=&amp;type=&amp;maxitems=1</c>)
 /// and, unless it already holds exactly this address, UPSERTs it (<c>POST …/rrset</c>, ChangeResourceRecordSetsRequest).
 /// Route 53 answers throttling and a change still in progress with HTTP 400 (Throttling, PriorRequestNotComplete):
-/// those wait and retry; a bad signature, key or zone is fatal.
+/// those wait and retry; a bad signature, key or zone is fatal. The same read is its verifier when no
+/// <c>verify_server</c> is given: after a send and on the engine's drift schedule.
 /// </summary>
-public sealed class Route53Provider : HttpDdnsProvider<Route53Options>
+public sealed class Route53Provider : HttpDdnsProvider<Route53Options>, IDnsVerifier
 {
     private static readonly XNamespace Ns = "https://route53.amazonaws.com/doc/2013-04-01/";
 
@@ -26,15 +28,11 @@ public sealed class Route53Provider : HttpDdnsProvider<Route53Options>
     private protected override async Task<DdnsUpdateResult> UpdateRecordAsync(DdnsRecordUpdate update, CancellationToken cancellationToken)
     {
         var name = update.Name;
-        KeyValuePair<string, string>[] query = [new("name", name + "."), new("type", update.RecordType), new("maxitems", "1")];
-        using (var get = Signed(HttpMethod.Get, query, []))
-        {
-            var read = await SendAsync(get, cancellationToken);
-            if (Failure(read, name, "record read") is { } readFailure)
-                return readFailure;
-            if (Held(read.Body, name, update.RecordType) is [var only] && IPAddress.TryParse(only, out var current) && current.ToString() == update.AddressText)
-                return DdnsUpdateResult.Unchanged($"{name} {update.RecordType} already {update.AddressText}");
-        }
+        var (held, readFailure) = await ReadAsync(update, cancellationToken);
+        if (readFailure is not null)
+            return readFailure;
+        if (Holds(held, update))
+            return DdnsUpdateResult.Unchanged($"{name} {update.RecordType} already {update.AddressText}");
 
         var body = Encoding.UTF8.GetBytes(ChangeBatch(name, update.RecordType, update.AddressText));
         using var post = Signed(HttpMethod.Post, [], body);
@@ -43,6 +41,30 @@ public sealed class Route53Provider : HttpDdnsProvider<Route53Options>
             return writeFailure;
         return DdnsUpdateResult.Updated($"{name} {update.RecordType} set to {update.AddressText}");
     }
+
+    public async Task<bool> ServesAsync(string name, IPAddress address, CancellationToken cancellationToken) =>
+        await CheckAsync(name, address, cancellationToken) == DnsServing.Served;
+
+    /// <summary>What the rrset read from the API holds now; Unknown when it cannot be read (no answer, throttled, refused, not Route 53's XML).</summary>
+    public async Task<DnsServing> CheckAsync(string name, IPAddress address, CancellationToken cancellationToken)
+    {
+        var update = new DdnsRecordUpdate(name, address);
+        update.Validate();
+        var (held, failure) = await ReadAsync(update, cancellationToken);
+        return failure is not null || held is null ? DnsServing.Unknown : Holds(held, update) ? DnsServing.Served : DnsServing.NotServed;
+    }
+
+    /// <summary>The values of the name's rrset of the update's type (empty: none; null: not Route 53's XML), or why it could not be read.</summary>
+    private async Task<(IReadOnlyList<string>? Held, DdnsUpdateResult? Failure)> ReadAsync(DdnsRecordUpdate update, CancellationToken cancellationToken)
+    {
+        KeyValuePair<string, string>[] query = [new("name", update.Name + "."), new("type", update.RecordType), new("maxitems", "1")];
+        using var get = Signed(HttpMethod.Get, query, []);
+        var read = await SendAsync(get, cancellationToken);
+        return Failure(read, update.Name, "record read") is { } failure ? (null, failure) : (Held(read.Body, update.Name, update.RecordType), null);
+    }
+
+    private static bool Holds(IReadOnlyList<string>? held, DdnsRecordUpdate update) =>
+        held is [var only] && IPAddress.TryParse(only, out var current) && current.ToString() == update.AddressText;
 
     private HttpRequestMessage Signed(HttpMethod method, KeyValuePair<string, string>[] query, byte[] body)
     {
@@ -74,16 +96,19 @@ public sealed class Route53Provider : HttpDdnsProvider<Route53Options>
                                 new XElement(Ns + "ResourceRecord", new XElement(Ns + "Value", address))))))))
             .ToString(SaveOptions.DisableFormatting);
 
-    /// <summary>The values of the first rrset of the answer when it is this name and type; null when the name has none.</summary>
+    /// <summary>The values of the first rrset of the answer when it is this name and type; empty when the name has none, null when the answer is not a listing.</summary>
     private static IReadOnlyList<string>? Held(string body, string name, string type)
     {
         try
         {
-            var set = XDocument.Parse(body).Descendants().FirstOrDefault(e => e.Name.LocalName == "ResourceRecordSet");
+            var document = XDocument.Parse(body);
+            if (document.Root?.Name.LocalName != "ListResourceRecordSetsResponse")
+                return null;
+            var set = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "ResourceRecordSet");
             if (set is null
                 || !string.Equals(Child(set, "Name")?.TrimEnd('.'), name, StringComparison.OrdinalIgnoreCase)
                 || Child(set, "Type") != type)
-                return null;
+                return [];
             return [.. set.Descendants().Where(e => e.Name.LocalName == "Value").Select(e => e.Value.Trim())];
         }
         catch (XmlException)
