@@ -35,8 +35,10 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly Budget _tcpBudget;
     private readonly Budget _controlBudget;
+    private readonly DescriptorReserve _reserve;
     private long _nextConnection;
     private long _refused;
+    private long _refusedForDescriptors;
     private bool _tcpLoopbackOnly;
     private Task _tcpAccept = Task.CompletedTask;
     private int _disposed;
@@ -63,6 +65,7 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         _hub = new EventStreamHub(options.EventQueue);
         _tcpBudget = new Budget(options.MaxConnections);
         _controlBudget = new Budget(options.MaxControlConnections);
+        _reserve = new DescriptorReserve(options.DescriptorReserve, options.Descriptors, time);
         if (journal is null)
         {
             _recent = new RecentEvents(options.RecentEvents);
@@ -92,6 +95,9 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
 
     /// <summary>Connections closed unread because their listener's budget was full, since start.</summary>
     public long RefusedConnections => Interlocked.Read(ref _refused);
+
+    /// <summary>Of <see cref="RefusedConnections"/>, those closed because descriptors were down to the reserve.</summary>
+    public long RefusedForDescriptors => Interlocked.Read(ref _refusedForDescriptors);
 
     /// <summary>Times accept failed other than for a vanished client (EMFILE/ENFILE), each followed by a wait.</summary>
     public long AcceptFailures { get; private set; }
@@ -296,6 +302,15 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
                     return;
                 }
 
+                continue;
+            }
+
+            if (_reserve.IsShort((long)client.Handle))
+            {
+                // The last descriptors are for sensing and acting, never for a listener.
+                Interlocked.Increment(ref _refusedForDescriptors);
+                Interlocked.Increment(ref _refused);
+                Refuse(client);
                 continue;
             }
 

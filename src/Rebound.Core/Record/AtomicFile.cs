@@ -50,6 +50,49 @@ public static class AtomicFile
     }
 
     /// <summary>
+    /// Writes <paramref name="path"/> only if nothing is there: the complete file appears at once (linked into place,
+    /// never over an existing name), so a racing writer or reader never sees half of it. Returns false when it
+    /// already existed (left untouched).
+    /// </summary>
+    /// <exception cref="IOException">It could not be written; no temporary file is left.</exception>
+    /// <exception cref="UnauthorizedAccessException">The same, for permissions.</exception>
+    public static bool CreateOnce(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(write);
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full) ?? ".";
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = CreateNew(temp))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: false);
+            DirectorySync.Flush(directory);
+            return true;
+        }
+        catch (IOException) when (File.Exists(full))
+        {
+            return false;
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // Best effort, as in Write.
+            }
+        }
+    }
+
+    /// <summary>
     /// Creates <paramref name="temp"/> as a new file, mode 0600 whatever the umask. When something is at that name
     /// already (a temporary file left by a crash, or something planted), the name is unlinked (which never follows a
     /// link) and the create tried again.

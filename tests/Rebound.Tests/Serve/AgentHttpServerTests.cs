@@ -362,6 +362,59 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task While_descriptors_are_down_to_the_reserve_every_connection_is_closed_unread()
+    {
+        var time = new FakeTimeProvider();
+        var open = new long[] { 1000 - 10 }; // 10 free below a soft limit of 1000: inside the reserve of 64
+        var server = await StartAsync(new AgentHttpServerOptions
+        {
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            Descriptors = () => (Volatile.Read(ref open[0]), 1000),
+        }, time);
+
+        for (int i = 0; i < 5; i++)
+        {
+            using var refused = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await refused.ConnectAsync(server.LocalEndPoint!, Ct);
+            var answer = await ReadUntilClosedAsync(refused);
+            Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 503 ", StringComparison.Ordinal), answer);
+        }
+
+        Assert.Equal(5, server.RefusedForDescriptors);
+        Assert.Equal(0, server.OpenConnections);
+
+        // Descriptors freed: once the count is read again, connections are served.
+        Volatile.Write(ref open[0], 1000 - 65);
+        time.Advance(DescriptorReserve.RefreshEvery);
+        Assert.StartsWith("HTTP/1.1 200 ", await RawAsync(server, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"), StringComparison.Ordinal);
+        Assert.Equal(5, server.RefusedForDescriptors);
+    }
+
+    [Fact]
+    public void The_reserve_rereads_the_count_at_most_every_refresh_and_trusts_a_high_descriptor_number_between()
+    {
+        var time = new FakeTimeProvider();
+        var reads = 0;
+        var reserve = new DescriptorReserve(64, () =>
+        {
+            reads++;
+            return (100, 1000);
+        }, time);
+
+        Assert.False(reserve.IsShort(acceptedFd: 99));
+        Assert.True(reserve.IsShort(acceptedFd: 990)); // every lower descriptor is taken: at least 991 open
+        Assert.False(reserve.IsShort(acceptedFd: 935));
+        Assert.True(reserve.IsShort(acceptedFd: 936));
+        Assert.Equal(1, reads);
+        time.Advance(DescriptorReserve.RefreshEvery);
+        Assert.False(reserve.IsShort(acceptedFd: 5));
+        Assert.Equal(2, reads);
+
+        Assert.False(new DescriptorReserve(0, () => (999, 1000), time).IsShort(999));
+        Assert.False(new DescriptorReserve(64, () => null, time).IsShort(999));
+    }
+
+    [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task A_tcp_flood_that_fills_its_budget_leaves_the_control_socket_answering()
     {
