@@ -332,12 +332,17 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     public async Task Connections_over_the_limit_are_closed_at_once_unread_and_a_freed_slot_serves_again()
     {
         // The fake clock never moves: a surplus connection held until the 5 s head timeout would never end.
+        // Both slots are busy (event streams): nothing idle to give way.
         var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxConnections = 2 }, new FakeTimeProvider());
         using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await first.ConnectAsync(server.LocalEndPoint!, Ct);
-        await second.ConnectAsync(server.LocalEndPoint!, Ct);
-        await UntilAsync(() => OpenSlotsTaken(server, 2));
+        foreach (var stream in new[] { first, second })
+        {
+            await stream.ConnectAsync(server.LocalEndPoint!, Ct);
+            await stream.SendAsync("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), SocketFlags.None, Ct);
+        }
+
+        await UntilAsync(() => server.EventClients == 2 && OpenSlotsTaken(server, 2));
 
         for (int i = 0; i < 20; i++)
         {
@@ -349,6 +354,7 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
         }
 
         Assert.Equal(20, server.RefusedConnections);
+        Assert.Equal(0, server.EvictedConnections);
         first.Dispose();
         second.Dispose();
         string response = "";
@@ -359,6 +365,34 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
         }
 
         Assert.StartsWith("HTTP/1.1 200 ", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Connections_that_never_send_give_their_slots_to_a_client_that_does()
+    {
+        // The fake clock never moves: without eviction the idle ones would hold both slots for ever.
+        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxConnections = 2 }, new FakeTimeProvider());
+        var idle = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                idle.Add(s);
+                await s.ConnectAsync(server.LocalEndPoint!, Ct);
+            }
+
+            await UntilAsync(() => server.EvictedConnections == 8);
+            Assert.StartsWith("HTTP/1.1 200 ", await RawAsync(server, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"), StringComparison.Ordinal);
+            Assert.Equal(9, server.EvictedConnections);
+            Assert.Equal(0, server.RefusedConnections);
+            Assert.Equal("", await ReadUntilClosedAsync(idle[0])); // the oldest was closed, unanswered
+        }
+        finally
+        {
+            foreach (var s in idle)
+                s.Dispose();
+        }
     }
 
     [Fact]
@@ -431,7 +465,7 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
                 await s.ConnectAsync(server.LocalEndPoint!, Ct);
             }
 
-            await UntilAsync(() => server.RefusedConnections >= 36);
+            await UntilAsync(() => server.RefusedConnections + server.EvictedConnections >= 36);
 
             var options = new AgentHttpServerOptions { Listen = null, ControlSocket = path };
             var json = await AgentClient.GetAsync(options, "/status.json", Ct);
