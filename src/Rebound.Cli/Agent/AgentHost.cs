@@ -25,6 +25,7 @@ internal sealed class AgentHost : IAsyncDisposable
     private readonly CliServices _services;
     private readonly EventPrinter _printer;
     private readonly EventHub _hub = new();
+    private int _localProbeFailure;
     private readonly Channel<bool> _reloads = Channel.CreateUnbounded<bool>();
     private readonly PosixSignalRegistration _sighup;
     private readonly SystemdLink _systemd;
@@ -187,6 +188,15 @@ internal sealed class AgentHost : IAsyncDisposable
     {
         _metrics.ObserveProbe(probe.BytesSent, probe.BytesReceived, probe.Succeeded);
         _systemd.Probed();
+        // Said once per episode: the agent's own shortage, not the upstream's (the WAN state ignores such probes).
+        if (probe.LocalFailure && Interlocked.Exchange(ref _localProbeFailure, 1) == 0)
+        {
+            Warn($"probes not sent for lack of descriptors on this host ({probe.Error}); not counted as loss");
+        }
+        else if (probe.Succeeded && Interlocked.Exchange(ref _localProbeFailure, 0) == 1)
+        {
+            Warn("probes are sent again");
+        }
     }
 
     private void Warn(string message) => _log.Warning(message);

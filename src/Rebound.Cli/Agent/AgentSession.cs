@@ -71,16 +71,18 @@ internal sealed class AgentSession : IAsyncDisposable
         ReboundConfig config, CliServices services, EventHub hub, Action<StunProbeResult> onProbe, Action<ReboundEvent> emit, Action<string> warn, CancellationToken ct)
     {
         var stateDirectory = config.State.Directory;
+        TargetIdKey key;
         try
         {
             Directory.CreateDirectory(stateDirectory);
+            key = config.Ddns.Count == 0 ? TargetIdKey.Ephemeral() : TargetIdKey.Load(stateDirectory, create: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new InvalidOperationException($"state directory {stateDirectory}: {ex.Message}", ex);
         }
 
-        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, TimeProvider.System, ct);
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, key, TimeProvider.System, ct);
         var healthcheck = config.Healthcheck is { } check ? new HealthcheckPinger(check) : null;
         try
         {

@@ -28,6 +28,13 @@ internal static partial class DescriptorLimit
         return limit.Current;
     }
 
+    /// <summary>The soft limit in force, or null when it cannot be read.</summary>
+    public static ulong? Soft()
+    {
+        var limit = default(RLimit);
+        return OperatingSystem.IsLinux() && GetRLimit(RlimitNofile, ref limit) == 0 ? limit.Current : null;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private record struct RLimit(ulong Current, ulong Maximum);
 

@@ -94,7 +94,10 @@ internal static class DdnsUpdateCommand
 
         using var bounded = new CancellationTokenSource(OverallTimeout, TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, bounded.Token);
-        var (targets, owned, problem) = await DdnsTargets.CreateAsync(loaded, TimeProvider.System, linked.Token);
+        // Without a readable key (a dry run before the first 'run', a state directory this user cannot read) the ids
+        // come from a key for this run alone: they reveal nothing, and match only records cached under former ids.
+        var key = TargetIdKey.LoadOrEphemeral(stateDirectory, create: !dryRun);
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(loaded, key, TimeProvider.System, linked.Token);
         DdnsEngine? engine = null;
         var printer = new EventPrinter(services.Stdout, json);
         try

@@ -141,7 +141,7 @@ internal static class TuneCommand
         {
             try
             {
-                dump = await File.ReadAllTextAsync(dumpFile, ct);
+                dump = BoundedFile.ReadText(dumpFile, BoundedFile.MaxConfigBytes);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -40,22 +40,41 @@ internal static class AgentClient
         var where = socketPath ?? listen!.ToString();
         // Over the socket the host is a placeholder; over TCP it is the loopback address the agent accepts.
         var baseUri = socketPath is not null ? new Uri("http://localhost/") : new Uri($"http://{Connectable(listen!)}/");
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            using var response = await client.GetAsync(new Uri(baseUri, path), ct);
-            if (response.StatusCode != HttpStatusCode.OK)
+            try
             {
-                throw new AgentUnreachableException($"the agent at {where} answered {(int)response.StatusCode} for {path}");
-            }
+                using var response = await client.GetAsync(new Uri(baseUri, path), ct);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < Attempts)
+                {
+                    await Task.Delay(RetryAfter * attempt, TimeProvider.System, ct);
+                    continue;
+                }
 
-            return PrintableText.Clean(await response.Content.ReadAsStringAsync(ct));
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-        {
-            var why = ex.InnerException is SocketException se ? se.Message : ex.Message;
-            throw new AgentUnreachableException($"no agent answers at {where} ({why})", ex);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new AgentUnreachableException($"the agent at {where} answered {(int)response.StatusCode} for {path}");
+                }
+
+                return PrintableText.Clean(await response.Content.ReadAsStringAsync(ct));
+            }
+            catch (HttpRequestException) when (attempt < Attempts && !ct.IsCancellationRequested)
+            {
+                // Refused or closed unanswered: a full backlog, or a flood that took the slot. Ask again shortly.
+                await Task.Delay(RetryAfter * attempt, TimeProvider.System, ct);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                var why = ex.InnerException is SocketException se ? se.Message : ex.Message;
+                throw new AgentUnreachableException($"no agent answers at {where} ({why})", ex);
+            }
         }
     }
+
+    /// <summary>A connection refused or closed unanswered (a flood on the socket) is tried again, this many times in all.</summary>
+    private const int Attempts = 4;
+
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromMilliseconds(100);
 
     /// <summary>A wildcard listen address is reached on loopback.</summary>
     private static IPEndPoint Connectable(IPEndPoint listen) =>

@@ -35,8 +35,11 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly Budget _tcpBudget;
     private readonly Budget _controlBudget;
+    private readonly DescriptorReserve _reserve;
     private long _nextConnection;
     private long _refused;
+    private long _refusedForDescriptors;
+    private long _evicted;
     private bool _tcpLoopbackOnly;
     private Task _tcpAccept = Task.CompletedTask;
     private int _disposed;
@@ -63,6 +66,7 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         _hub = new EventStreamHub(options.EventQueue);
         _tcpBudget = new Budget(options.MaxConnections);
         _controlBudget = new Budget(options.MaxControlConnections);
+        _reserve = new DescriptorReserve(options.DescriptorReserve, options.Descriptors, time);
         if (journal is null)
         {
             _recent = new RecentEvents(options.RecentEvents);
@@ -92,6 +96,12 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
 
     /// <summary>Connections closed unread because their listener's budget was full, since start.</summary>
     public long RefusedConnections => Interlocked.Read(ref _refused);
+
+    /// <summary>Idle connections (no request yet, or lingering after the answer) closed to give their slot to a newcomer.</summary>
+    public long EvictedConnections => Interlocked.Read(ref _evicted);
+
+    /// <summary>Of <see cref="RefusedConnections"/>, those closed because descriptors were down to the reserve.</summary>
+    public long RefusedForDescriptors => Interlocked.Read(ref _refusedForDescriptors);
 
     /// <summary>Times accept failed other than for a vanished client (EMFILE/ENFILE), each followed by a wait.</summary>
     public long AcceptFailures { get; private set; }
@@ -299,7 +309,16 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
                 continue;
             }
 
-            if (Interlocked.Increment(ref budget.Open) > budget.Max)
+            if (_reserve.IsShort((long)client.Handle))
+            {
+                // The last descriptors are for sensing and acting, never for a listener.
+                Interlocked.Increment(ref _refusedForDescriptors);
+                Interlocked.Increment(ref _refused);
+                Refuse(client);
+                continue;
+            }
+
+            if (Interlocked.Increment(ref budget.Open) > budget.Max && !Evicted(budget))
             {
                 // Over budget: closed now, unread, so a flood holds none of the agent's descriptors.
                 Interlocked.Decrement(ref budget.Open);
@@ -316,6 +335,14 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
             if (serving.IsCompleted)
                 _connections.TryRemove(id, out _);
         }
+    }
+
+    private bool Evicted(Budget budget)
+    {
+        if (!budget.EvictOldestIdle())
+            return false;
+        Interlocked.Increment(ref _evicted);
+        return true;
     }
 
     /// <summary>A 503 if it fits the send buffer at once (it always does on a fresh socket), then closed; nothing read, nothing awaited.</summary>
@@ -337,14 +364,16 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
 
     private async Task ServeAsync(Socket client, bool isTcp, long id, Budget budget)
     {
+        using var evict = new CancellationTokenSource();
+        budget.Idle[id] = evict;
         await Task.Yield();
         var responded = false;
         try
         {
             using (client)
             {
-                await using var closer = new LingeringClose(this, client);
-                var (raw, failure) = await ReadHeadAsync(client);
+                await using var closer = new LingeringClose(this, client, budget, id, evict);
+                var (raw, failure) = await ReadHeadAsync(client, evict.Token);
                 if (raw is null)
                 {
                     if (failure != 0)
@@ -356,6 +385,9 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
                     return;
                 }
 
+                // Working on a request now: no longer a slot a newcomer may take.
+                if (!budget.Idle.TryRemove(id, out _))
+                    return;
                 var request = HttpRequestHead.Parse(raw, out var status);
                 if (request is null)
                 {
@@ -385,16 +417,46 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
         finally
         {
+            budget.Idle.TryRemove(id, out _);
             Interlocked.Decrement(ref budget.Open);
             _connections.TryRemove(id, out _);
         }
     }
 
-    /// <summary>Connections served at once on one listener, and how many it may serve.</summary>
+    /// <summary>
+    /// Connections served at once on one listener, and how many it may serve. A connection that has not sent its
+    /// request head yet, or lingers after its answer, is idle: when the budget is full a newcomer takes the oldest
+    /// idle one's slot, so connections that never send (a flood) cannot keep a real client out.
+    /// </summary>
     private sealed class Budget(int max)
     {
         public readonly int Max = max;
+        public readonly ConcurrentDictionary<long, CancellationTokenSource> Idle = new();
         public int Open;
+
+        /// <summary>Closes the oldest idle connection (its slot goes to the caller); false when none is idle.</summary>
+        public bool EvictOldestIdle()
+        {
+            while (!Idle.IsEmpty)
+            {
+                var oldest = Idle.Keys.Min();
+                if (Idle.TryRemove(oldest, out var evict))
+                {
+                    try
+                    {
+                        evict.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // It ended meanwhile: its slot is free anyway.
+                    }
+
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     /// <summary>
@@ -402,7 +464,7 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     /// the client still sends until it closes, so an unread request tail does not turn into a reset that
     /// destroys the response in flight. Bounded in bytes and time.
     /// </summary>
-    private sealed class LingeringClose(AgentHttpServer server, Socket client) : IAsyncDisposable
+    private sealed class LingeringClose(AgentHttpServer server, Socket client, Budget budget, long id, CancellationTokenSource evict) : IAsyncDisposable
     {
         private const int MaxDrainBytes = 64 * 1024;
 
@@ -410,9 +472,12 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         {
             try
             {
+                if (evict.IsCancellationRequested)
+                    return;
+                budget.Idle[id] = evict; // its answer is out: lingering is idle, a newcomer may take the slot
                 client.Shutdown(SocketShutdown.Send);
                 using var timeout = new CancellationTokenSource(server._options.HeaderTimeout, server._time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, server._stop.Token);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, server._stop.Token, evict.Token);
                 var buffer = new byte[4096];
                 var drained = 0;
                 int n;
@@ -429,12 +494,12 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     }
 
     /// <summary>The bytes before the blank line, or null with 0 (client closed), 408 (too slow) or 431 (too large).</summary>
-    private async Task<(byte[]? Head, int Failure)> ReadHeadAsync(Socket client)
+    private async Task<(byte[]? Head, int Failure)> ReadHeadAsync(Socket client, CancellationToken evicted)
     {
         var buffer = new byte[_options.MaxHeaderBytes + 4];
         var filled = 0;
         using var timeout = new CancellationTokenSource(_options.HeaderTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stop.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stop.Token, evicted);
         while (true)
         {
             int n;

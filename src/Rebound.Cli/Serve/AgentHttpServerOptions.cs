@@ -36,6 +36,15 @@ internal sealed class AgentHttpServerOptions
     /// </summary>
     public TimeSpan? ListenRetry { get; init; }
 
+    /// <summary>
+    /// Descriptors kept free below the soft RLIMIT_NOFILE for probes, DNS updates, heals and the journal: while fewer
+    /// are free, every new connection (TCP or control socket) is closed at once. 0: no reserve.
+    /// </summary>
+    public int DescriptorReserve { get; init; } = 64;
+
+    /// <summary>Test seam: the process's open descriptors and soft limit (null: unknown).</summary>
+    internal Func<(long Open, long Limit)?> Descriptors { get; init; } = Serve.DescriptorReserve.ReadProcess;
+
     /// <summary>After accept fails for lack of descriptors (EMFILE/ENFILE), the wait before trying again (doubling up to 1 s).</summary>
     public TimeSpan AcceptBackoff { get; init; } = TimeSpan.FromMilliseconds(50);
 

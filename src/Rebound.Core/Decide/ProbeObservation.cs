@@ -12,6 +12,9 @@ public sealed record ProbeObservation(string Server, IpFamily Family, IPAddress?
     /// <summary>The public port a STUN server saw; null for other kinds and failures.</summary>
     public int? Port { get; init; }
 
+    /// <summary>The question never left this host (no descriptor); shown in evidence, never counted as loss.</summary>
+    public bool LocalFailure { get; init; }
+
     public override string ToString() =>
         Address is null ? $"{Server}: {Error}" : $"{Server} saw {Address} in {Rtt.TotalMilliseconds:0.0} ms";
 }

@@ -56,7 +56,9 @@ public sealed class WanFamilyTracker
     public IReadOnlyList<WanEvent> Apply(IReadOnlyList<ProbeObservation> round, string trigger, DateTimeOffset now, bool announce = true)
     {
         ArgumentNullException.ThrowIfNull(round);
-        var decisive = round.Where(o => !o.Kind.IsGatewayHint()).ToList();
+        // A question that never left this host (out of descriptors) is no evidence either way: a round of only
+        // those changes nothing, so a local user exhausting descriptors cannot fake an outage.
+        var decisive = round.Where(o => !o.Kind.IsGatewayHint() && !o.LocalFailure).ToList();
         if (decisive.Count == 0)
         {
             return [];

@@ -442,6 +442,7 @@ public sealed class WanWatcher
         {
             Kind = source.Kind,
             Port = address is null ? null : answer.Port,
+            LocalFailure = address is null && answer.LocalFailure,
         };
     }
 

@@ -15,7 +15,18 @@ public static class AtomicFile
 
     /// <exception cref="IOException">The file could not be written; the temporary file is removed and the old file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The same, for permissions.</exception>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Place(path, write, overwrite: true);
+
+    /// <summary>
+    /// Writes <paramref name="path"/> only if nothing is there: the complete file appears at once (linked into place,
+    /// never over an existing name), so a racing writer or reader never sees half of it. Returns false when it
+    /// already existed (left untouched).
+    /// </summary>
+    /// <exception cref="IOException">It could not be written; no temporary file is left.</exception>
+    /// <exception cref="UnauthorizedAccessException">The same, for permissions.</exception>
+    public static bool CreateOnce(string path, Action<Stream> write) => Place(path, write, overwrite: false);
+
+    private static bool Place(string path, Action<Stream> write, bool overwrite)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(write);
@@ -31,21 +42,28 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, full, overwrite: true);
+            try
+            {
+                File.Move(temp, full, overwrite);
+            }
+            catch (IOException) when (!overwrite && File.Exists(full))
+            {
+                return false;
+            }
+
             DirectorySync.Flush(directory);
+            return true;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        finally
         {
             try
             {
-                File.Delete(temp);
+                File.Delete(temp); // nothing there after a move; else what a failure left
             }
             catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
             {
                 // Best effort: the next write overwrites it.
             }
-
-            throw;
         }
     }
 

@@ -61,6 +61,13 @@ public sealed class ReboundProcess : IAsyncDisposable
         FailoverLab lab, IEnumerable<string>? args = null, IReadOnlyDictionary<string, string>? environment = null) =>
         Start(["ip", "netns", "exec", lab.LanNamespace, .. CliCommand(), .. args ?? DefaultWatchArgs], environment);
 
+    /// <summary>As <see cref="StartInLan"/>, the CLI run by <paramref name="wrapper"/> (e.g. <c>prlimit --nofile=1024:1024 --</c>, which execs it).</summary>
+    public static ReboundProcess StartInLanUnder(FailoverLab lab, IReadOnlyList<string> wrapper, IEnumerable<string> args) =>
+        Start(["ip", "netns", "exec", lab.LanNamespace, .. wrapper, .. CliCommand(), .. args]);
+
+    /// <summary>The process id: the CLI itself, since <c>ip netns exec</c> (and an exec'ing wrapper) replace themselves with it.</summary>
+    public int Id => process.Id;
+
     /// <summary>Starts the CLI with <paramref name="args"/> in one of the lab's namespaces (e.g. the router's).</summary>
     public static ReboundProcess StartInNamespace(string networkNamespace, IEnumerable<string> args) =>
         Start(["ip", "netns", "exec", networkNamespace, .. CliCommand(), .. args]);

@@ -71,10 +71,14 @@ public sealed class DdnsUpdateCommandTests : IDisposable
         var config = Config();
         Directory.CreateDirectory(State);
         var cache = Path.Combine(State, "ddns-cache.json");
-        var target = Rebound.Act.Ddns.DdnsTargets.TargetId(Rebound.Configuration.ConfigLoader.Load(config).Config!.Ddns[0]);
+        // A cache written before ids were keyed: read through the legacy id, without any key (a dry run writes none).
+        var target = Rebound.Act.Ddns.DdnsTargets.LegacyTargetId(Rebound.Configuration.ConfigLoader.Load(config).Config!.Ddns[0]);
+        // Sent an hour ago: a fixed date goes stale once the default 7-day refresh has passed it.
+        var sent = DateTimeOffset.UtcNow.AddHours(-1);
+        var sentAt = new DateTimeOffset(sent.Year, sent.Month, sent.Day, sent.Hour, sent.Minute, sent.Second, 250, TimeSpan.Zero);
         var cached = $$"""
             {"version": 1, "records": [
-              {"target": "{{target}}", "name": "vpn.home.test", "family": "ipv4", "address": "198.51.100.3", "sentAt": "2026-11-26T05:35:23.250Z"},
+              {"target": "{{target}}", "name": "vpn.home.test", "family": "ipv4", "address": "198.51.100.3", "sentAt": "{{sentAt:yyyy-MM-ddTHH:mm:ss.fffZ}}"},
               {"target": "{{target}}", "name": "gw.home.test", "family": "ipv4", "address": "198.51.100.2", "sentAt": "2026-11-26T05:30:00Z"}
             ]}
             """;
@@ -85,8 +89,9 @@ public sealed class DdnsUpdateCommandTests : IDisposable
         Assert.Equal(0, await cli.RunAsync("ddns", "update", "--config", config, "--dry-run"));
         var lines = cli.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("would send gw.home.test A 198.51.100.3 via rfc2136", lines);
-        Assert.Contains("vpn.home.test A 198.51.100.3 is current (sent 2026-11-26T05:35:23Z)", lines);
+        Assert.Contains($"vpn.home.test A 198.51.100.3 is current (sent {sentAt:yyyy-MM-ddTHH:mm:ss}Z)", lines);
         Assert.Equal(cached, File.ReadAllText(cache));
+        Assert.Equal([cache], Directory.GetFiles(State));
     }
 
     [Fact]

@@ -49,9 +49,10 @@ internal sealed class WatcherHarness : IAsyncDisposable
         WanWatcherOptions options,
         ILocalNetworkMonitor? monitor = null,
         IRouterHintSource? hints = null,
-        Func<StunTarget, CancellationToken, Task<(Rebound.Sense.Stun.StunServer? Server, string? Error)>>? resolve = null)
+        Func<StunTarget, CancellationToken, Task<(Rebound.Sense.Stun.StunServer? Server, string? Error)>>? resolve = null,
+        Rebound.Sense.Stun.IStunProber? stunProber = null)
     {
-        Watcher = new WanWatcher(options, Prober, Time, monitor, hints, resolve, spec => Sources.GetOrAdd(spec.Name, _ => new FakeAddressSource(spec, Prober)))
+        Watcher = new WanWatcher(options, stunProber ?? Prober, Time, monitor, hints, resolve, spec => Sources.GetOrAdd(spec.Name, _ => new FakeAddressSource(spec, Prober)))
         {
             BeforeWait = delay =>
             {

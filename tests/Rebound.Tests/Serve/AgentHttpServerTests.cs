@@ -332,12 +332,17 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     public async Task Connections_over_the_limit_are_closed_at_once_unread_and_a_freed_slot_serves_again()
     {
         // The fake clock never moves: a surplus connection held until the 5 s head timeout would never end.
+        // Both slots are busy (event streams): nothing idle to give way.
         var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxConnections = 2 }, new FakeTimeProvider());
         using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await first.ConnectAsync(server.LocalEndPoint!, Ct);
-        await second.ConnectAsync(server.LocalEndPoint!, Ct);
-        await UntilAsync(() => OpenSlotsTaken(server, 2));
+        foreach (var stream in new[] { first, second })
+        {
+            await stream.ConnectAsync(server.LocalEndPoint!, Ct);
+            await stream.SendAsync("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), SocketFlags.None, Ct);
+        }
+
+        await UntilAsync(() => server.EventClients == 2 && OpenSlotsTaken(server, 2));
 
         for (int i = 0; i < 20; i++)
         {
@@ -349,6 +354,7 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
         }
 
         Assert.Equal(20, server.RefusedConnections);
+        Assert.Equal(0, server.EvictedConnections);
         first.Dispose();
         second.Dispose();
         string response = "";
@@ -359,6 +365,87 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
         }
 
         Assert.StartsWith("HTTP/1.1 200 ", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Connections_that_never_send_give_their_slots_to_a_client_that_does()
+    {
+        // The fake clock never moves: without eviction the idle ones would hold both slots for ever.
+        var server = await StartAsync(new AgentHttpServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxConnections = 2 }, new FakeTimeProvider());
+        var idle = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                idle.Add(s);
+                await s.ConnectAsync(server.LocalEndPoint!, Ct);
+            }
+
+            await UntilAsync(() => server.EvictedConnections == 8);
+            Assert.StartsWith("HTTP/1.1 200 ", await RawAsync(server, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"), StringComparison.Ordinal);
+            Assert.Equal(9, server.EvictedConnections);
+            Assert.Equal(0, server.RefusedConnections);
+            Assert.Equal("", await ReadUntilClosedAsync(idle[0])); // the oldest was closed, unanswered
+        }
+        finally
+        {
+            foreach (var s in idle)
+                s.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task While_descriptors_are_down_to_the_reserve_every_connection_is_closed_unread()
+    {
+        var time = new FakeTimeProvider();
+        var open = new long[] { 1000 - 10 }; // 10 free below a soft limit of 1000: inside the reserve of 64
+        var server = await StartAsync(new AgentHttpServerOptions
+        {
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            Descriptors = () => (Volatile.Read(ref open[0]), 1000),
+        }, time);
+
+        for (int i = 0; i < 5; i++)
+        {
+            using var refused = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await refused.ConnectAsync(server.LocalEndPoint!, Ct);
+            var answer = await ReadUntilClosedAsync(refused);
+            Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 503 ", StringComparison.Ordinal), answer);
+        }
+
+        Assert.Equal(5, server.RefusedForDescriptors);
+        Assert.Equal(0, server.OpenConnections);
+
+        // Descriptors freed: once the count is read again, connections are served.
+        Volatile.Write(ref open[0], 1000 - 65);
+        time.Advance(DescriptorReserve.RefreshEvery);
+        Assert.StartsWith("HTTP/1.1 200 ", await RawAsync(server, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"), StringComparison.Ordinal);
+        Assert.Equal(5, server.RefusedForDescriptors);
+    }
+
+    [Fact]
+    public void The_reserve_rereads_the_count_at_most_every_refresh_and_trusts_a_high_descriptor_number_between()
+    {
+        var time = new FakeTimeProvider();
+        var reads = 0;
+        var reserve = new DescriptorReserve(64, () =>
+        {
+            reads++;
+            return (100, 1000);
+        }, time);
+
+        Assert.False(reserve.IsShort(acceptedFd: 99));
+        Assert.True(reserve.IsShort(acceptedFd: 990)); // every lower descriptor is taken: at least 991 open
+        Assert.False(reserve.IsShort(acceptedFd: 935));
+        Assert.True(reserve.IsShort(acceptedFd: 936));
+        Assert.Equal(1, reads);
+        time.Advance(DescriptorReserve.RefreshEvery);
+        Assert.False(reserve.IsShort(acceptedFd: 5));
+        Assert.Equal(2, reads);
+
+        Assert.False(new DescriptorReserve(0, () => (999, 1000), time).IsShort(999));
+        Assert.False(new DescriptorReserve(64, () => null, time).IsShort(999));
     }
 
     [Fact]
@@ -378,7 +465,7 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
                 await s.ConnectAsync(server.LocalEndPoint!, Ct);
             }
 
-            await UntilAsync(() => server.RefusedConnections >= 36);
+            await UntilAsync(() => server.RefusedConnections + server.EvictedConnections >= 36);
 
             var options = new AgentHttpServerOptions { Listen = null, ControlSocket = path };
             var json = await AgentClient.GetAsync(options, "/status.json", Ct);

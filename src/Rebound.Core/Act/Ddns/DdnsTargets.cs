@@ -12,9 +12,10 @@ public static class DdnsTargets
     /// returned as a one-line problem, not thrown. The caller disposes <c>Owned</c> when the targets stop.
     /// </summary>
     public static async Task<(IReadOnlyList<DdnsTarget> Targets, IReadOnlyList<IDisposable> Owned, string? Problem)> CreateAsync(
-        ReboundConfig config, TimeProvider time, CancellationToken ct)
+        ReboundConfig config, TargetIdKey key, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(key);
         var targets = new List<DdnsTarget>();
         var owned = new List<IDisposable>();
         foreach (var entry in config.Ddns)
@@ -33,8 +34,9 @@ public static class DdnsTargets
                 return ([], owned, $"{entry.Label}: {ex.Message}");
             }
 
-            targets.Add(new DdnsTarget(TargetId(entry), entry.Provider.Name, entry.Names, parts.Updater)
+            targets.Add(new DdnsTarget(TargetId(entry, key), entry.Provider.Name, entry.Names, parts.Updater)
             {
+                FormerIds = [LegacyTargetId(entry)],
                 Families = entry.Families,
                 Verifier = verifier,
                 MinInterval = entry.MinInterval,
@@ -45,13 +47,28 @@ public static class DdnsTargets
         return (targets, owned, null);
     }
 
-    /// <summary>The cache key of an entry: its provider's name and a short hash of its <see cref="DdnsProviderDefinition.Identity"/>.</summary>
-    internal static string TargetId(DdnsEntryConfig entry)
+    /// <summary>
+    /// The cache key of an entry: its provider's name and a short HMAC (under the installation's <paramref name="key"/>)
+    /// of its <see cref="DdnsProviderDefinition.Identity"/>, which holds hashed credentials.
+    /// </summary>
+    internal static string TargetId(DdnsEntryConfig entry, TargetIdKey key)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var name = entry.Provider.Name;
-        return $"{name}-{DdnsProviderDefinition.Hash($"{name}|{entry.Provider.Identity(entry.Settings)}")[..12]}";
+        ArgumentNullException.ThrowIfNull(key);
+        return $"{entry.Provider.Name}-{key.Mac(IdInput(entry))[..12]}";
     }
+
+    /// <summary>
+    /// The id versions before the key wrote (an unsalted hash: a published one allowed offline password guessing).
+    /// Only ever compared with cache records on load, so that an upgrade sends nothing again; never shown.
+    /// </summary>
+    internal static string LegacyTargetId(DdnsEntryConfig entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return $"{entry.Provider.Name}-{DdnsProviderDefinition.Hash(IdInput(entry))[..12]}";
+    }
+
+    private static string IdInput(DdnsEntryConfig entry) => $"{entry.Provider.Name}|{entry.Provider.Identity(entry.Settings)}";
 
     /// <summary>Queries only, without a key: the provider's credentials never reach this server.</summary>
     private static async Task<IDnsVerifier> VerifierAsync(HostPort server, TimeProvider time, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Rebound.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -51,7 +52,7 @@ public sealed record NebulaConfig
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = BoundedFile.ReadText(path, BoundedFile.MaxConfigBytes);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

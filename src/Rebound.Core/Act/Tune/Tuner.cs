@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Rebound.Configuration;
 
 namespace Rebound.Act.Tune;
 
@@ -111,7 +112,7 @@ public sealed class Tuner(TuneOptions? options = null, TimeProvider? timeProvide
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = Encoding.UTF8.GetBytes(BoundedFile.ReadText(path, BoundedFile.MaxConfigBytes));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -131,7 +132,8 @@ public sealed class Tuner(TuneOptions? options = null, TimeProvider? timeProvide
     {
         try
         {
-            return File.ReadAllText(path);
+            // Only a regular file, and capped: a FIFO or /dev/zero planted in place of a sysctl or the drop-in must not hang or fill memory.
+            return BoundedFile.ReadText(path, BoundedFile.MaxConfigBytes);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Rebound.Act.Commands;
 using Rebound.Act.Heal;
+using Rebound.Configuration;
 using Rebound.Record;
 
 namespace Rebound.Act.WireGuard;
@@ -269,7 +270,7 @@ public sealed class WireGuardTarget : IHealTarget
         {
             try
             {
-                source = WgQuickEndpoints.Parse(File.ReadAllText(file));
+                source = WgQuickEndpoints.Parse(BoundedFile.ReadText(file, BoundedFile.MaxConfigBytes));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

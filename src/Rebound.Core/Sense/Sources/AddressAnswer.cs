@@ -17,6 +17,9 @@ public sealed record AddressAnswer(IPAddress? Address, TimeSpan Rtt, string? Err
     /// <summary>Timed out (the adaptive timeout backs off), rather than refused or malformed.</summary>
     public bool TimedOut { get; init; }
 
+    /// <summary>Never asked: this host lacked a resource (descriptors). Not evidence about the upstream.</summary>
+    public bool LocalFailure { get; init; }
+
     public static AddressAnswer Failed(string error, TimeSpan rtt = default, IPAddress? server = null, bool timedOut = false) =>
         new(null, rtt, error, server, 0, 0) { TimedOut = timedOut };
 }

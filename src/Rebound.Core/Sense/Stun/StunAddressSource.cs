@@ -39,6 +39,7 @@ public sealed class StunAddressSource(
         {
             Port = result.Mapped?.Port,
             TimedOut = result.Mapped is null && result.Error?.StartsWith("timeout", StringComparison.Ordinal) == true,
+            LocalFailure = result.LocalFailure,
         };
     }
 

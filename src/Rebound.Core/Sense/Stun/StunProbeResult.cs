@@ -22,6 +22,12 @@ public sealed record StunProbeResult(
     /// <summary>How many Binding requests went out (first transmission plus retransmissions).</summary>
     public int Transmissions { get; init; }
 
+    /// <summary>
+    /// The probe never left this host because it lacked a resource (no descriptor: EMFILE/ENFILE). Says nothing
+    /// about the upstream, so it must never count as loss.
+    /// </summary>
+    public bool LocalFailure { get; init; }
+
     /// <summary>Datagrams that arrived but were not accepted: unparseable, wrong transaction ID, wrong source.</summary>
     public int IgnoredDatagrams { get; init; }
 }

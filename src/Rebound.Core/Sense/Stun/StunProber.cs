@@ -39,7 +39,7 @@ public sealed class StunProber : IStunProber
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
         try
         {
-            using var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            using var socket = _options.CreateSocket?.Invoke(target.AddressFamily) ?? new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             _options.PrepareSocket?.Invoke(socket);
             socket.Bind(new IPEndPoint(_options.LocalAddress ?? (target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any), 0));
             return await ExchangeAsync(socket, target, probe, timeout, linked.Token);
@@ -51,6 +51,10 @@ public sealed class StunProber : IStunProber
         catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested)
         {
             return probe.Failed($"timeout after {probe.Transmissions} transmissions");
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
+        {
+            return probe.Failed($"no descriptor for a socket on this host ({OneLine(ex.Message)}); not sent") with { LocalFailure = true };
         }
         catch (SocketException ex)
         {

@@ -33,6 +33,9 @@ public sealed class StunProberOptions
     /// <inheritdoc cref="LocalAddress"/>
     public Action<Socket>? PrepareSocket { get; init; }
 
+    /// <summary>Test seam: makes the probe's UDP socket (null: a new one of the target's family).</summary>
+    internal Func<AddressFamily, Socket>? CreateSocket { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(Timeout));

@@ -100,6 +100,12 @@ public sealed class UplinkMonitor
         });
         var results = await Task.WhenAll(_servers.Select(s => prober.ProbeAsync(s, cancellationToken)));
         var ok = results.FirstOrDefault(r => r.Succeeded);
+        if (ok is null && results.Length > 0 && results.All(r => r.LocalFailure))
+        {
+            // Out of descriptors here: nothing was sent, so nothing is known about this WAN.
+            return null;
+        }
+
         var evidence = ok is not null
             ? $"{ok.Server} saw {ok.Mapped!.Address} from {local} via {interfaceName} in {ok.Rtt.TotalMilliseconds:0} ms"
             : $"no answer via {interfaceName} from {local}: {string.Join("; ", results.Select(r => $"{r.Server} {r.Error}"))}";

@@ -3,8 +3,13 @@ using Rebound.Configuration;
 
 namespace Rebound.Tests.Act.Ddns;
 
-public sealed class DdnsTargetsTests
+public sealed class DdnsTargetsTests : IDisposable
 {
+    private readonly DirectoryInfo _state = Directory.CreateTempSubdirectory("rebound-idkey-");
+
+    public void Dispose() => _state.Delete(recursive: true);
+
+    private TargetIdKey Key => TargetIdKey.Load(_state.FullName, create: true);
     private static DdnsEntryConfig Entry(string text)
     {
         var result = ConfigLoader.Parse(text, "r.toml", _ => null);
@@ -17,20 +22,21 @@ public sealed class DdnsTargetsTests
     [Fact]
     public void A_new_endpoint_or_credential_gets_a_new_cache_identity()
     {
-        var id = DdnsTargets.TargetId(Entry(Dyn));
+        var key = Key;
+        var id = DdnsTargets.TargetId(Entry(Dyn), key);
 
-        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Dyn.Replace("one.example.net", "two.example.net", StringComparison.Ordinal))));
-        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Dyn.Replace("pw-1", "pw-2", StringComparison.Ordinal))));
-        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Dyn.Replace("\"me\"", "\"you\"", StringComparison.Ordinal))));
+        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Dyn.Replace("one.example.net", "two.example.net", StringComparison.Ordinal)), key));
+        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Dyn.Replace("pw-1", "pw-2", StringComparison.Ordinal)), key));
+        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Dyn.Replace("\"me\"", "\"you\"", StringComparison.Ordinal)), key));
     }
 
     [Fact]
     public void Moving_an_entry_in_the_file_keeps_its_identity_and_the_id_holds_no_secret()
     {
         var other = "[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\n";
-        var id = DdnsTargets.TargetId(Entry(Dyn));
+        var id = DdnsTargets.TargetId(Entry(Dyn), Key);
 
-        Assert.Equal(id, DdnsTargets.TargetId(Entry(other + Dyn)));
+        Assert.Equal(id, DdnsTargets.TargetId(Entry(other + Dyn), Key));
         Assert.StartsWith("dyndns2-", id, StringComparison.Ordinal);
         Assert.DoesNotContain("pw-1", id, StringComparison.Ordinal);
     }
@@ -42,7 +48,7 @@ public sealed class DdnsTargetsTests
         Assert.Equal(new HostPort("203.0.113.53", 53), withCheck.VerifyServer);
 
         var config = ConfigLoader.Parse(Dyn + "verify_server = \"203.0.113.53:5353\"\n" + Dyn.Replace("home.example.net", "other.example.net", StringComparison.Ordinal), "r.toml", _ => null).Config!;
-        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, TimeProvider.System, TestContext.Current.CancellationToken);
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, Key, TimeProvider.System, TestContext.Current.CancellationToken);
         foreach (var d in owned)
         {
             d.Dispose();
@@ -105,7 +111,8 @@ public sealed class DdnsTargetsTests
 
     /// <summary>
     /// The cache keys on disk must survive upgrades: a changed identity would resend every record once. These
-    /// are the ids the code computed before the providers became definitions.
+    /// are the ids versions before the installation key wrote (and, before that, before the providers became
+    /// definitions); a target carries its legacy id so that such records migrate.
     /// </summary>
     [Theory]
     [InlineData("provider = \"rfc2136\"\nserver = \"203.0.113.53\"\nzone = \"home.test\"\nnames = [\"gw.home.test\"]\nkey_file = \"KEY\"\n", "rfc2136-ad47b0411399")]
@@ -119,11 +126,57 @@ public sealed class DdnsTargetsTests
         File.WriteAllText(key, "key \"home-key\" {\n\talgorithm hmac-sha256;\n\tsecret \"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\";\n};\n");
         try
         {
-            Assert.Equal(id, DdnsTargets.TargetId(Entry("[[ddns]]\n" + entry.Replace("KEY", key, StringComparison.Ordinal))));
+            var config = Entry("[[ddns]]\n" + entry.Replace("KEY", key, StringComparison.Ordinal));
+            Assert.Equal(id, DdnsTargets.LegacyTargetId(config));
+            Assert.NotEqual(id, DdnsTargets.TargetId(config, Key));
         }
         finally
         {
             File.Delete(key);
         }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void The_id_is_keyed_per_installation_and_stable_across_loads()
+    {
+        var entry = Entry(Dyn);
+        var id = DdnsTargets.TargetId(entry, Key);
+        var keyFile = Path.Combine(_state.FullName, TargetIdKey.FileName);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        Assert.Equal([keyFile], Directory.GetFiles(_state.FullName)); // no temp file left
+        var content = File.ReadAllText(keyFile);
+        Assert.Equal(id, DdnsTargets.TargetId(entry, TargetIdKey.Load(_state.FullName, create: false)));
+        Assert.Equal(content, File.ReadAllText(keyFile)); // never rewritten
+        Assert.Matches("^dyndns2-[0-9a-f]{12}$", id);
+
+        // Another installation (another key) gives the same entry another id; so does a key for one run only.
+        using var other = new TempDirectory();
+        Assert.NotEqual(id, DdnsTargets.TargetId(entry, TargetIdKey.Load(other.Path, create: true)));
+        Assert.NotEqual(id, DdnsTargets.TargetId(entry, TargetIdKey.Ephemeral()));
+    }
+
+    [Fact]
+    public void A_key_that_is_not_one_is_refused_and_a_one_shot_command_falls_back_to_a_key_of_its_own()
+    {
+        var keyFile = Path.Combine(_state.FullName, TargetIdKey.FileName);
+        File.WriteAllText(keyFile, "not a key\n");
+
+        var ex = Assert.ThrowsAny<IOException>(() => TargetIdKey.Load(_state.FullName, create: true));
+        Assert.DoesNotContain("not a key", ex.Message, StringComparison.Ordinal);
+        Assert.False(TargetIdKey.LoadOrEphemeral(_state.FullName, create: true).IsPersistent);
+        Assert.Equal("not a key\n", File.ReadAllText(keyFile));
+
+        using var missing = new TempDirectory();
+        Assert.False(TargetIdKey.LoadOrEphemeral(missing.Path, create: false).IsPersistent);
+        Assert.Empty(Directory.GetFiles(missing.Path)); // a dry run writes nothing
+    }
+
+    private sealed class TempDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("rebound-idkey-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }

@@ -137,6 +137,27 @@ public sealed class TunerTests : IDisposable
     }
 
     [Fact]
+    public void A_setting_that_is_a_fifo_or_a_huge_backup_is_refused_without_hanging_or_filling_memory()
+    {
+        var path = Path.Combine(_sys.Options.ProcSysRoot, "net", "ipv4", "tcp_retries2");
+        File.Delete(path);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var fifo = Assert.Throws<TuneException>(() => new Tuner(_sys.Options).Apply());
+        Assert.Equal($"cannot read {path}: not a regular file", fifo.Message);
+
+        Directory.CreateDirectory(_sys.Options.StateDirectory);
+        using (var backup = File.Create(_sys.Options.BackupPath))
+            backup.SetLength(Rebound.Configuration.BoundedFile.MaxConfigBytes + 1);
+        var huge = Assert.Throws<TuneException>(() => new Tuner(_sys.Options).Revert());
+        Assert.Equal($"cannot read {_sys.Options.BackupPath}: larger than 1024 KiB", huge.Message);
+    }
+
+    [Fact]
     public void An_unreadable_setting_is_a_one_line_error_naming_the_file()
     {
         var path = Path.Combine(_sys.Options.ProcSysRoot, "net", "ipv4", "tcp_retries2");

@@ -216,6 +216,30 @@ public sealed class WireGuardTargetTests
     }
 
     [Fact]
+    public async Task A_wg_quick_file_that_is_a_fifo_is_not_read_and_does_not_hang_the_diagnosis()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"rebound-wg-{Guid.NewGuid():N}.conf");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [file]))
+        {
+            await mkfifo.WaitForExitAsync(Ct);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        try
+        {
+            _resolver.Answers["vpn.home.test"] = [IPAddress.Parse("192.0.2.2")];
+            var target = Target(ping: true, configFile: file);
+            var diagnosis = await target.DiagnoseAsync(AddressChanged(), Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            Assert.NotEqual(HealCondition.PeerMoved, diagnosis.Condition);
+            Assert.Empty(_resolver.Asked);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Endpoints_come_from_the_wg_quick_file_when_not_configured()
     {
         var file = Path.Combine(Path.GetTempPath(), $"rebound-wg-{Guid.NewGuid():N}.conf");

@@ -22,7 +22,9 @@ internal sealed class DdnsCache
 
     private DdnsCache(string? path) => _path = path;
 
-    public static DdnsCache Load(string? path, Action<string> warn)
+    /// <param name="renames">Former target id → current one: a record under a former id is read as the current
+    /// target's (unless that one has its own), so a change of id derivation sends nothing again.</param>
+    public static DdnsCache Load(string? path, Action<string> warn, IReadOnlyDictionary<string, string>? renames = null)
     {
         var cache = new DdnsCache(path);
         if (path is null || !File.Exists(path))
@@ -40,13 +42,19 @@ internal sealed class DdnsCache
             }
 
             int skipped = 0;
+            var migrated = new Dictionary<CacheKey, CacheEntry>();
             foreach (var record in records.EnumerateArray())
             {
-                if (TryRead(record, out var key, out var entry))
-                    cache._entries[key] = entry;
-                else
+                if (!TryRead(record, out var key, out var entry))
                     skipped++;
+                else if (renames is not null && renames.TryGetValue(key.TargetId, out var current))
+                    migrated[key with { TargetId = current }] = entry;
+                else
+                    cache._entries[key] = entry;
             }
+
+            foreach (var (key, entry) in migrated)
+                cache._entries.TryAdd(key, entry);
 
             if (skipped > 0)
                 warn($"DDNS cache {path}: {skipped} unreadable record(s) ignored");

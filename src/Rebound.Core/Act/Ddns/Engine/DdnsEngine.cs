@@ -39,7 +39,9 @@ public sealed class DdnsEngine
             target.Validate();
         if (targets.Select(t => t.Id).Distinct(StringComparer.Ordinal).Count() != targets.Count)
             throw new ArgumentException("DDNS target ids must be unique", nameof(targets));
-        _cache = DdnsCache.Load(_options.CachePath, Warn);
+        var renames = targets.SelectMany(t => t.FormerIds.Where(f => f != t.Id).Select(f => (Former: f, t.Id)))
+            .DistinctBy(r => r.Former, StringComparer.Ordinal).ToDictionary(r => r.Former, r => r.Id, StringComparer.Ordinal);
+        _cache = DdnsCache.Load(_options.CachePath, Warn, renames);
         _targets = [.. targets.Select(t => new TargetUpdater(this, t))];
     }
 

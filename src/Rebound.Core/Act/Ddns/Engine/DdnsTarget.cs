@@ -15,6 +15,9 @@ public sealed record DdnsTarget(string Id, string Provider, IReadOnlyList<string
     /// <summary>When set, an Updated result is followed by polling this until it serves the new address.</summary>
     public IDnsVerifier? Verifier { get; init; }
 
+    /// <summary>Ids cache records may carry for this target from an earlier way of deriving them; loaded as <see cref="Id"/>.</summary>
+    public IReadOnlyList<string> FormerIds { get; init; } = [];
+
     /// <summary>Minimum time between two requests to the provider; a newer address is held until it passes.</summary>
     public TimeSpan MinInterval { get; init; } = TimeSpan.Zero;
 
@@ -28,6 +31,7 @@ public sealed record DdnsTarget(string Id, string Provider, IReadOnlyList<string
         ArgumentNullException.ThrowIfNull(Names);
         ArgumentNullException.ThrowIfNull(Updater);
         ArgumentNullException.ThrowIfNull(Families);
+        ArgumentNullException.ThrowIfNull(FormerIds);
         if (Names.Count == 0)
             throw new ArgumentException($"DDNS target {Id} has no names", nameof(Names));
         if (MinInterval < TimeSpan.Zero)

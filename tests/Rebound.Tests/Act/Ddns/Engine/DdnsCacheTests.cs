@@ -118,4 +118,60 @@ public sealed class DdnsCacheTests : IDisposable
         await h.IdleAsync();
         Assert.Single(updater.Calls); // still remembered in memory
     }
+
+    [Fact]
+    public async Task Records_under_a_former_target_id_are_migrated_and_not_sent_again()
+    {
+        var options = new DdnsEngineOptions { CachePath = CachePath };
+        await using (var h = new EngineHarness([Target(new FakeUpdater(), "old-id")], options))
+        {
+            h.Address(A);
+            await h.IdleAsync();
+        }
+
+        var migrated = new FakeUpdater();
+        await using (var h = new EngineHarness([Target(migrated, "new-id") with { FormerIds = ["old-id"] }], options))
+        {
+            h.Address(A);
+            await h.IdleAsync();
+            Assert.Empty(migrated.Calls);
+
+            h.Address(B); // the next save writes the new id only
+            await h.IdleAsync();
+            Assert.Single(migrated.Calls);
+        }
+
+        var text = await File.ReadAllTextAsync(CachePath, TestContext.Current.CancellationToken);
+        Assert.Contains("\"new-id\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("old-id", text, StringComparison.Ordinal);
+
+        // Without the mapping, the former id is a stranger: the record is sent.
+        await File.WriteAllTextAsync(CachePath, text.Replace("new-id", "old-id", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        var unmapped = new FakeUpdater();
+        await using (var h = new EngineHarness([Target(unmapped, "new-id")], options))
+        {
+            h.Address(B);
+            await h.IdleAsync();
+            Assert.Single(unmapped.Calls);
+        }
+    }
+
+    [Fact]
+    public async Task A_record_under_the_current_id_wins_over_one_under_a_former_id()
+    {
+        await File.WriteAllTextAsync(CachePath, $$"""
+            {"version": 1, "records": [
+              {"target": "new-id", "name": "home.example.com", "family": "ipv4", "address": "{{B}}", "sentAt": "2026-11-26T05:00:00Z"},
+              {"target": "old-id", "name": "home.example.com", "family": "ipv4", "address": "{{A}}", "sentAt": "2026-11-25T05:00:00Z"}
+            ]}
+            """, TestContext.Current.CancellationToken);
+        var updater = new FakeUpdater();
+        await using var h = new EngineHarness([Target(updater, "new-id") with { FormerIds = ["old-id"] }], new DdnsEngineOptions { CachePath = CachePath });
+        h.Address(B);
+        await h.IdleAsync();
+        Assert.Empty(updater.Calls);
+        h.Address(A);
+        await h.IdleAsync();
+        Assert.Single(updater.Calls);
+    }
 }
