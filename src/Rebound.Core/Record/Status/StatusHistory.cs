@@ -210,12 +210,12 @@ public sealed class StatusHistory : IEventSink
         for (int b = 0; b < buckets; b++)
         {
             var from = start + (width * b);
-            var to = b == buckets - 1 ? now : from + width;
+            var to = from + width;
             while (next < changes.Count && changes[next].Time <= from)
                 state = changes[next++].State;
             var worst = state;
-            // A change on a slice's end belongs to the next slice (the last slice ends now and keeps it).
-            while (next < changes.Count && (changes[next].Time < to || (b == buckets - 1 && changes[next].Time <= to)))
+            // A change on a slice's end belongs to the next slice; the last slice takes the rest (a clock that stepped back included).
+            while (next < changes.Count && (changes[next].Time < to || b == buckets - 1))
             {
                 state = changes[next++].State;
                 if (state > worst)

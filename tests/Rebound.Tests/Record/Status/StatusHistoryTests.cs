@@ -83,6 +83,14 @@ public sealed class StatusHistoryTests
     }
 
     [Fact]
+    public void A_change_stamped_after_now_shows_in_the_last_slice()
+    {
+        var line = new HealthLine("t", "ddns", [new(T0.AddSeconds(2), Health.Down)]);
+
+        Assert.Equal([Health.Unknown, Health.Down], StatusHistory.Buckets(line, T0, 2));
+    }
+
+    [Fact]
     public void The_address_history_lists_each_address_in_use_newest_first()
     {
         var history = Of(
