@@ -148,7 +148,7 @@ internal static class StatusPage
 
             var held = StatusText.Duration(((until ?? now) - a.Time).TotalSeconds) + (until is null ? " (current)" : "");
             html.Append("<tr").Append(until is null ? " class=\"current\"" : "").Append("><td>").Append(Html(When(a.Time))).Append("</td><td>").Append(Html(a.Subject))
-                .Append("</td><td class=\"mono").Append(a.Address is null ? " down" : "").Append("\">").Append(Html(a.Address ?? "none (upstream lost)"))
+                .Append("</td><td class=\"mono").Append(a.Address is null ? " down" : "").Append("\">").Append(Html(a.Address ?? (a.Event == "uplink-down" ? "none (uplink down)" : "none (upstream lost)")))
                 .Append("</td><td>").Append(Html(held)).Append("</td><td class=\"mono\">").Append(Html(a.Event)).Append("</td></tr>");
         }
 

@@ -106,6 +106,8 @@ public sealed class StatusHistory : IEventSink
                 break;
             case UplinkDown d:
                 Set("uplink " + d.Interface, "uplink", 1, d.Time, Health.Down);
+                if (LastAddress($"{d.Interface} {d.Family.ToName()}") is not null)
+                    AddAddress(d.Time, $"{d.Interface} {d.Family.ToName()}", null, d.Name);
                 break;
             case HealStarted or HealStep:
                 Set(((HealEvent)e).Target, "heal", 2, e.Time, Health.Degraded);

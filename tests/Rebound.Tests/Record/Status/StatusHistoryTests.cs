@@ -99,10 +99,16 @@ public sealed class StatusHistoryTests
             Lost(T0.AddMinutes(2), "203.0.113.9"),
             Restored(T0.AddMinutes(3), "203.0.113.9"),
             One(new UplinkUp(T0, "wan2", IpFamily.Ipv4, IPAddress.Parse("192.0.2.2"), "2 servers")),
-            One(new UplinkUp(T0.AddMinutes(4), "wan2", IpFamily.Ipv4, IPAddress.Parse("192.0.2.2"), "2 servers")));
+            One(new UplinkUp(T0.AddMinutes(4), "wan2", IpFamily.Ipv4, IPAddress.Parse("192.0.2.2"), "2 servers")),
+            One(new UplinkDown(T0.AddMinutes(5), "wan2", IpFamily.Ipv4, IPAddress.Parse("192.0.2.2"), "no answer")),
+            One(new UplinkDown(T0.AddMinutes(6), "wan2", IpFamily.Ipv4, IPAddress.Parse("192.0.2.2"), "no answer")),
+            One(new UplinkUp(T0.AddMinutes(7), "wan2", IpFamily.Ipv4, IPAddress.Parse("192.0.2.2"), "2 servers")));
 
+        // The same address again is no new entry, unless the uplink was down in between.
         Assert.Equal(
         [
+            new(T0.AddMinutes(7), "wan2 ipv4", "192.0.2.2", "uplink-up"),
+            new(T0.AddMinutes(5), "wan2 ipv4", null, "uplink-down"),
             new(T0, "wan2 ipv4", "192.0.2.2", "uplink-up"),
             new(T0.AddMinutes(3), "ipv4", "203.0.113.9", "upstream-restored"),
             new(T0.AddMinutes(2), "ipv4", null, "upstream-lost"),
