@@ -67,16 +67,12 @@ public sealed class StatusHistory : IEventSink
         switch (e)
         {
             case WatcherStarted s:
-                if (s.Ipv4 is { } v4)
+                foreach (var (family, first) in (ReadOnlySpan<(IpFamily, System.Net.IPAddress?)>)[(IpFamily.Ipv4, s.Ipv4), (IpFamily.Ipv6, s.Ipv6)])
                 {
-                    Set(Upstream(IpFamily.Ipv4), "upstream", 0, s.Time, Health.Up);
-                    AddAddress(s.Time, IpFamily.Ipv4.ToName(), v4.ToString(), s.Name);
-                }
-
-                if (s.Ipv6 is { } v6)
-                {
-                    Set(Upstream(IpFamily.Ipv6), "upstream", 0, s.Time, Health.Up);
-                    AddAddress(s.Time, IpFamily.Ipv6.ToName(), v6.ToString(), s.Name);
+                    if (first is null)
+                        continue;
+                    Set(Upstream(family), "upstream", 0, s.Time, Health.Up);
+                    AddAddress(s.Time, family.ToName(), first.ToString(), s.Name);
                 }
 
                 break;
