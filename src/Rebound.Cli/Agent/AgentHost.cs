@@ -34,6 +34,7 @@ internal sealed class AgentHost : IAsyncDisposable
     private readonly EventJournal _journal;
     private readonly StatusBoard _status = new(ReboundVersion.Text, TimeProvider.System);
     private readonly MetricsRegistry _metrics = new(ReboundVersion.Text);
+    private readonly StatusHistory _history = new();
     private readonly StatusFile _statusFile;
     private readonly HttpSurface _http;
 
@@ -59,9 +60,10 @@ internal sealed class AgentHost : IAsyncDisposable
         // What the status page, `rebound status` and Prometheus read; kept across reloads.
         _hub.Add(_status);
         _hub.Add(_metrics);
+        _hub.Add(_history);
         _statusFile = new StatusFile(_status, config.State.Directory, Warn);
         _hub.Add(_statusFile);
-        _http = new HttpSurface(_hub, _status, _metrics, _journal, Warn);
+        _http = new HttpSurface(_hub, _status, _metrics, _history, _journal, Warn);
     }
 
     /// <summary>Opens what outlives sessions and starts serving <c>[http]</c>; a listener that cannot bind is an <see cref="InvalidOperationException"/>.</summary>

@@ -11,7 +11,7 @@ namespace Rebound.Cli.Agent;
 /// The agent's HTTP server (status page, metrics, control socket) across reloads: restarted only when
 /// <c>[http]</c> changed. If the new settings cannot be bound, the previous ones come back.
 /// </summary>
-internal sealed class HttpSurface(EventHub hub, StatusBoard status, MetricsRegistry metrics, EventJournal journal, Action<string> warn) : IAsyncDisposable
+internal sealed class HttpSurface(EventHub hub, StatusBoard status, MetricsRegistry metrics, StatusHistory history, EventJournal journal, Action<string> warn) : IAsyncDisposable
 {
     private HttpConfig? _config;
     private AgentHttpServer? _server;
@@ -52,7 +52,8 @@ internal sealed class HttpSurface(EventHub hub, StatusBoard status, MetricsRegis
             status,
             metrics,
             limit => journal.IsEnabled ? [.. journal.Query(limit: limit).Select(e => e.Json)] : [],
-            TimeProvider.System);
+            TimeProvider.System,
+            history);
         server.Listening = message => warn($"[http] {message}");
         try
         {

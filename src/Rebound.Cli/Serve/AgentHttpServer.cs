@@ -27,6 +27,8 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     private readonly MetricsRegistry _metrics;
     private readonly Func<int, IReadOnlyList<string>> _journal;
     private readonly RecentEvents? _recent;
+    private readonly StatusHistory _history;
+    private readonly bool _ownHistory;
     private readonly TimeProvider _time;
     private readonly EventStreamHub _hub;
     private readonly CancellationTokenSource _stop = new();
@@ -48,12 +50,14 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     /// The JSON objects of the newest N events, oldest first (e.g. <c>limit => journal.Query(limit: limit).Select(e => e.Json).ToList()</c>);
     /// null keeps the last <see cref="AgentHttpServerOptions.RecentEvents"/> in memory.
     /// </param>
+    /// <param name="history">What the page draws; the agent's outlives reloads. Null: this server keeps its own from <see cref="OnEvent"/>.</param>
     public AgentHttpServer(
         AgentHttpServerOptions options,
         StatusBoard status,
         MetricsRegistry metrics,
         Func<int, IReadOnlyList<string>>? journal,
-        TimeProvider time)
+        TimeProvider time,
+        StatusHistory? history = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(status);
@@ -74,6 +78,8 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         }
 
         _journal = journal;
+        _ownHistory = history is null;
+        _history = history ?? new StatusHistory();
     }
 
     /// <summary>The bound TCP endpoint (with the real port when 0 was asked), or null.</summary>
@@ -266,6 +272,8 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(recorded);
         _recent?.OnEvent(recorded);
+        if (_ownHistory)
+            _history.OnEvent(recorded);
         _hub.Publish(recorded.Json);
     }
 
@@ -552,7 +560,10 @@ internal sealed class AgentHttpServer : IEventSink, IAsyncDisposable
         {
             case "/":
             case "/index.html":
-                await SendAsync(client, Response(200, "text/html; charset=utf-8", StatusPage.Html, head, StatusPage.SecurityHeaders));
+                await SendAsync(client, Response(200, "text/html; charset=utf-8", StatusPage.Document(_status.Snapshot(), _history), head, StatusPage.SecurityHeaders));
+                break;
+            case "/page.html":
+                await SendAsync(client, Response(200, "text/html; charset=utf-8", StatusPage.Fragment(_status.Snapshot(), _history), head, StatusPage.SecurityHeaders));
                 break;
             case "/status.json":
                 await SendAsync(client, Response(200, "application/json", StatusJson.Serialize(_status.Snapshot()), head));

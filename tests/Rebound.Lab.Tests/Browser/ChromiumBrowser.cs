@@ -234,6 +234,21 @@ public sealed class ChromiumPage
         }
     }
 
+    /// <summary>A PNG of the element <paramref name="selector"/> matches (scrolled into view first).</summary>
+    public async Task<byte[]> ScreenshotAsync(string selector, CancellationToken ct)
+    {
+        var box = await EvaluateAsync(
+            $"(() => {{ const e = document.querySelector({JsonSerializer.Serialize(selector)}); if (!e) return null; const r = e.getBoundingClientRect(); "
+            + "return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height }; })()", ct);
+        if (box.ValueKind != JsonValueKind.Object)
+            throw new InvalidOperationException($"no element matches {selector}");
+        var clip = new JsonObject { ["scale"] = 1 };
+        foreach (var name in (ReadOnlySpan<string>)["x", "y", "width", "height"])
+            clip[name] = box.GetProperty(name).GetDouble();
+        var result = await SendAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png", ["captureBeyondViewport"] = true, ["clip"] = clip }, ct);
+        return Convert.FromBase64String(result.GetProperty("data").GetString()!);
+    }
+
     /// <summary>A PNG of the whole page (beyond the viewport).</summary>
     public async Task<byte[]> ScreenshotAsync(CancellationToken ct)
     {

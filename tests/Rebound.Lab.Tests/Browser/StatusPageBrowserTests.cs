@@ -1,6 +1,5 @@
 using System.Net;
 using Rebound.Cli.Serve;
-using Rebound.Lab.Tests.Harness;
 using Rebound.Record;
 using Rebound.Record.Metrics;
 using Rebound.Record.Status;
@@ -11,7 +10,7 @@ namespace Rebound.Lab.Tests.Browser;
 /// <summary>
 /// The status page in a real browser: served by the agent's HTTP server from synthetic events, it must
 /// show a failover and its heal as they happen, through /events, without a reload.
-/// REBOUND_UPDATE_SCREENSHOT=1 writes the final screenshot to docs/status-page.png.
+/// The screenshots in docs/ come from the real lab run (StatusPageLabFailoverTests); this one goes to the temp directory.
 /// </summary>
 public class StatusPageBrowserTests
 {
@@ -43,6 +42,11 @@ public class StatusPageBrowserTests
         var page = await browser.OpenAsync(server.BaseAddress!, Ct, width: 1280, height: 1250);
         await page.WaitForAsync("document.getElementById('live').textContent === 'live'", TimeSpan.FromSeconds(20), Ct);
         await page.WaitForAsync("document.querySelector('[data-family=ipv4] .addr')?.textContent === '198.51.100.7'", TimeSpan.FromSeconds(20), Ct);
+        const string Rows = "document.querySelectorAll('#timeline .failover').length";
+        const string Wg0Now = "document.querySelector('[data-subject=\"wg0\"] rect:last-of-type').dataset.state";
+        Assert.Equal(2, (await page.EvaluateAsync(Rows, Ct)).GetInt32());
+        Assert.Equal("up", (await page.EvaluateAsync(Wg0Now, Ct)).GetString());
+        Assert.Equal(0, (await page.EvaluateAsync("document.querySelectorAll('[data-subject=\"ddns[0]\"]').length", Ct)).GetInt32());
         // Survives only if the page is not reloaded.
         await page.EvaluateAsync("window.reboundMarker = 42", Ct);
 
@@ -58,15 +62,19 @@ public class StatusPageBrowserTests
         var last = await page.TextAsync("#last", Ct);
         Assert.Contains("public-address-changed · ipv4 · 198.51.100.7 → 203.0.113.9 · detected in 2.40 s", last, StringComparison.Ordinal);
         Assert.Contains("ddns[0]: published in 2.05 s", last, StringComparison.Ordinal);
-        Assert.Equal(3, (await page.EvaluateAsync("document.querySelectorAll('#failovers tbody tr').length", Ct)).GetInt32());
-        Assert.Contains("heal-verified", await page.TextAsync("#journal", Ct), StringComparison.Ordinal);
+        Assert.Equal(3, (await page.EvaluateAsync(Rows, Ct)).GetInt32());
+        // The newest row (on top) has its detect bar and both targets' bars; wg0 was degraded in the current slice; ddns[0] has a strip now.
+        Assert.True((await page.EvaluateAsync("+document.querySelector('#timeline .failover .bar.detect').getAttribute('width')", Ct)).GetDouble() > 0);
+        Assert.Equal(2, (await page.EvaluateAsync("document.querySelector('#timeline .failover').querySelectorAll('g.target rect').length", Ct)).GetInt32());
+        Assert.Equal("degraded", (await page.EvaluateAsync(Wg0Now, Ct)).GetString());
+        Assert.Equal("up", (await page.EvaluateAsync("document.querySelector('[data-subject=\"ddns[0]\"] rect:last-of-type').dataset.state", Ct)).GetString());
+        Assert.Contains("works again after reresolve", await page.TextAsync("#journal", Ct), StringComparison.Ordinal);
+        Assert.Contains("203.0.113.9", await page.TextAsync("#addresses tr.current", Ct), StringComparison.Ordinal);
         Assert.Equal(42, (await page.EvaluateAsync("window.reboundMarker", Ct)).GetInt32());
 
         var png = await page.ScreenshotAsync(Ct);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
-        var path = Environment.GetEnvironmentVariable("REBOUND_UPDATE_SCREENSHOT") == "1"
-            ? Path.Combine(LabEnvironment.RepoRoot, "docs", "status-page.png")
-            : Path.Combine(Path.GetTempPath(), $"rebound-status-page-{Environment.ProcessId}.png");
+        var path = Path.Combine(Path.GetTempPath(), $"rebound-status-page-{Environment.ProcessId}.png");
         await File.WriteAllBytesAsync(path, png, Ct);
         TestContext.Current.SendDiagnosticMessage($"screenshot: {path}");
     }

@@ -77,6 +77,28 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_page_is_rendered_on_the_server_and_page_html_is_its_live_part()
+    {
+        var server = await StartAsync();
+        Feed(server, Started(T0, "198.51.100.7"));
+        Feed(server, AddressChanged(T0.AddMinutes(1), "198.51.100.7", "203.0.113.9", TimeSpan.FromSeconds(1)));
+
+        var page = await _http.GetStringAsync(server.BaseAddress, Ct);
+        using var response = await _http.GetAsync(new Uri(server.BaseAddress!, "page.html"), Ct);
+        var fragment = await response.Content.ReadAsStringAsync(Ct);
+
+        // Readable without a script: the address, the timeline row and the journal line are in the HTML itself.
+        Assert.Contains("<div class=\"addr\">203.0.113.9</div>", page, StringComparison.Ordinal);
+        Assert.Contains("<g class=\"failover\" data-kind=\"public-address-changed\"", page, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"kind wan\">public-address-changed</span>", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.StartsWith("<div id=\"page\"", fragment, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"addr\">203.0.113.9</div>", fragment, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", fragment, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_json_is_the_boards_snapshot()
     {
         var server = await StartAsync();

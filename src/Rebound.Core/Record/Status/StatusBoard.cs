@@ -13,7 +13,7 @@ namespace Rebound.Record.Status;
 /// </summary>
 public sealed class StatusBoard : IEventSink
 {
-    public const int MaxFailovers = 20;
+    public const int MaxFailovers = 50;
 
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;

@@ -97,7 +97,8 @@ public static class StatusText
     public static string Seconds(double seconds) =>
         seconds < 10 ? seconds.ToString("0.###", CultureInfo.InvariantCulture) + " s" : seconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
 
-    private static string Duration(double seconds)
+    /// <summary>An uptime: <c>3d 2h 5m</c>, <c>4m 10s</c>.</summary>
+    public static string Duration(double seconds)
     {
         var t = TimeSpan.FromSeconds(Math.Max(0, Math.Floor(seconds)));
         return t.TotalDays >= 1 ? $"{(int)t.TotalDays}d {t.Hours}h {t.Minutes}m"

@@ -125,7 +125,7 @@ public class StatusBoardTests
 
         var snapshot = board.Snapshot();
         Assert.Equal(StatusBoard.MaxFailovers, snapshot.Failovers.Count);
-        Assert.Equal("203.0.113.25", snapshot.Failovers[0].New);
+        Assert.Equal($"203.0.113.{StatusBoard.MaxFailovers + 5}", snapshot.Failovers[0].New);
         Assert.Equal("203.0.113.6", snapshot.Failovers[^1].New);
     }
 
