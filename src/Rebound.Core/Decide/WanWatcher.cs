@@ -121,9 +121,9 @@ public sealed class WanWatcher
             var now = _time.GetUtcNow();
             var events = new List<WanEvent>();
             var round = new List<ProbeObservation>();
-            foreach (var (family, observations) in phases)
+            foreach (var (family, observations, earlier) in phases)
             {
-                events.AddRange(TrackerFor(family).Apply(observations, trigger, now, announce: started));
+                events.AddRange(TrackerFor(family).Apply(observations, trigger, now, announce: started, earlier));
                 round.AddRange(observations);
             }
 
@@ -282,14 +282,14 @@ public sealed class WanWatcher
     /// turn (plus a due HTTP/DNS source and the gateway hints). A routine answer that is not the expected one is
     /// cross-checked at once with the family's other sources, as a second round of evidence.
     /// </summary>
-    private async Task<List<(IpFamily Family, List<ProbeObservation> Observations)>> RoundAsync(bool full, CancellationToken ct)
+    private async Task<List<(IpFamily Family, List<ProbeObservation> Observations, List<ProbeObservation>? Earlier)>> RoundAsync(bool full, CancellationToken ct)
     {
         var first = full ? [.. _sources] : PlanRoutine();
         var observations = await AskAsync(first, ct);
-        var phases = new List<(IpFamily, List<ProbeObservation>)>();
+        var phases = new List<(IpFamily Family, List<ProbeObservation> Observations, List<ProbeObservation>? Earlier)>();
         foreach (var group in observations.GroupBy(o => o.Family).OrderBy(g => g.Key))
         {
-            phases.Add((group.Key, group.ToList()));
+            phases.Add((group.Key, group.ToList(), null));
         }
 
         if (full)
@@ -297,13 +297,13 @@ public sealed class WanWatcher
             return phases;
         }
 
-        var unsteady = phases.Where(p => !IsSteady(p.Item1, p.Item2)).Select(p => p.Item1).ToHashSet();
+        var unsteady = phases.Where(p => !IsSteady(p.Family, p.Observations)).Select(p => p.Family).ToHashSet();
         var cross = _sources.Where(s => unsteady.Contains(FamilyOf(s)) && !s.Kind.IsGatewayHint() && !first.Contains(s)).ToList();
         if (cross.Count > 0)
         {
             foreach (var group in (await AskAsync(cross, ct)).GroupBy(o => o.Family).OrderBy(g => g.Key))
             {
-                phases.Add((group.Key, group.ToList()));
+                phases.Add((group.Key, group.ToList(), phases.FirstOrDefault(p => p.Family == group.Key).Observations));
             }
         }
 
