@@ -15,7 +15,7 @@ namespace Rebound.Decide;
 /// Probes every <see cref="WanWatcherOptions.Interval"/>; anything suspicious (a failed round, an
 /// unconfirmed new address, a local change, a router hint) starts an immediate confirmation burst instead.
 /// </summary>
-public sealed class WanWatcher
+public sealed class WanWatcher : IDisposable
 {
     private readonly WanWatcherOptions _options;
     private readonly IStunProber _prober;
@@ -61,6 +61,18 @@ public sealed class WanWatcher
             var floor = options.ProbeTimeoutFloor < ceiling ? options.ProbeTimeoutFloor : ceiling;
             return new SourceSlot(source, new AdaptiveTimeout(floor, ceiling));
         })];
+    }
+
+    /// <summary>
+    /// Disposes the sources this watcher made (an HTTP or UPnP source holds an HttpClient): a configuration reload
+    /// makes a new watcher, and must not leave the old one's clients behind.
+    /// </summary>
+    public void Dispose()
+    {
+        foreach (var slot in _sources)
+        {
+            (slot.Source as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>An HTTP question is a TCP (and TLS) handshake and a request: several round trips.</summary>
