@@ -433,6 +433,19 @@ public sealed class WanWatcher : IDisposable
             }
         }
 
+        if (answer.TimedOut)
+        {
+            // A slower path (a failover onto a 300 ms backup link) is likelier than one dead server: the family's other
+            // sources, the cross-check among them, wait longer too, so that two quick timeouts are not an outage.
+            foreach (var other in _sources.Where(s => s != slot && FamilyOf(s) == FamilyOf(slot)))
+            {
+                lock (other)
+                {
+                    other.Timeout.OnTimeout();
+                }
+            }
+        }
+
         lock (_trackers)
         {
             ProbesSent++;

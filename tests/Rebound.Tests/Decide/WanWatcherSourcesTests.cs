@@ -133,6 +133,32 @@ public sealed class WanWatcherSourcesTests
     }
 
     [Fact]
+    public async Task A_failover_onto_a_300_ms_path_after_a_fast_one_is_a_change_not_an_outage()
+    {
+        await using var h = new WatcherHarness();
+        h.Prober.AnswerAll("198.51.100.2", S1, S2);
+        h.Prober.Rtt(TimeSpan.FromMilliseconds(1), S1, S2);
+        await h.StartAsync(Options(S1, S2));
+        for (var i = 0; i < 6; i++)
+        {
+            await h.NextRoundAndSettleAsync(Interval); // the adaptive timeouts come down to their 250 ms floor
+        }
+
+        h.TakeEvents();
+        h.Prober.AnswerAll("192.0.2.2", S1, S2);
+        h.Prober.Rtt(TimeSpan.FromMilliseconds(300), S1, S2);
+        var events = new List<WanEvent>();
+        for (var i = 0; i < 6; i++)
+        {
+            await h.NextRoundAndSettleAsync(Interval);
+            events.AddRange(h.TakeEvents());
+        }
+
+        var change = Assert.IsType<PublicAddressChanged>(Assert.Single(events));
+        Assert.Equal(IPAddress.Parse("192.0.2.2"), change.New);
+    }
+
+    [Fact]
     public async Task Blocked_stun_is_sources_degraded_once_not_an_outage_and_recovers_once()
     {
         await using var h = new WatcherHarness();
