@@ -8,6 +8,8 @@
 #
 # Usage: bench/detection.sh [--cycles N] [--modes "masquerade pinned renumber blackhole"]
 #                           [--interval 1s] [--probe-timeout DURATION] [--timeout SECONDS]
+#                           [--netem DELAY]   (e.g. 300ms: WAN2's round-trip time, lab.sh netem; a false
+#                                              upstream-lost then shows as a spurious event)
 # Env:   REBOUND_BIN  binary to run (default: artifacts/publish/rebound, AOT-published if missing)
 #        BENCH_LAB_PREFIX  lab id prefix (default b), e.g. a helper's own prefix
 # Out:   markdown table on stdout; raw samples and event logs in bench/results/<UTC time>/
@@ -42,7 +44,7 @@ random_delay() { awk -v r="$RANDOM" 'BEGIN { printf "%.3f", 2 + r / 32768 }'; } 
 
 cd "$ROOT"
 
-CYCLES=20 MODES="masquerade pinned renumber blackhole" INTERVAL=1s PROBE_TIMEOUT=1s TIMEOUT=30 STEADY=10
+CYCLES=20 MODES="masquerade pinned renumber blackhole" INTERVAL=1s PROBE_TIMEOUT=1s TIMEOUT=30 STEADY=10 NETEM=""
 while (($#)); do
   case $1 in
     --cycles) CYCLES=$2; shift ;;
@@ -50,6 +52,7 @@ while (($#)); do
     --interval) INTERVAL=$2; shift ;;
     --timeout) TIMEOUT=$2; shift ;;
     --probe-timeout) PROBE_TIMEOUT=$2; shift ;;
+    --netem) NETEM=$2; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -109,6 +112,7 @@ run_mode() { # MODE
   ID=${BENCH_LAB_PREFIX:-b}$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
   events=$OUT/events-$mode.jsonl
   "$LAB" up "$ID" "$mode" 2>/dev/null
+  [[ -z $NETEM ]] || "$LAB" netem "$ID" "$NETEM" >/dev/null
   ip netns exec "rb${ID}lan" "$BIN" watch --server 203.0.113.10:3478 --server 203.0.113.11:3478 \
     --interval "$INTERVAL" --timeout "$PROBE_TIMEOUT" --json >"$events" 2>"$OUT/stderr-$mode.log" &
   RPID=$!
@@ -171,7 +175,7 @@ done
 
 # ---- report
 {
-  echo "Detection latency (event time - router switch time), $CYCLES cycles per mode, interval $INTERVAL, probe timeout $PROBE_TIMEOUT, $(basename "$BIN")"
+  echo "Detection latency (event time - router switch time), $CYCLES cycles per mode, interval $INTERVAL, probe timeout $PROBE_TIMEOUT${NETEM:+, WAN2 round trip +$NETEM}, $(basename "$BIN")"
   echo
   echo "| mode | direction | event | detected | p50 ms | p95 ms | max ms | spurious events |"
   echo "|---|---|---|---|---|---|---|---|"

@@ -16,6 +16,7 @@
 #
 # Usage: sudo bench/footprint.sh [--duration S] [--warmup S] [--starts N]   (defaults 300, 30, 10)
 # Env:   REBOUND_BIN  binary to run (default: artifacts/publish/rebound, AOT-published if missing)
+#        BENCH_LAB_PREFIX  lab id prefix (default f), e.g. a helper's own prefix
 # Out:   markdown table on stdout; raw samples in bench/results/footprint-<UTC time>/
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -49,7 +50,7 @@ OUT=$ROOT/bench/results/footprint-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 TICKS=$(getconf CLK_TCK)
 
-ID=f$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
+ID=${BENCH_LAB_PREFIX:-f}$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
 RPID="" DPID="" TPID=""
 cleanup() {
   for p in $RPID $DPID $TPID; do kill "$p" 2>/dev/null || true; done

@@ -5,6 +5,8 @@ namespace Rebound.Lab.Tests;
 /// <summary>
 /// `rebound watch` with STUN and the lab's real HTTP echo (nginx): a pooling carrier NAT after a pinned
 /// failover is reported as an ambiguous change, and STUN blocked at the router is sources-degraded, never an outage.
+/// With real miniupnpd on the router the gateway's NAT-PMP and UPnP answers corroborate STUN but never decide alone;
+/// with real PowerDNS (LUA whoami records) the dns: sources follow a failover and a failback.
 /// </summary>
 public sealed class AddressSourceTests
 {
@@ -65,5 +67,87 @@ public sealed class AddressSourceTests
         await lab.BlockStunAsync(false, Ct);
         var recovered = await rebound.NextEventAsync(TimeSpan.FromSeconds(30), "sources-recovered", Ct);
         Assert.Equal("sources-recovered", recovered.Name);
+    }
+
+    [Fact]
+    public async Task Miniupnpd_reports_the_wan_address_which_corroborates_stun_but_never_decides_alone()
+    {
+        await using var lab = await FailoverLab.StartAsync(LabMode.Masquerade, Ct);
+        var upnp = await lab.StartMiniupnpdAsync(Ct);
+        Assert.Equal(new GatewayView(FailoverLab.Wan1Address, FailoverLab.Wan1Address), await lab.GatewayExternalAddressAsync(Ct));
+
+        // One STUN server and the two hints; a long interval, so that the round after the failover is the one the
+        // restarted miniupnpd's PCP announcement starts (it answers by then), not a routine one racing its restart.
+        await using var rebound = ReboundProcess.StartInLan(lab,
+            ["watch", "--server", FailoverLab.Stun1, "--server", "natpmp:10.77.0.1", "--server", $"upnp:{upnp}", "--interval", "10s", "--json"]);
+        var started = await rebound.NextEventAsync(StartTimeout, "started", Ct);
+        Assert.Equal(FailoverLab.Wan1Address, started.GetString("addresses", "ipv4"));
+
+        // A lone STUN answer needs a second round; the gateway's two answers of the same address confirm it in one.
+        await lab.FailoverAsync(Ct);
+        var over = await rebound.NextEventAsync(DetectTimeout, "public-address-changed", Ct);
+        Assert.Equal("public-address-changed", over.Name);
+        Assert.Equal(FailoverLab.Wan2Address, over.GetString("new"));
+        Assert.Equal(1, over.Root.GetProperty("evidence").GetProperty("rounds").GetInt32());
+        var seen = EvidenceAnswers(over);
+        Assert.Equal(FailoverLab.Wan2Address, seen["nat-pmp"]);
+        Assert.Equal(FailoverLab.Wan2Address, seen["upnp"]);
+        Assert.Equal(FailoverLab.Wan2Address, seen["stun"]);
+
+        // STUN blocked, then failback: the gateway reports the new WAN address, but alone it decides nothing.
+        await lab.BlockStunAsync(true, Ct);
+        await lab.FailbackAsync(Ct);
+        var lost = await rebound.NextEventAsync(DetectTimeout, "upstream-lost (the hints alone are no answer)", Ct);
+        Assert.Equal("upstream-lost", lost.Name);
+        seen = EvidenceAnswers(lost);
+        Assert.Null(seen["stun"]);
+        Assert.Equal(FailoverLab.Wan1Address, seen["nat-pmp"]);
+        Assert.Equal(FailoverLab.Wan1Address, seen["upnp"]);
+        await rebound.AssertQuietAsync(TimeSpan.FromSeconds(3), "while only the gateway answers", Ct);
+
+        await lab.BlockStunAsync(false, Ct);
+        var restored = await rebound.NextEventAsync(TimeSpan.FromSeconds(25), "upstream-restored", Ct);
+        Assert.Equal("upstream-restored", restored.Name);
+        Assert.Equal(FailoverLab.Wan1Address, restored.GetString("address"));
+    }
+
+    [Fact]
+    public async Task Dns_whoami_sources_at_powerdns_follow_a_failover_and_a_failback()
+    {
+        await using var lab = await FailoverLab.StartAsync(LabMode.Masquerade, Ct);
+        var pdns = await lab.StartPowerDnsAsync(Ct);
+        string[] args =
+        [
+            "watch", "--server", $"dns:{pdns.WhoamiName}@{pdns.DnsAddress}/A", "--server", $"dns:{pdns.WhoamiName}@{pdns.DnsAddress}/TXT",
+            "--interval", "1s", "--json",
+        ];
+        await using var rebound = ReboundProcess.StartInLan(lab, args);
+        var started = await rebound.NextEventAsync(StartTimeout, "started", Ct);
+        Assert.Equal(FailoverLab.Wan1Address, started.GetString("addresses", "ipv4"));
+        await rebound.AssertQuietAsync(TimeSpan.FromSeconds(3), "before failover", Ct);
+
+        foreach (var (step, expected) in new (Func<CancellationToken, Task<LabSwitch>>, string)[]
+                 { (lab.FailoverAsync, FailoverLab.Wan2Address), (lab.FailbackAsync, FailoverLab.Wan1Address) })
+        {
+            await step(Ct);
+            var change = await rebound.NextEventAsync(DetectTimeout, $"public-address-changed to {expected}", Ct);
+            Assert.Equal("public-address-changed", change.Name);
+            Assert.Equal(expected, change.GetString("new"));
+            Assert.Equal(expected, EvidenceAnswers(change)["dns"]);
+            await rebound.AssertQuietAsync(TimeSpan.FromSeconds(3), $"after the change to {expected}", Ct);
+        }
+    }
+
+    /// <summary>The address each kind of source reported in an event's evidence (the last of its kind).</summary>
+    private static Dictionary<string, string?> EvidenceAnswers(ReboundEvent e)
+    {
+        var answers = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var s in e.Root.GetProperty("evidence").GetProperty("servers").EnumerateArray())
+        {
+            var address = s.GetProperty("address");
+            answers[s.GetProperty("kind").GetString()!] = address.ValueKind == System.Text.Json.JsonValueKind.Null ? null : address.GetString();
+        }
+
+        return answers;
     }
 }

@@ -43,6 +43,7 @@ internal static class OneShotSources
         }
 
         var source = services.CreateSource(spec);
+        using var owned = source as IDisposable;
         var wait = spec.Kind is AddressSourceKind.Http or AddressSourceKind.Upnp && timeout < SlowTimeout ? SlowTimeout : timeout;
         var answer = await source.AskAsync(wait, ct);
         var implausible = AddressRanges.Implausible(answer, spec.Kind);

@@ -111,5 +111,7 @@ internal sealed class WanWatcherRuntime(WanWatcher watcher, IReadOnlyList<string
         {
             await d.DisposeAsync();
         }
+
+        Watcher.Dispose();
     }
 }

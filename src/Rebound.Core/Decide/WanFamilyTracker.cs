@@ -15,6 +15,7 @@ public sealed class WanFamilyTracker
     private readonly Dictionary<AddressSourceKind, string> _kindErrors = [];
     private readonly HashSet<IPAddress> _episodeSeen = [];
     private HashSet<AddressSourceKind> _degraded = [];
+    private List<ProbeObservation> _earlier = [];
     private IPAddress? _candidate;
     private int _candidateRounds;
     private int _failedRounds;
@@ -52,8 +53,14 @@ public sealed class WanFamilyTracker
     public bool IsSteady(IPAddress address) =>
         Status == WanStatus.Up && (address.Equals(Current) || (Ambiguous && _episodeSeen.Contains(address)));
 
-    /// <summary>Applies one round. Returns the events it confirmed (none while <paramref name="announce"/> is false).</summary>
-    public IReadOnlyList<WanEvent> Apply(IReadOnlyList<ProbeObservation> round, string trigger, DateTimeOffset now, bool announce = true)
+    /// <summary>
+    /// Applies one round. Returns the events it confirmed (none while <paramref name="announce"/> is false).
+    /// <paramref name="earlier"/>: for a cross-check, the answers of the same round that set it off. Unless the
+    /// cross-check alone sees the current address, they vote with it (so one liar asked first or among the
+    /// cross-check is outvoted rather than splitting the vote), and the claims they outvoted join the evidence.
+    /// </summary>
+    public IReadOnlyList<WanEvent> Apply(
+        IReadOnlyList<ProbeObservation> round, string trigger, DateTimeOffset now, bool announce = true, IReadOnlyList<ProbeObservation>? earlier = null)
     {
         ArgumentNullException.ThrowIfNull(round);
         // A question that never left this host (out of descriptors) is no evidence either way: a round of only
@@ -64,6 +71,7 @@ public sealed class WanFamilyTracker
             return [];
         }
 
+        _earlier = earlier?.Where(e => !round.Any(o => o.Server == e.Server)).ToList() ?? [];
         var events = ApplyCore(round, decisive, trigger, now);
         if (!announce)
         {
@@ -111,6 +119,14 @@ public sealed class WanFamilyTracker
         }
 
         var (majority, votes) = ProbeConsensus.StrictMajority(answered);
+        var hints = round.Where(o => o.Kind.IsGatewayHint()).ToList();
+        if (!(Status == WanStatus.Up && majority is not null && majority.Equals(Current)) && _earlier.Count > 0)
+        {
+            answered = [.. answered, .. _earlier.Where(o => !o.Kind.IsGatewayHint() && o.Address is not null)];
+            hints.AddRange(_earlier.Where(o => o.Kind.IsGatewayHint()));
+            (majority, votes) = ProbeConsensus.StrictMajority(answered);
+        }
+
         if (majority is null)
         {
             var oldGone = Status != WanStatus.Unknown && (Current is null || !answered.Any(o => o.Address!.Equals(Current)));
@@ -154,14 +170,14 @@ public sealed class WanFamilyTracker
         }
 
         // The gateway's view may corroborate (it is the same address without a carrier NAT), never decide.
-        votes += round.Count(o => o.Kind.IsGatewayHint() && majority.Equals(o.Address));
+        votes += hints.Count(o => majority.Equals(o.Address));
         if (votes < _options.ConfirmServers && _candidateRounds < _options.ConfirmRounds)
         {
             NeedsConfirmation = true;
             return [];
         }
 
-        var evidence = new WanEvidence(_episodeTrigger, _candidateRounds, round) { LastSteady = _lastSteady };
+        var evidence = new WanEvidence(_episodeTrigger, _candidateRounds, WithOutvoted(round, majority)) { LastSteady = _lastSteady };
         var events = new List<WanEvent>(2);
         if (Status == WanStatus.Lost)
         {
@@ -222,7 +238,7 @@ public sealed class WanFamilyTracker
         }
 
         var top = answered.GroupBy(o => o.Address!).OrderByDescending(g => g.Count()).First().Key;
-        var evidence = new WanEvidence(_episodeTrigger, _candidateRounds, round) { LastSteady = _lastSteady };
+        var evidence = new WanEvidence(_episodeTrigger, _candidateRounds, WithOutvoted(round, top)) { LastSteady = _lastSteady };
         var events = new List<WanEvent>(2);
         if (Status == WanStatus.Lost)
         {
@@ -272,6 +288,10 @@ public sealed class WanFamilyTracker
             ? new SourcesDegraded(now, Family, working, [.. failing.Order().Select(k => new FailingSourceKind(k, _kindErrors.GetValueOrDefault(k, "")))])
             : new SourcesRecovered(now, Family, recovered);
     }
+
+    /// <summary>The deciding round's answers, then the claims of the same round's earlier answers that differ from <paramref name="decided"/>.</summary>
+    private IReadOnlyList<ProbeObservation> WithOutvoted(IReadOnlyList<ProbeObservation> round, IPAddress decided) =>
+        [.. round, .. _earlier.Where(o => o.Address is not null && !o.Address.Equals(decided))];
 
     private void ResetCandidate()
     {

@@ -15,7 +15,7 @@ namespace Rebound.Decide;
 /// Probes every <see cref="WanWatcherOptions.Interval"/>; anything suspicious (a failed round, an
 /// unconfirmed new address, a local change, a router hint) starts an immediate confirmation burst instead.
 /// </summary>
-public sealed class WanWatcher
+public sealed class WanWatcher : IDisposable
 {
     private readonly WanWatcherOptions _options;
     private readonly IStunProber _prober;
@@ -61,6 +61,18 @@ public sealed class WanWatcher
             var floor = options.ProbeTimeoutFloor < ceiling ? options.ProbeTimeoutFloor : ceiling;
             return new SourceSlot(source, new AdaptiveTimeout(floor, ceiling));
         })];
+    }
+
+    /// <summary>
+    /// Disposes the sources this watcher made (an HTTP or UPnP source holds an HttpClient): a configuration reload
+    /// makes a new watcher, and must not leave the old one's clients behind.
+    /// </summary>
+    public void Dispose()
+    {
+        foreach (var slot in _sources)
+        {
+            (slot.Source as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>An HTTP question is a TCP (and TLS) handshake and a request: several round trips.</summary>
@@ -121,9 +133,9 @@ public sealed class WanWatcher
             var now = _time.GetUtcNow();
             var events = new List<WanEvent>();
             var round = new List<ProbeObservation>();
-            foreach (var (family, observations) in phases)
+            foreach (var (family, observations, earlier) in phases)
             {
-                events.AddRange(TrackerFor(family).Apply(observations, trigger, now, announce: started));
+                events.AddRange(TrackerFor(family).Apply(observations, trigger, now, announce: started, earlier));
                 round.AddRange(observations);
             }
 
@@ -282,14 +294,14 @@ public sealed class WanWatcher
     /// turn (plus a due HTTP/DNS source and the gateway hints). A routine answer that is not the expected one is
     /// cross-checked at once with the family's other sources, as a second round of evidence.
     /// </summary>
-    private async Task<List<(IpFamily Family, List<ProbeObservation> Observations)>> RoundAsync(bool full, CancellationToken ct)
+    private async Task<List<(IpFamily Family, List<ProbeObservation> Observations, List<ProbeObservation>? Earlier)>> RoundAsync(bool full, CancellationToken ct)
     {
         var first = full ? [.. _sources] : PlanRoutine();
         var observations = await AskAsync(first, ct);
-        var phases = new List<(IpFamily, List<ProbeObservation>)>();
+        var phases = new List<(IpFamily Family, List<ProbeObservation> Observations, List<ProbeObservation>? Earlier)>();
         foreach (var group in observations.GroupBy(o => o.Family).OrderBy(g => g.Key))
         {
-            phases.Add((group.Key, group.ToList()));
+            phases.Add((group.Key, group.ToList(), null));
         }
 
         if (full)
@@ -297,13 +309,13 @@ public sealed class WanWatcher
             return phases;
         }
 
-        var unsteady = phases.Where(p => !IsSteady(p.Item1, p.Item2)).Select(p => p.Item1).ToHashSet();
+        var unsteady = phases.Where(p => !IsSteady(p.Family, p.Observations)).Select(p => p.Family).ToHashSet();
         var cross = _sources.Where(s => unsteady.Contains(FamilyOf(s)) && !s.Kind.IsGatewayHint() && !first.Contains(s)).ToList();
         if (cross.Count > 0)
         {
             foreach (var group in (await AskAsync(cross, ct)).GroupBy(o => o.Family).OrderBy(g => g.Key))
             {
-                phases.Add((group.Key, group.ToList()));
+                phases.Add((group.Key, group.ToList(), phases.FirstOrDefault(p => p.Family == group.Key).Observations));
             }
         }
 
@@ -418,6 +430,19 @@ public sealed class WanWatcher
             else if (answer.TimedOut)
             {
                 slot.Timeout.OnTimeout();
+            }
+        }
+
+        if (answer.TimedOut)
+        {
+            // A slower path (a failover onto a 300 ms backup link) is likelier than one dead server: the family's other
+            // sources, the cross-check among them, wait longer too, so that two quick timeouts are not an outage.
+            foreach (var other in _sources.Where(s => s != slot && FamilyOf(s) == FamilyOf(slot)))
+            {
+                lock (other)
+                {
+                    other.Timeout.OnTimeout();
+                }
             }
         }
 

@@ -102,6 +102,62 @@ public sealed class WanWatcherSourcesTests
         Assert.Empty(h.TakeEvents());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task One_lying_stun_server_is_outvoted_whichever_server_a_round_asks_first_and_its_claim_is_in_the_evidence(int steadyRounds)
+    {
+        const string Liar = "203.0.113.16:3478";
+        await using var h = new WatcherHarness();
+        h.Prober.AnswerAll("198.51.100.2", S1, S2);
+        h.Prober.Answer(Liar, "203.0.113.99");
+        await h.StartAsync(Options(S1, S2, Liar));
+        h.TakeEvents();
+        for (var i = 0; i < steadyRounds + 3; i++) // moves the rotation: each case starts the failover with another server
+        {
+            await h.NextRoundAndSettleAsync(Interval);
+        }
+
+        Assert.Empty(h.TakeEvents());
+
+        foreach (var address in new[] { "192.0.2.2", "198.51.100.2" })
+        {
+            h.Prober.AnswerAll(address, S1, S2);
+            await h.NextRoundAndSettleAsync(Interval);
+            var change = Assert.IsType<PublicAddressChanged>(Assert.Single(h.TakeEvents()));
+            Assert.False(change.Ambiguous);
+            Assert.Equal(IPAddress.Parse(address), change.New);
+            Assert.Contains(change.Evidence.Observations, o => o.Server == Liar && IPAddress.Parse("203.0.113.99").Equals(o.Address));
+        }
+    }
+
+    [Fact]
+    public async Task A_failover_onto_a_300_ms_path_after_a_fast_one_is_a_change_not_an_outage()
+    {
+        await using var h = new WatcherHarness();
+        h.Prober.AnswerAll("198.51.100.2", S1, S2);
+        h.Prober.Rtt(TimeSpan.FromMilliseconds(1), S1, S2);
+        await h.StartAsync(Options(S1, S2));
+        for (var i = 0; i < 6; i++)
+        {
+            await h.NextRoundAndSettleAsync(Interval); // the adaptive timeouts come down to their 250 ms floor
+        }
+
+        h.TakeEvents();
+        h.Prober.AnswerAll("192.0.2.2", S1, S2);
+        h.Prober.Rtt(TimeSpan.FromMilliseconds(300), S1, S2);
+        var events = new List<WanEvent>();
+        for (var i = 0; i < 6; i++)
+        {
+            await h.NextRoundAndSettleAsync(Interval);
+            events.AddRange(h.TakeEvents());
+        }
+
+        var change = Assert.IsType<PublicAddressChanged>(Assert.Single(events));
+        Assert.Equal(IPAddress.Parse("192.0.2.2"), change.New);
+    }
+
     [Fact]
     public async Task Blocked_stun_is_sources_degraded_once_not_an_outage_and_recovers_once()
     {

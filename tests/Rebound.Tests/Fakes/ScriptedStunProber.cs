@@ -8,6 +8,7 @@ namespace Rebound.Tests.Fakes;
 internal sealed class ScriptedStunProber : IStunProber
 {
     private readonly ConcurrentDictionary<string, IPAddress?> _answers = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _rtts = new();
     private int _calls;
 
     public int Calls => Volatile.Read(ref _calls);
@@ -24,11 +25,36 @@ internal sealed class ScriptedStunProber : IStunProber
         }
     }
 
+    /// <summary>The path to these servers takes <paramref name="rtt"/>: a question with a shorter timeout times out.</summary>
+    public void Rtt(TimeSpan rtt, params string[] servers)
+    {
+        foreach (var s in servers)
+        {
+            _rtts[s] = rtt;
+        }
+    }
+
     /// <summary>What the script says <paramref name="name"/> answers (null: nothing).</summary>
     public IPAddress? AnswerFor(string name) => _answers.GetValueOrDefault(name);
 
     /// <summary>Calls per server name.</summary>
     public ConcurrentDictionary<string, int> CallsBy { get; } = new();
+
+    public Task<StunProbeResult> ProbeAsync(StunServer server, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!_rtts.TryGetValue(server.Name, out var rtt))
+        {
+            return ProbeAsync(server, cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _calls);
+        CallsBy.AddOrUpdate(server.Name, 1, (_, n) => n + 1);
+        var address = _answers.GetValueOrDefault(server.Name);
+        return Task.FromResult(address is null || rtt > timeout
+            ? new StunProbeResult(server, null, timeout, "timeout after 2 transmissions", 40, 0)
+            : new StunProbeResult(server, new IPEndPoint(address, 40000), rtt, null, 20, 32));
+    }
 
     public Task<StunProbeResult> ProbeAsync(StunServer server, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Rebound.Sense.Http;
 using Rebound.Sense.Sources;
 
 namespace Rebound.Sense.Gateway;
@@ -21,7 +22,15 @@ public sealed class UpnpAddressSource : IAddressSource, IDisposable
     {
         _spec = spec ?? throw new ArgumentNullException(nameof(spec));
         _time = time ?? throw new ArgumentNullException(nameof(time));
-        _client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.Zero })
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            PooledConnectionLifetime = TimeSpan.Zero,
+            ConnectCallback = (context, ct) => HttpWire.ConnectAsync(context, AddressFamily.InterNetwork, ct),
+        };
+        _client = new HttpClient(handler)
         {
             Timeout = Timeout.InfiniteTimeSpan,
             MaxResponseContentBufferSize = MaxBody,
@@ -34,7 +43,15 @@ public sealed class UpnpAddressSource : IAddressSource, IDisposable
 
     public AddressFamily Family => AddressFamily.InterNetwork;
 
+    /// <summary>Bytes are counted on the wire as TCP payload (the description, when fetched, and the SOAP exchange).</summary>
     public async Task<AddressAnswer> AskAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var wire = new WireCount();
+        var answer = await ExchangeAsync(wire, timeout, cancellationToken); // its connections are closed by now
+        return answer with { BytesSent = wire.Sent, BytesReceived = wire.Received };
+    }
+
+    private async Task<AddressAnswer> ExchangeAsync(WireCount wire, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         using var timer = new CancellationTokenSource(timeout, _time);
@@ -43,7 +60,11 @@ public sealed class UpnpAddressSource : IAddressSource, IDisposable
         {
             if (_control is null)
             {
-                var description = await _client.GetStringAsync(_spec.DescriptionUrl, linked.Token);
+                using var get = new HttpRequestMessage(HttpMethod.Get, _spec.DescriptionUrl);
+                get.Headers.ConnectionClose = true;
+                HttpWire.Count(get, wire);
+                using var described = await _client.SendAsync(get, linked.Token);
+                var description = await described.EnsureSuccessStatusCode().Content.ReadAsStringAsync(linked.Token);
                 _control = FindControl(description, _spec.DescriptionUrl);
                 if (_control is null)
                 {
@@ -56,6 +77,7 @@ public sealed class UpnpAddressSource : IAddressSource, IDisposable
             using var request = new HttpRequestMessage(HttpMethod.Post, control) { Content = new StringContent(soap, Encoding.UTF8, "text/xml") };
             request.Headers.TryAddWithoutValidation("SOAPAction", $"\"{serviceType}#GetExternalIPAddress\"");
             request.Headers.ConnectionClose = true;
+            HttpWire.Count(request, wire);
             using var response = await _client.SendAsync(request, linked.Token);
             var body = await response.Content.ReadAsStringAsync(linked.Token);
             if (!response.IsSuccessStatusCode)
@@ -66,7 +88,7 @@ public sealed class UpnpAddressSource : IAddressSource, IDisposable
 
             var text = Element(body, "NewExternalIPAddress")?.Trim();
             return IPAddress.TryParse(text, out var address) && address.AddressFamily == AddressFamily.InterNetwork
-                ? new AddressAnswer(address, _time.GetElapsedTime(started), null, null, 0, body.Length)
+                ? new AddressAnswer(address, _time.GetElapsedTime(started), null, null, 0, 0)
                 : AddressAnswer.Failed(string.IsNullOrEmpty(text) ? "UPnP: the gateway reports no external address" : "UPnP: the external address is not an IPv4 address", _time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

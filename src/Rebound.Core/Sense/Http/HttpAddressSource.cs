@@ -15,7 +15,6 @@ public sealed class HttpAddressSource : IAddressSource, IDisposable
     /// <summary>An address fits in 40 bytes; a Cloudflare trace is ~250. Anything far larger is not an echo.</summary>
     public const int MaxBody = 4096;
 
-    private static readonly HttpRequestOptionsKey<RemoteHolder> RemoteKey = new("rebound-remote");
     private readonly HttpSourceSpec _spec;
     private readonly TimeProvider _time;
     private readonly HttpClient _client;
@@ -34,7 +33,7 @@ public sealed class HttpAddressSource : IAddressSource, IDisposable
             PooledConnectionLifetime = TimeSpan.Zero,
             MaxResponseHeadersLength = 16, // KiB
             SslOptions = { EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 },
-            ConnectCallback = ConnectAsync,
+            ConnectCallback = (context, ct) => HttpWire.ConnectAsync(context, Family, ct),
         };
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -45,18 +44,24 @@ public sealed class HttpAddressSource : IAddressSource, IDisposable
 
     public AddressFamily Family => _spec.Family;
 
+    /// <summary>Bytes are counted on the wire as TCP payload: TLS, request and response headers, body (see <see cref="HttpWire"/>).</summary>
     public async Task<AddressAnswer> AskAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        var remote = new RemoteHolder();
+        using var request = new HttpRequestMessage(HttpMethod.Get, _spec.Url);
+        var wire = HttpWire.Count(request);
+        var answer = await ExchangeAsync(request, wire, timeout, started, cancellationToken); // the connection is closed by now
+        return answer with { BytesSent = wire.Sent, BytesReceived = wire.Received };
+    }
+
+    private async Task<AddressAnswer> ExchangeAsync(HttpRequestMessage request, WireCount wire, TimeSpan timeout, long started, CancellationToken cancellationToken)
+    {
         using var timer = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, _spec.Url);
             request.Headers.ConnectionClose = true;
             request.Headers.Accept.ParseAdd("text/plain, application/json;q=0.9, */*;q=0.5");
-            request.Options.Set(RemoteKey, remote);
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
             if (!response.IsSuccessStatusCode)
             {
@@ -86,7 +91,7 @@ public sealed class HttpAddressSource : IAddressSource, IDisposable
 
             var rtt = _time.GetElapsedTime(started);
             return HttpAddressParser.TryParse(body.AsSpan(0, read), out var address, out var error)
-                ? new AddressAnswer(address, rtt, null, remote.Address, 0, read)
+                ? new AddressAnswer(address, rtt, null, wire.Remote, 0, 0)
                 : Failed(error);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -95,7 +100,7 @@ public sealed class HttpAddressSource : IAddressSource, IDisposable
         }
         catch (OperationCanceledException)
         {
-            return AddressAnswer.Failed($"no answer within {timeout.TotalMilliseconds:0} ms", _time.GetElapsedTime(started), remote.Address, timedOut: true);
+            return AddressAnswer.Failed($"no answer within {timeout.TotalMilliseconds:0} ms", _time.GetElapsedTime(started), wire.Remote, timedOut: true);
         }
         catch (HttpRequestException ex)
         {
@@ -106,48 +111,10 @@ public sealed class HttpAddressSource : IAddressSource, IDisposable
             return Failed(OneLine(ex.Message));
         }
 
-        AddressAnswer Failed(string error) => AddressAnswer.Failed(error, _time.GetElapsedTime(started), remote.Address);
+        AddressAnswer Failed(string error) => AddressAnswer.Failed(error, _time.GetElapsedTime(started), wire.Remote);
     }
 
     public void Dispose() => _client.Dispose();
 
-    /// <summary>Connects over the source's family only, so the answer is an address of that family; remembers whom.</summary>
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
-    {
-        var family = Family;
-        IPAddress target;
-        if (IPAddress.TryParse(context.DnsEndPoint.Host, out var literal))
-        {
-            target = literal;
-        }
-        else
-        {
-            var addresses = await System.Net.Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, family, ct);
-            target = addresses.Length > 0 ? addresses[0] : throw new HttpRequestException($"cannot resolve {context.DnsEndPoint.Host}: no {(family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4")} address");
-        }
-
-        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(new IPEndPoint(target, context.DnsEndPoint.Port), ct);
-            if (context.InitialRequestMessage.Options.TryGetValue(RemoteKey, out var holder))
-            {
-                holder.Address = target;
-            }
-
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
-
-    private sealed class RemoteHolder
-    {
-        public IPAddress? Address { get; set; }
-    }
 }

@@ -7,8 +7,8 @@ namespace Rebound.Sense.Sources;
 /// <param name="Rtt">From the question to the answer (or to giving up).</param>
 /// <param name="Error">Why there is no address (one line); null on success.</param>
 /// <param name="Server">The address that was asked, when known: an answer from a public server must be public.</param>
-/// <param name="BytesSent">Payload bytes sent (UDP payload, or HTTP request bytes as far as known).</param>
-/// <param name="BytesReceived">Payload bytes received.</param>
+/// <param name="BytesSent">Payload bytes sent: UDP payload, or for HTTP(S) and UPnP the TCP payload (TLS, headers, body).</param>
+/// <param name="BytesReceived">Payload bytes received, counted the same way.</param>
 public sealed record AddressAnswer(IPAddress? Address, TimeSpan Rtt, string? Error, IPAddress? Server, int BytesSent, int BytesReceived)
 {
     /// <summary>The port the source saw (STUN only).</summary>
