@@ -97,7 +97,7 @@ public sealed class NewProviderConfigTests
     {
         var config = Parse(entry).Config!;
 
-        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, TimeProvider.System, TestContext.Current.CancellationToken);
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, TargetIdKey.Ephemeral(), TimeProvider.System, TestContext.Current.CancellationToken);
 
         Assert.Null(problem);
         Assert.Equal(verified, Assert.Single(targets).Verifier is not null);

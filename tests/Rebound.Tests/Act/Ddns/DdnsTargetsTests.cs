@@ -86,7 +86,7 @@ public sealed class DdnsTargetsTests : IDisposable
         var parsed = ConfigLoader.Parse(text, "r.toml", _ => null);
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Problems));
         var config = parsed.Config!;
-        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, TimeProvider.System, TestContext.Current.CancellationToken);
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(config, Key, TimeProvider.System, TestContext.Current.CancellationToken);
         foreach (var d in owned)
         {
             d.Dispose();
