@@ -9,6 +9,15 @@
 function roff(s) {
     gsub(/\\/, "\\e", s)
     gsub(/-/, "\\-", s)
+    # groff reads bytes as Latin-1 unless preconv runs: the few non-ASCII characters help texts use, as roff names.
+    gsub(/…/, "...", s)
+    gsub(/–/, "\\(en", s)
+    gsub(/—/, "\\(em", s)
+    gsub(/→/, "\\(->", s)
+    gsub(/≤/, "\\(<=", s)
+    gsub(/≥/, "\\(>=", s)
+    gsub(/×/, "\\(mu", s)
+    gsub(/·/, "\\(pc", s)
     if (s ~ /^[.']/) s = "\\&" s
     return s
 }

@@ -37,7 +37,14 @@ public sealed partial class GeneratedDocsTests : IDisposable
         return all;
     }
 
-    private static string Roff(string text) => text.Replace("\\", "\\e", StringComparison.Ordinal).Replace("-", "\\-", StringComparison.Ordinal);
+    // As packaging/docs/roff.awk escapes: groff reads Latin-1, so the non-ASCII characters become roff names.
+    private static readonly (string Text, string Roff)[] RoffNames =
+        [("…", "..."), ("–", "\\(en"), ("—", "\\(em"), ("→", "\\(->"), ("≤", "\\(<="), ("≥", "\\(>="), ("×", "\\(mu"), ("·", "\\(pc")];
+
+    private static string Roff(string text) =>
+        RoffNames.Aggregate(
+            text.Replace("\\", "\\e", StringComparison.Ordinal).Replace("-", "\\-", StringComparison.Ordinal),
+            (s, n) => s.Replace(n.Text, n.Roff, StringComparison.Ordinal));
 
     [Fact]
     public async Task The_manual_page_documents_every_command_and_option_with_its_help_text()
