@@ -24,6 +24,9 @@ public sealed record DdnsEntryConfig(
     /// </summary>
     public HostPort? VerifyServer { get; init; }
 
+    /// <summary>How often the records the cache calls current are asked of the server (when there is one to ask).</summary>
+    public TimeSpan DriftCheck { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>"ddns[1] (cloudflare)", for log lines.</summary>
     public string Label => $"ddns[{Index}] ({Provider.Name})";
 

@@ -41,6 +41,7 @@ public static class DdnsTargets
                 Verifier = verifier,
                 MinInterval = entry.MinInterval,
                 Refresh = entry.Refresh,
+                DriftCheck = entry.DriftCheck,
             });
         }
 

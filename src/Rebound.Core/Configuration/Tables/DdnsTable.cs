@@ -13,6 +13,8 @@ public sealed class DdnsTable : ConfigTable
 
     private static readonly TimeSpan DefaultRefresh = TimeSpan.FromDays(7);
 
+    private static readonly TimeSpan DefaultDriftCheck = TimeSpan.FromMinutes(10);
+
     // Last: the static fields above are needed by the instance.
     public static readonly DdnsTable Instance = new();
 
@@ -26,7 +28,7 @@ public sealed class DdnsTable : ConfigTable
             Default = TimeSpan.Zero,
             AllowZero = true,
         };
-        Keys = [Provider, Names, Families, MinInterval, Refresh, VerifyServer];
+        Keys = [Provider, Names, Families, MinInterval, Refresh, DriftCheck, VerifyServer];
     }
 
     public CustomKey Provider { get; } = new("provider", "Who publishes the records: " + string.Join(", ", DdnsProviders.All.Select(p => p.Name)), "a provider name")
@@ -51,6 +53,12 @@ public sealed class DdnsTable : ConfigTable
     public DurationKey Refresh { get; } = new("refresh", "Send an unchanged record again after this long, so a record changed by hand is put right")
     {
         Default = DefaultRefresh,
+    };
+
+    public DurationKey DriftCheck { get; } = new("drift_check",
+        "How often records believed current are compared with what the server holds (also at start and after a reload); a difference is sent again at once")
+    {
+        Default = DefaultDriftCheck,
     };
 
     public HostPortKey VerifyServer { get; } = new(
@@ -102,6 +110,7 @@ public sealed class DdnsTable : ConfigTable
         var families = ReadFamilies(s);
         var minInterval = MinInterval.Read(s)!.Value;
         var refresh = Refresh.Read(s)!.Value;
+        var driftCheck = DriftCheck.Read(s)!.Value;
         var names = ReadNames(s, provider);
         var verifyServer = VerifyServer.Read(s);
         if (provider is null)
@@ -120,7 +129,7 @@ public sealed class DdnsTable : ConfigTable
         if (s.ProblemCount > startProblems || names is null || settings is null)
             return null;
 
-        return new DdnsEntryConfig(index, s.Table.Line, provider, settings, names, families, minInterval, refresh) { VerifyServer = verifyServer };
+        return new DdnsEntryConfig(index, s.Table.Line, provider, settings, names, families, minInterval, refresh) { VerifyServer = verifyServer, DriftCheck = driftCheck };
     }
 
     private DdnsProviderDefinition? ReadProvider(ConfigSection s)

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Rebound.Lab.Tests.Harness;
+
+namespace Rebound.Lab.Tests;
+
+/// <summary>
+/// `rebound run` with provider = "powerdns" against the real PowerDNS Authoritative in the lab (sqlite backend, its
+/// HTTP API): gw.pdns.test follows a failover and the failback, checked over the API and by DNS at the server, and
+/// every other rrset of the zone keeps its content and TTL.
+/// </summary>
+public sealed class RunPowerDnsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_record_follows_failover_and_failback_and_the_rest_of_the_zone_is_untouched()
+    {
+        await using var lab = await FailoverLab.StartAsync(LabMode.Masquerade, Ct);
+        var pdns = await lab.StartPowerDnsAsync(Ct);
+        using var http = LabHttp.Client(lab, "lan");
+        var before = await ZoneAsync(http, pdns);
+        Assert.Contains("www.pdns.test. A 60 203.0.113.80", before.Others);
+
+        var dir = Directory.CreateTempSubdirectory("rebound-pdns-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "rebound.toml");
+            await File.WriteAllTextAsync(config, $"""
+                [watch]
+                servers = ["{FailoverLab.Stun1}", "{FailoverLab.Stun2}"]
+                interval = "1s"
+
+                [state]
+                directory = "{dir.FullName}/state"
+
+                [[ddns]]
+                provider = "powerdns"
+                url = "{pdns.ApiUrl}"
+                api_key_file = "{pdns.ApiKeyFile}"
+                zone = "{pdns.Zone}"
+                names = ["gw.{pdns.Zone}"]
+                families = ["ipv4"]
+                """, Ct);
+
+            await using var rebound = ReboundProcess.StartInLan(lab, ["run", "--config", config, "--json"]);
+            await rebound.NextEventAsync(TimeSpan.FromSeconds(20), "started", Ct);
+            await NextDdnsAsync(rebound, FailoverLab.Wan1Address);
+
+            foreach (var (step, address) in new (Func<CancellationToken, Task<LabSwitch>>, string)[]
+                     {
+                         (lab.FailoverAsync, FailoverLab.Wan2Address),
+                         (lab.FailbackAsync, FailoverLab.Wan1Address),
+                     })
+            {
+                await step(Ct);
+                var updated = await NextDdnsAsync(rebound, address);
+                Assert.True(updated.Root.GetProperty("verified").GetBoolean(), updated.Line);
+                Assert.False(updated.Root.GetProperty("drift").GetBoolean(), updated.Line);
+
+                var zone = await ZoneAsync(http, pdns);
+                Assert.Equal($"gw.pdns.test. A 60 {address}", zone.Gw);
+                Assert.Equal(before.Others, zone.Others);
+                Assert.Equal(address, await lab.DigFromLanAsync(pdns.DnsAddress, "gw.pdns.test", "A", Ct));
+                Assert.Equal("203.0.113.80", await lab.DigFromLanAsync(pdns.DnsAddress, "www.pdns.test", "A", Ct));
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<ReboundEvent> NextDdnsAsync(ReboundProcess rebound, string address)
+    {
+        var e = await rebound.WaitForAsync(x => x.Name is "ddns-updated" or "ddns-failed", TimeSpan.FromSeconds(30), $"ddns-updated to {address}", Ct);
+        Assert.True(e.Name == "ddns-updated", e.Line);
+        Assert.Equal("powerdns", e.GetString("provider"));
+        Assert.Equal("gw.pdns.test", e.GetString("name"));
+        Assert.Equal(address, e.GetString("address"));
+        return e;
+    }
+
+    /// <summary>The zone over the API as "name type ttl contents" lines: gw's A rrset, and every other but the SOA (sorted).</summary>
+    private static async Task<(string? Gw, List<string> Others)> ZoneAsync(HttpClient http, PowerDnsServer pdns)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(pdns.ApiUrl, $"/api/v1/servers/{pdns.ServerId}/zones/{pdns.Zone}."));
+        request.Headers.Add("X-API-Key", pdns.ApiKey);
+        using var response = await http.SendAsync(request, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, body);
+        using var doc = JsonDocument.Parse(body);
+        string? gw = null;
+        var others = new List<string>();
+        foreach (var rrset in doc.RootElement.GetProperty("rrsets").EnumerateArray())
+        {
+            var name = rrset.GetProperty("name").GetString();
+            var type = rrset.GetProperty("type").GetString();
+            var contents = rrset.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("content").GetString()).Order(StringComparer.Ordinal);
+            var line = $"{name} {type} {rrset.GetProperty("ttl").GetInt32()} {string.Join(",", contents)}";
+            if (name == "gw.pdns.test." && type == "A")
+                gw = line;
+            else if (type != "SOA")
+                others.Add(line);
+        }
+
+        others.Sort(StringComparer.Ordinal);
+        Assert.True(others.Count >= 5, $"too few rrsets: {body}");
+        return (gw, others);
+    }
+}
