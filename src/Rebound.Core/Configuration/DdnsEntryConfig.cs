@@ -24,6 +24,9 @@ public sealed record DdnsEntryConfig(
     /// </summary>
     public HostPort? VerifyServer { get; init; }
 
+    /// <summary>The TTL the records are written with (only providers whose update carries one); null: the provider's choice.</summary>
+    public int? Ttl { get; init; }
+
     /// <summary>How often the records the cache calls current are asked of the server (when there is one to ask).</summary>
     public TimeSpan DriftCheck { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -64,7 +64,7 @@ public abstract class RecordApiProvider<TOptions> : HttpDdnsProvider<TOptions>, 
             return failure;
         if (held.Count > 1 && !WritesRecordSet)
             return DdnsUpdateResult.Fatal($"{name}: {held.Count} {update.RecordType} records of that name; refusing to guess which to change");
-        if (Holds(held, update))
+        if (Holds(held, update) && (Options.Ttl is null || held[0].Ttl is null || held[0].Ttl == Options.Ttl))
             return DdnsUpdateResult.Unchanged($"{name} {update.RecordType} already {update.AddressText}");
 
         if (await WriteAsync(update, relative, held, cancellationToken) is { } writeFailure)
@@ -83,6 +83,10 @@ public abstract class RecordApiProvider<TOptions> : HttpDdnsProvider<TOptions>, 
         var (held, failure) = await ReadAsync(update, relative, cancellationToken);
         return failure is null && Holds(held, update);
     }
+
+    /// <summary>The TTL to write: the entry's, else the held record's, else <paramref name="fallback"/>.</summary>
+    private protected int TtlFor(IReadOnlyList<ApiRecord> held, int fallback) =>
+        Options.Ttl ?? held.Select(r => r.Ttl).FirstOrDefault(t => t is not null) ?? fallback;
 
     private static bool Holds(IReadOnlyList<ApiRecord> held, DdnsRecordUpdate update) =>
         held is [var only] && IPAddress.TryParse(only.Content, out var current) && current.ToString() == update.AddressText;

@@ -51,7 +51,7 @@ public sealed class PorkbunProvider : RecordApiProvider<PorkbunOptions>
             ["name"] = relative,
             ["type"] = update.RecordType,
             ["content"] = update.AddressText,
-            ["ttl"] = (held.Select(r => r.Ttl).FirstOrDefault() ?? PorkbunOptions.DefaultTtl).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ttl"] = TtlFor(held, PorkbunOptions.DefaultTtl).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var path = held is [var one] ? $"{Prefix}/edit/{DomainPart}/{Uri.EscapeDataString(one.Id ?? "")}" : $"{Prefix}/create/{DomainPart}";
         var (_, failure) = await CallAsync(path, record, update.Name, held.Count == 1 ? "edit" : "create", cancellationToken);
