@@ -51,7 +51,10 @@ public sealed class DdnsTable : ConfigTable
     public IntegerKey Ttl { get; } = new("ttl",
         "The TTL of the records written, in seconds; unset: rfc2136 writes 60, an API provider keeps the record's own (or its default). "
         + "Refused by providers whose update carries no TTL: " + string.Join(", ", DdnsProviders.All.Where(p => !p.WritesTtl).Select(p => p.Name)),
-        0, int.MaxValue);
+        0, int.MaxValue)
+    {
+        Example = "300",
+    };
 
     public DurationKey MinInterval { get; }
 
