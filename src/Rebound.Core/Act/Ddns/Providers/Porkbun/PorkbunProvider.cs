@@ -18,6 +18,9 @@ public sealed class PorkbunProvider : RecordApiProvider<PorkbunOptions>
     {
     }
 
+    // Porkbun refuses an edit that keeps the content ("Edit error"), so a new ttl waits for the next address.
+    private protected override bool RewritesForTtl => false;
+
     private protected override string Label => "Porkbun";
 
     private protected override string Credential => "API keys";
