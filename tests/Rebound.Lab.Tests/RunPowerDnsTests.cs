@@ -7,8 +7,8 @@ namespace Rebound.Lab.Tests;
 
 /// <summary>
 /// `rebound run` with provider = "powerdns" against the real PowerDNS Authoritative in the lab (sqlite backend, its
-/// HTTP API): gw.pdns.test follows a failover and the failback, checked over the API and by DNS at the server, and
-/// every other rrset of the zone keeps its content and TTL.
+/// HTTP API): gw.pdns.test follows a failover and the failback under the entry's ttl, checked over the API and by DNS
+/// at the server, and every other rrset of the zone (another type of the same name too) keeps its content and TTL.
 /// </summary>
 public sealed class RunPowerDnsTests
 {
@@ -55,11 +55,15 @@ public sealed class RunPowerDnsTests
                 zone = "{pdns.Zone}"
                 names = ["gw.{pdns.Zone}"]
                 families = ["ipv4"]
+                ttl = 120
                 """, Ct);
 
             await using var rebound = ReboundProcess.StartInLan(lab, ["run", "--config", config, "--json"]);
             await rebound.NextEventAsync(TimeSpan.FromSeconds(20), "started", Ct);
-            await NextDdnsAsync(rebound, FailoverLab.Wan1Address);
+            // gw already holds WAN1's address, but under TTL 60: rewritten with the entry's 120, nothing else.
+            var first = await NextDdnsAsync(rebound, FailoverLab.Wan1Address);
+            Assert.False(first.Root.GetProperty("unchanged").GetBoolean(), first.Line);
+            Assert.Equal($"gw.pdns.test. A 120 {FailoverLab.Wan1Address}", (await ZoneAsync(http, pdns)).Gw);
 
             foreach (var (step, address) in new (Func<CancellationToken, Task<LabSwitch>>, string)[]
                      {
@@ -73,9 +77,11 @@ public sealed class RunPowerDnsTests
                 Assert.False(updated.Root.GetProperty("drift").GetBoolean(), updated.Line);
 
                 var zone = await ZoneAsync(http, pdns);
-                Assert.Equal($"gw.pdns.test. A 60 {address}", zone.Gw);
+                Assert.Equal($"gw.pdns.test. A 120 {address}", zone.Gw);
                 Assert.Equal(before.Others, zone.Others);
                 Assert.Equal(address, await lab.DigFromLanAsync(pdns.DnsAddress, "gw.pdns.test", "A", Ct));
+                var answer = await lab.ExecAsync("lan", ["dig", "+noall", "+answer", "+time=1", $"@{pdns.DnsAddress}", "gw.pdns.test", "A"], Ct);
+                Assert.Equal(["gw.pdns.test.", "120", "IN", "A", address], answer.Stdout.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries));
                 Assert.Equal("203.0.113.80", await lab.DigFromLanAsync(pdns.DnsAddress, "www.pdns.test", "A", Ct));
             }
         }
