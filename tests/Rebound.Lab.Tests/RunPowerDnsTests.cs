@@ -40,14 +40,7 @@ public sealed class RunPowerDnsTests
         try
         {
             var config = Path.Combine(dir.FullName, "rebound.toml");
-            await File.WriteAllTextAsync(config, $"""
-                [watch]
-                servers = ["{FailoverLab.Stun1}", "{FailoverLab.Stun2}"]
-                interval = "1s"
-
-                [state]
-                directory = "{dir.FullName}/state"
-
+            await File.WriteAllTextAsync(config, FailoverLab.WatchConfig($"{dir.FullName}/state") + $"""
                 [[ddns]]
                 provider = "powerdns"
                 url = "{pdns.ApiUrl}"
