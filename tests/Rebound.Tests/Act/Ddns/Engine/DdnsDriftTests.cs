@@ -117,6 +117,25 @@ public sealed class DdnsDriftTests : IDisposable
     }
 
     [Fact]
+    public async Task The_targets_own_drift_check_replaces_the_engines_schedule()
+    {
+        var server = new HoldingServer();
+        var updater = server.Updater();
+        await using var h = new EngineHarness([Target(updater) with { Verifier = server, DriftCheck = TimeSpan.FromSeconds(30) }], Options);
+        h.Address(A);
+        await h.IdleAsync();
+
+        server.Held = C;
+        await h.AdvanceAsync(TimeSpan.FromSeconds(20));
+        Assert.Single(updater.Calls);
+
+        await h.AdvanceAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(2, updater.Calls.Count);
+        Assert.Equal(A, server.Held);
+        Assert.True(h.Events<DdnsUpdated>()[^1].Drift);
+    }
+
+    [Fact]
     public async Task Without_a_verifier_the_cache_is_all_there_is()
     {
         var server = await PublishedAsync();
