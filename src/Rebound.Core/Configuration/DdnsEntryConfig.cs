@@ -24,6 +24,12 @@ public sealed record DdnsEntryConfig(
     /// </summary>
     public HostPort? VerifyServer { get; init; }
 
+    /// <summary>The TTL the records are written with (only providers whose update carries one); null: the provider's choice.</summary>
+    public int? Ttl { get; init; }
+
+    /// <summary>How often the records the cache calls current are asked of the server (when there is one to ask).</summary>
+    public TimeSpan DriftCheck { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>"ddns[1] (cloudflare)", for log lines.</summary>
     public string Label => $"ddns[{Index}] ({Provider.Name})";
 

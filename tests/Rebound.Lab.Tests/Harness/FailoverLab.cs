@@ -229,8 +229,8 @@ public sealed partial class FailoverLab : IAsyncDisposable
         return r.Stdout.Trim();
     }
 
-    /// <summary>A rebound.toml that keeps gw.home.test on the public address via RFC 2136 to the lab's BIND.</summary>
-    public static string DdnsConfig(string stateDirectory, string keyFile) => $"""
+    /// <summary>The head of a rebound.toml for the lab: both STUN servers every second, state in <paramref name="stateDirectory"/>.</summary>
+    public static string WatchConfig(string stateDirectory) => $"""
         [watch]
         servers = ["{Stun1}", "{Stun2}"]
         interval = "1s"
@@ -238,6 +238,10 @@ public sealed partial class FailoverLab : IAsyncDisposable
         [state]
         directory = "{stateDirectory}"
 
+        """;
+
+    /// <summary>A rebound.toml that keeps gw.home.test on the public address via RFC 2136 to the lab's BIND.</summary>
+    public static string DdnsConfig(string stateDirectory, string keyFile) => WatchConfig(stateDirectory) + $"""
         [[ddns]]
         provider = "rfc2136"
         server = "203.0.113.53"

@@ -167,6 +167,44 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(TimeSpan.Zero, noSystemd.Config.Ddns[0].MinInterval);
     }
 
+    [Theory]
+    [InlineData("provider = \"rfc2136\"\nserver = \"ns\"\nzone = \"example.com\"")]
+    [InlineData("provider = \"powerdns\"\nurl = \"http://ns:8081\"\napi_key = \"k\"\nzone = \"example.com\"")]
+    [InlineData("provider = \"route53\"\nzone_id = \"Z1\"\naccess_key_id = \"AKID\"\nsecret_access_key = \"s\"")]
+    [InlineData("provider = \"hetzner\"\nzone = \"example.com\"\ntoken = \"t\"")]
+    [InlineData("provider = \"cloudflare\"\nzone = \"example.com\"\ntoken = \"t\"")]
+    [InlineData("provider = \"gandi\"\ndomain = \"example.com\"\ntoken = \"t\"")]
+    [InlineData("provider = \"porkbun\"\ndomain = \"example.com\"\napi_key = \"k\"\nsecret_api_key = \"s\"")]
+    [InlineData("provider = \"digitalocean\"\ndomain = \"example.com\"\ntoken = \"t\"")]
+    [InlineData("provider = \"linode\"\ndomain = \"example.com\"\ntoken = \"t\"")]
+    [InlineData("provider = \"godaddy\"\ndomain = \"example.com\"\nkey = \"k\"\nsecret = \"s\"")]
+    public void Ttl_is_a_key_of_every_provider_that_writes_one(string keys)
+    {
+        var with = Parse($"[[ddns]]\n{keys}\nnames = [\"home.example.com\"]\nttl = 300\n");
+        var without = Parse($"[[ddns]]\n{keys}\nnames = [\"home.example.com\"]\n");
+
+        Assert.Empty(with.Problems);
+        var entry = Assert.Single(with.Config!.Ddns);
+        Assert.True(entry.Provider.WritesTtl);
+        Assert.Equal(300, entry.Ttl);
+        Assert.Null(Assert.Single(without.Config!.Ddns).Ttl);
+        if (entry.Settings is Rfc2136Settings rfc)
+        {
+            Assert.Equal(300, rfc.Ttl);
+            Assert.Equal(Rfc2136Definition.DefaultTtl, without.Config.Ddns[0].SettingsAs<Rfc2136Settings>().Ttl);
+        }
+    }
+
+    [Fact]
+    public void Drift_check_is_read_and_defaults_to_ten_minutes()
+    {
+        const string Entry = "[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\n";
+        Assert.Equal(TimeSpan.FromMinutes(10), Parse(Entry).Config!.Ddns[0].DriftCheck);
+        Assert.Equal(TimeSpan.FromSeconds(30), Parse(Entry + "drift_check = \"30s\"\n").Config!.Ddns[0].DriftCheck);
+        var zero = Assert.Single(Parse(Entry + "drift_check = \"0s\"\n").Problems);
+        Assert.Equal("ddns[0].drift_check", zero.Key);
+    }
+
     [Fact]
     public void A_file_without_ddns_entries_is_valid_and_keeps_no_records()
     {
@@ -207,7 +245,12 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"a.example.com\"]\ntoken = \"t\"\n", 3, "ddns[0].names", "a DuckDNS name")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\n", 1, "ddns[0].token", "one of token, token_file or token_env (missing)")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"\"\n", 4, "ddns[0].token", "a non-empty string")]
-    [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nttl = 60\n", 5, "ddns[0].ttl", "a known key for provider duckdns")]
+    [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nttl = 60\n", 5, "ddns[0].ttl", "no ttl: a duckdns update carries no TTL (the provider's own applies)")]
+    [InlineData("[[ddns]]\nprovider = \"noip\"\nnames = [\"x.example\"]\nusername = \"me\"\npassword = \"p\"\nttl = 60\n", 6, "ddns[0].ttl", "no ttl: a noip update carries no TTL")]
+    [InlineData("[[ddns]]\nprovider = \"namecheap\"\ndomain = \"example.com\"\nnames = [\"home.example.com\"]\npassword = \"p\"\nttl = 60\n", 6, "ddns[0].ttl", "no ttl: a namecheap update carries no TTL")]
+    [InlineData("[[ddns]]\nprovider = \"dynv6\"\nzone = \"x.dynv6.net\"\nnames = [\"x.dynv6.net\"]\ntoken = \"t\"\nttl = 60\n", 6, "ddns[0].ttl", "no ttl: a dynv6 update carries no TTL")]
+    [InlineData("[[ddns]]\nprovider = \"freedns\"\nnames = [\"x.mooo.com\"]\ntoken = \"t\"\nttl = 60\n", 5, "ddns[0].ttl", "no ttl: a freedns update carries no TTL")]
+    [InlineData("[[ddns]]\nprovider = \"hetzner\"\nzone = \"example.com\"\nnames = [\"home.example.com\"]\ntoken = \"t\"\nttl = \"60\"\n", 6, "ddns[0].ttl", "an integer of at least 0")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nfamilies = [\"ipv5\"]\n", 5, "ddns[0].families", "found \"ipv5\"")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nrefresh = \"0s\"\n", 5, "ddns[0].refresh", "greater than zero")]
     [InlineData("[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\nmin_interval = \"-1s\"\n", 5, "ddns[0].min_interval", "a duration like \"500ms\"")]

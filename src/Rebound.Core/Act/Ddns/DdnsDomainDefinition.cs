@@ -32,8 +32,8 @@ public abstract class DdnsDomainDefinition : DdnsProviderDefinition<DdnsDomainSe
 
     public override bool VerifiesAtItsServer => true;
 
-    /// <summary>The provider of one entry: its secrets are revealed only here.</summary>
-    private protected abstract IDdnsProvider Build(DdnsDomainSettings settings, TimeProvider time);
+    /// <summary>The provider of one entry: its secrets are revealed only here. <paramref name="ttl"/> is the entry's (null unless <see cref="DdnsProviderDefinition.WritesTtl"/>).</summary>
+    private protected abstract IDdnsProvider Build(DdnsDomainSettings settings, int? ttl, TimeProvider time);
 
     /// <summary>Checks of the entry this provider adds (report problems through <paramref name="s"/>).</summary>
     private protected virtual void Check(ConfigSection s, DdnsEntryContext entry)
@@ -56,7 +56,7 @@ public abstract class DdnsDomainDefinition : DdnsProviderDefinition<DdnsDomainSe
 
     internal override Task<DdnsProviderParts> CreateAsync(DdnsDomainSettings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct)
     {
-        var provider = Build(settings, time);
+        var provider = Build(settings, entry.Ttl, time);
         return Task.FromResult(new DdnsProviderParts(new HttpProviderUpdater(provider))
         {
             Owned = provider as IDisposable,

@@ -30,6 +30,9 @@ public abstract class DdnsProviderDefinition(string name, string doc)
     /// <summary>The <c>min_interval</c> when the entry has none (a provider that throttles says so here).</summary>
     public virtual TimeSpan DefaultMinInterval => TimeSpan.Zero;
 
+    /// <summary>Whether its update carries the records' TTL (the entry's <c>ttl</c>); where it does not, a <c>ttl</c> is refused.</summary>
+    public virtual bool WritesTtl => false;
+
     /// <summary>Whether it has a server of its own to verify at when no <c>verify_server</c> is given.</summary>
     public virtual bool VerifiesAtItsServer => false;
 
@@ -111,7 +114,8 @@ public abstract class DdnsProviderDefinition<TSettings>(string name, string doc)
 /// <param name="Names">The record names, or null when they were wrong.</param>
 /// <param name="MinInterval">The entry's <c>min_interval</c>, or the provider's default.</param>
 /// <param name="Families">The entry's <c>families</c> (a provider that serves only one says so).</param>
-internal sealed record DdnsEntryContext(IReadOnlyList<string>? Names, TimeSpan MinInterval, IReadOnlyList<Decide.IpFamily>? Families = null);
+/// <param name="Ttl">The entry's <c>ttl</c>, or null when it has none.</param>
+internal sealed record DdnsEntryContext(IReadOnlyList<string>? Names, TimeSpan MinInterval, IReadOnlyList<Decide.IpFamily>? Families = null, int? Ttl = null);
 
 /// <summary>What a provider's definition builds for one entry.</summary>
 /// <param name="Updater">Sends the records.</param>

@@ -41,6 +41,7 @@ public static class DdnsTargets
                 Verifier = verifier,
                 MinInterval = entry.MinInterval,
                 Refresh = entry.Refresh,
+                DriftCheck = entry.DriftCheck,
             });
         }
 
@@ -68,7 +69,11 @@ public static class DdnsTargets
         return $"{entry.Provider.Name}-{DdnsProviderDefinition.Hash(IdInput(entry))[..12]}";
     }
 
-    private static string IdInput(DdnsEntryConfig entry) => $"{entry.Provider.Name}|{entry.Provider.Identity(entry.Settings)}";
+    // A new ttl makes a new target, so the records are rewritten with it; only when set, so that ids made before the
+    // key existed stay (rfc2136's identity has always held its TTL).
+    private static string IdInput(DdnsEntryConfig entry) =>
+        $"{entry.Provider.Name}|{entry.Provider.Identity(entry.Settings)}"
+        + (entry.Ttl is { } ttl && entry.Provider is not Providers.Rfc2136.Rfc2136Definition ? $"|ttl={ttl}" : "");
 
     /// <summary>Queries only, without a key: the provider's credentials never reach this server.</summary>
     private static async Task<IDnsVerifier> VerifierAsync(HostPort server, TimeProvider time, CancellationToken ct)

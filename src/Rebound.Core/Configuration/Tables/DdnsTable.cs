@@ -13,6 +13,8 @@ public sealed class DdnsTable : ConfigTable
 
     private static readonly TimeSpan DefaultRefresh = TimeSpan.FromDays(7);
 
+    private static readonly TimeSpan DefaultDriftCheck = TimeSpan.FromMinutes(10);
+
     // Last: the static fields above are needed by the instance.
     public static readonly DdnsTable Instance = new();
 
@@ -26,7 +28,7 @@ public sealed class DdnsTable : ConfigTable
             Default = TimeSpan.Zero,
             AllowZero = true,
         };
-        Keys = [Provider, Names, Families, MinInterval, Refresh, VerifyServer];
+        Keys = [Provider, Names, Families, Ttl, MinInterval, Refresh, DriftCheck, VerifyServer];
     }
 
     public CustomKey Provider { get; } = new("provider", "Who publishes the records: " + string.Join(", ", DdnsProviders.All.Select(p => p.Name)), "a provider name")
@@ -46,11 +48,25 @@ public sealed class DdnsTable : ConfigTable
         Default = ConfigKey.Toml(["ipv4"]),
     };
 
+    public IntegerKey Ttl { get; } = new("ttl",
+        "The TTL of the records written, in seconds; unset: rfc2136 writes 60, an API provider keeps the record's own (or its default). "
+        + "Refused by providers whose update carries no TTL: " + string.Join(", ", DdnsProviders.All.Where(p => !p.WritesTtl).Select(p => p.Name)),
+        0, int.MaxValue)
+    {
+        Example = "300",
+    };
+
     public DurationKey MinInterval { get; }
 
     public DurationKey Refresh { get; } = new("refresh", "Send an unchanged record again after this long, so a record changed by hand is put right")
     {
         Default = DefaultRefresh,
+    };
+
+    public DurationKey DriftCheck { get; } = new("drift_check",
+        "How often records believed current are compared with what the server holds (also at start and after a reload); a difference is sent again at once")
+    {
+        Default = DefaultDriftCheck,
     };
 
     public HostPortKey VerifyServer { get; } = new(
@@ -102,8 +118,10 @@ public sealed class DdnsTable : ConfigTable
         var families = ReadFamilies(s);
         var minInterval = MinInterval.Read(s)!.Value;
         var refresh = Refresh.Read(s)!.Value;
+        var driftCheck = DriftCheck.Read(s)!.Value;
         var names = ReadNames(s, provider);
         var verifyServer = VerifyServer.Read(s);
+        var ttl = Ttl.Read(s);
         if (provider is null)
         {
             // Still check what does not depend on the provider, so one run shows every problem.
@@ -113,14 +131,16 @@ public sealed class DdnsTable : ConfigTable
 
         if (s.Node(MinInterval.Name) is null)
             minInterval = provider.DefaultMinInterval;
-        var settings = provider.Read(s, new DdnsEntryContext(names, minInterval, families));
+        if (ttl is not null && !provider.WritesTtl)
+            s.Problem(Ttl.Name, $"no ttl: a {provider.Name} update carries no TTL (the provider's own applies)");
+        var settings = provider.Read(s, new DdnsEntryContext(names, minInterval, families, ttl));
         s.RejectUnknown([.. Keys, .. provider.Keys], provider.Name);
         if (names is not null)
             CheckDuplicates(s, index, names, families, seen);
         if (s.ProblemCount > startProblems || names is null || settings is null)
             return null;
 
-        return new DdnsEntryConfig(index, s.Table.Line, provider, settings, names, families, minInterval, refresh) { VerifyServer = verifyServer };
+        return new DdnsEntryConfig(index, s.Table.Line, provider, settings, names, families, minInterval, refresh) { VerifyServer = verifyServer, DriftCheck = driftCheck, Ttl = ttl };
     }
 
     private DdnsProviderDefinition? ReadProvider(ConfigSection s)

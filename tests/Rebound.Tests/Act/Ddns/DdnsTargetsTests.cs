@@ -31,6 +31,27 @@ public sealed class DdnsTargetsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_new_ttl_gets_a_new_cache_identity_so_the_records_are_written_with_it()
+    {
+        const string Hetzner = "[[ddns]]\nprovider = \"hetzner\"\nzone = \"example.net\"\ntoken = \"t\"\nnames = [\"gw.example.net\"]\n";
+        const string Rfc = "[[ddns]]\nprovider = \"rfc2136\"\nserver = \"203.0.113.53\"\nzone = \"example.net\"\nnames = [\"gw.example.net\"]\n";
+        var key = Key;
+        var id = DdnsTargets.TargetId(Entry(Hetzner), key);
+
+        Assert.NotEqual(id, DdnsTargets.TargetId(Entry(Hetzner + "ttl = 300\n"), key));
+        Assert.NotEqual(DdnsTargets.TargetId(Entry(Hetzner + "ttl = 300\n"), key), DdnsTargets.TargetId(Entry(Hetzner + "ttl = 600\n"), key));
+        Assert.Equal(DdnsTargets.TargetId(Entry(Rfc), key), DdnsTargets.TargetId(Entry(Rfc + "ttl = 60\n"), key)); // its default
+        Assert.NotEqual(DdnsTargets.TargetId(Entry(Rfc), key), DdnsTargets.TargetId(Entry(Rfc + "ttl = 300\n"), key));
+
+        var parsed = ConfigLoader.Parse(Hetzner + "drift_check = \"30s\"\n", "r.toml", _ => null);
+        var (targets, owned, problem) = await DdnsTargets.CreateAsync(parsed.Config!, key, TimeProvider.System, TestContext.Current.CancellationToken);
+        foreach (var d in owned)
+            d.Dispose();
+        Assert.Null(problem);
+        Assert.Equal(TimeSpan.FromSeconds(30), Assert.Single(targets).DriftCheck);
+    }
+
+    [Fact]
     public void Moving_an_entry_in_the_file_keeps_its_identity_and_the_id_holds_no_secret()
     {
         var other = "[[ddns]]\nprovider = \"duckdns\"\nnames = [\"x\"]\ntoken = \"t\"\n";

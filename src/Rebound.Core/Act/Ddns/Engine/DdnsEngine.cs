@@ -194,6 +194,8 @@ public sealed class DdnsEngine
 
         public TargetLoop Loop { get; } = new(engine._time);
 
+        private TimeSpan DriftCheckInterval => target.DriftCheck ?? engine._options.DriftCheckInterval;
+
         public async Task<List<DdnsRecordState>> OnceAsync(Dictionary<IpFamily, IPAddress> addresses, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken)
         {
             var states = new List<DdnsRecordState>();
@@ -319,7 +321,7 @@ public sealed class DdnsEngine
                         _confirmed.Clear();
                         _unknown.Clear();
                     }
-                    _nextDriftCheck = now + engine._options.DriftCheckInterval;
+                    _nextDriftCheck = now + DriftCheckInterval;
                 }
 
                 if (await CheckDriftAsync(verifier, once: false, cancellationToken).ConfigureAwait(false))
@@ -407,7 +409,7 @@ public sealed class DdnsEngine
             if (unknown.Count > 0)
             {
                 engine.Warn($"{target.Id}: drift check of {string.Join(", ", unknown)} at the {target.Provider} server gave no answer; "
-                    + (once ? "the cached address is trusted" : $"the cached address is kept and asked again in {DdnsText.Duration(engine._options.DriftCheckInterval)}"));
+                    + (once ? "the cached address is trusted" : $"the cached address is kept and asked again in {DdnsText.Duration(DriftCheckInterval)}"));
             }
 
             return current.Count > 0;

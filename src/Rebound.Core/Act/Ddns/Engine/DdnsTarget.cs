@@ -24,6 +24,9 @@ public sealed record DdnsTarget(string Id, string Provider, IReadOnlyList<string
     /// <summary>Send again, unchanged, when the last successful send is older than this (null: never).</summary>
     public TimeSpan? Refresh { get; init; }
 
+    /// <summary>How often records the cache calls current are asked of <see cref="Verifier"/>; null: the engine's <see cref="DdnsEngineOptions.DriftCheckInterval"/>.</summary>
+    public TimeSpan? DriftCheck { get; init; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(Id);
@@ -38,5 +41,7 @@ public sealed record DdnsTarget(string Id, string Provider, IReadOnlyList<string
             throw new ArgumentOutOfRangeException(nameof(MinInterval), "must not be negative");
         if (Refresh is { } refresh && refresh <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(Refresh), "must be positive");
+        if (DriftCheck is { } drift && drift <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(DriftCheck), "must be positive");
     }
 }

@@ -12,6 +12,9 @@ public abstract class DdnsHttpOptions
     /// <summary>Wait after a network failure, a 5xx or an answer we do not understand.</summary>
     public TimeSpan TransientRetry { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>The entry's <c>ttl</c>: the TTL written (a record holding another is rewritten); null: the record's own, else the provider's default.</summary>
+    public int? Ttl { get; init; }
+
     /// <summary>The configured secrets, redacted from every message.</summary>
     internal abstract IReadOnlyList<string> Secrets { get; }
 
@@ -25,6 +28,8 @@ public abstract class DdnsHttpOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(Timeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TransientRetry, TimeSpan.Zero, nameof(TransientRetry));
+        if (Ttl is { } ttl)
+            ArgumentOutOfRangeException.ThrowIfNegative(ttl, nameof(Ttl));
         foreach (var secret in Secrets)
             ArgumentException.ThrowIfNullOrEmpty(secret, nameof(Secrets));
     }

@@ -42,6 +42,9 @@ public abstract class RecordApiProvider<TOptions> : HttpDdnsProvider<TOptions>, 
     /// <summary>A write replaces every record of the name and type at once, so several held records are not ambiguous.</summary>
     private protected virtual bool WritesRecordSet => false;
 
+    /// <summary>Whether a record holding the address under another TTL than the entry's is written again (false: the TTL waits for the next address change).</summary>
+    private protected virtual bool RewritesForTtl => true;
+
     /// <summary>The records of the name and type (empty: none), or the outcome that ends this update.</summary>
     private protected abstract Task<(IReadOnlyList<ApiRecord> Held, DdnsUpdateResult? Failure)> ReadAsync(
         DdnsRecordUpdate update, string relative, CancellationToken cancellationToken);
@@ -64,7 +67,7 @@ public abstract class RecordApiProvider<TOptions> : HttpDdnsProvider<TOptions>, 
             return failure;
         if (held.Count > 1 && !WritesRecordSet)
             return DdnsUpdateResult.Fatal($"{name}: {held.Count} {update.RecordType} records of that name; refusing to guess which to change");
-        if (Holds(held, update))
+        if (Holds(held, update) && (Options.Ttl is null || !RewritesForTtl || held[0].Ttl is null || held[0].Ttl == Options.Ttl))
             return DdnsUpdateResult.Unchanged($"{name} {update.RecordType} already {update.AddressText}");
 
         if (await WriteAsync(update, relative, held, cancellationToken) is { } writeFailure)
@@ -83,6 +86,10 @@ public abstract class RecordApiProvider<TOptions> : HttpDdnsProvider<TOptions>, 
         var (held, failure) = await ReadAsync(update, relative, cancellationToken);
         return failure is null && Holds(held, update);
     }
+
+    /// <summary>The TTL to write: the entry's, else the held record's, else <paramref name="fallback"/>.</summary>
+    private protected int TtlFor(IReadOnlyList<ApiRecord> held, int fallback) =>
+        Options.Ttl ?? held.Select(r => r.Ttl).FirstOrDefault(t => t is not null) ?? fallback;
 
     private static bool Holds(IReadOnlyList<ApiRecord> held, DdnsRecordUpdate update) =>
         held is [var only] && IPAddress.TryParse(only.Content, out var current) && current.ToString() == update.AddressText;

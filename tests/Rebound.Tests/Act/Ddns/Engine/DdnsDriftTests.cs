@@ -96,21 +96,25 @@ public sealed class DdnsDriftTests : IDisposable
         Assert.Empty(h.Events<DdnsUpdated>());
     }
 
-    [Fact]
-    public async Task A_change_while_running_is_found_on_the_schedule()
+    /// <param name="driftCheck">The target's drift_check in seconds (0: none, the engine's 10 minutes).</param>
+    [Theory]
+    [InlineData(0, 540, 120)]
+    [InlineData(30, 20, 15)]
+    public async Task A_change_while_running_is_found_on_the_schedule(int driftCheck, int before, int after)
     {
         var server = new HoldingServer();
         var updater = server.Updater();
-        await using var h = new EngineHarness([Target(updater) with { Verifier = server }], Options);
+        var target = Target(updater) with { Verifier = server, DriftCheck = driftCheck == 0 ? null : TimeSpan.FromSeconds(driftCheck) };
+        await using var h = new EngineHarness([target], Options);
         h.Address(A);
         await h.IdleAsync();
         Assert.Single(updater.Calls);
 
         server.Held = C;
-        await h.AdvanceAsync(TimeSpan.FromMinutes(9));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(before));
         Assert.Single(updater.Calls);
 
-        await h.AdvanceAsync(TimeSpan.FromMinutes(2));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(after));
         Assert.Equal(2, updater.Calls.Count);
         Assert.Equal(A, server.Held);
         Assert.True(h.Events<DdnsUpdated>()[^1].Drift);

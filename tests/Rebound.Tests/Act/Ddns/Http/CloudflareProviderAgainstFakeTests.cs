@@ -337,6 +337,21 @@ public sealed class CloudflareProviderAgainstFakeTests : IDisposable
     public void Options_never_show_the_token() =>
         DdnsAssert.NoSecret(Token, new CloudflareOptions { ApiToken = Token, ZoneName = Zone });
 
+    [Fact]
+    public async Task The_entrys_ttl_goes_in_the_patch_and_the_same_address_under_another_ttl_is_rewritten()
+    {
+        var record = _server.AddRecord(Host, "A", "198.51.100.1");
+        using var provider = new CloudflareProvider(new CloudflareOptions { BaseUri = _server.BaseUri, ApiToken = Token, ZoneName = Zone, Ttl = 300 });
+
+        Assert.Equal(DdnsOutcome.Updated, (await UpdateAsync("198.51.100.1", provider: provider)).Outcome);
+        Assert.Equal(300, record.Ttl);
+        using (var body = JsonDocument.Parse(_server.Requests.Single(r => r.Method == "PATCH").Body))
+            Assert.Equal(300, body.RootElement.GetProperty("ttl").GetInt32());
+        Assert.Equal(DdnsOutcome.Updated, (await UpdateAsync("203.0.113.7")).Outcome);
+        Assert.Equal(300, record.Ttl);
+        Assert.DoesNotContain("ttl", _server.Requests.Last(r => r.Method == "PATCH").Body, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         DdnsAssert.NoSecret(Token, [.. _seen]);

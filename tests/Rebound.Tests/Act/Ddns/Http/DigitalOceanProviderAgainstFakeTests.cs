@@ -14,8 +14,8 @@ public sealed class DigitalOceanProviderAgainstFakeTests : RecordApiContract<Dig
 
     protected override string RateLimitBody => """{"id":"too_many_requests","message":"API Rate limit exceeded."}""";
 
-    protected override DigitalOceanProvider Create(bool goodCredentials, string domain = Domain) =>
-        new(new DigitalOceanOptions { BaseUri = _server.BaseUri, Domain = domain, Token = goodCredentials ? Token : "dop_v1_wrong" });
+    protected override DigitalOceanProvider Create(bool goodCredentials, string domain = Domain, int? ttl = null) =>
+        new(new DigitalOceanOptions { BaseUri = _server.BaseUri, Domain = domain, Ttl = ttl, Token = goodCredentials ? Token : "dop_v1_wrong" });
 
     [Fact]
     public async Task The_records_are_asked_by_type_and_full_name_and_a_422_is_fatal_with_its_message()

@@ -18,8 +18,8 @@ public sealed class Dynv6ProviderAgainstFakeTests : RecordApiContract<Dynv6Provi
 
     protected override string RateLimitBody => """{"error":"too many requests"}""";
 
-    protected override Dynv6Provider Create(bool goodCredentials, string domain = Domain) =>
-        new(new Dynv6Options { BaseUri = _server.BaseUri, Domain = domain, Token = goodCredentials ? Token : "dynv6-wrong" });
+    protected override Dynv6Provider Create(bool goodCredentials, string domain = Domain, int? ttl = null) =>
+        new(new Dynv6Options { BaseUri = _server.BaseUri, Domain = domain, Ttl = ttl, Token = goodCredentials ? Token : "dynv6-wrong" });
 
     [Fact]
     public async Task The_zones_own_address_is_a_patch_of_the_zone_and_its_ipv6_goes_in_ipv6prefix()

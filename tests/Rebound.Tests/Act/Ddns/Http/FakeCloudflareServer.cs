@@ -31,6 +31,9 @@ internal sealed class FakeCloudflareServer : IDisposable
         public required string Type { get; init; }
 
         public required string Content { get; set; }
+
+        /// <summary>1 is Cloudflare's "automatic".</summary>
+        public int Ttl { get; set; } = 1;
     }
 
     public string Token { get; }
@@ -105,10 +108,13 @@ internal sealed class FakeCloudflareServer : IDisposable
                 if (record is null)
                     return Error(404, 81044, "Record does not exist.");
                 string? content;
+                int? ttl = null;
                 try
                 {
                     using var body = JsonDocument.Parse(request.Body);
                     content = body.RootElement.GetProperty("content").GetString();
+                    if (body.RootElement.TryGetProperty("ttl", out var t))
+                        ttl = t.GetInt32();
                 }
                 catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
                 {
@@ -116,7 +122,10 @@ internal sealed class FakeCloudflareServer : IDisposable
                 }
                 if (string.IsNullOrEmpty(content))
                     return Error(400, 9005, "Content for A record is invalid. Must be a valid IPv4 address");
+                if (ttl is { } given && given != 1 && given is < 60 or > 86400)
+                    return Error(400, 9021, "Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.");
                 record.Content = content;
+                record.Ttl = ttl ?? record.Ttl;
                 return FakeResponse.Json(Envelope(true, Json(record)));
             }
 
@@ -127,7 +136,7 @@ internal sealed class FakeCloudflareServer : IDisposable
     }
 
     private string Json(Record r) =>
-        $$"""{"id":"{{r.Id}}","zone_id":"{{ZoneId}}","zone_name":"{{ZoneName}}","name":"{{r.Name}}","type":"{{r.Type}}","content":"{{r.Content}}","proxiable":true,"proxied":false,"ttl":1}""";
+        $$"""{"id":"{{r.Id}}","zone_id":"{{ZoneId}}","zone_name":"{{ZoneName}}","name":"{{r.Name}}","type":"{{r.Type}}","content":"{{r.Content}}","proxiable":true,"proxied":false,"ttl":{{r.Ttl}}}""";
 
     public void Dispose() => _http.Dispose();
 }

@@ -41,7 +41,7 @@ internal sealed class FakeDigitalOceanServer(string domain, string token) : Fake
                     return Error(404, "not_found", "The resource you were accessing could not be found.");
                 if (!IsAddressOf(existing.Type, body!["data"]?.GetValue<string>()))
                     return Error(422, "unprocessable_entity", "Data needs to be a valid address");
-                Records[existing] = (Records[existing].Ttl, [body["data"]!.GetValue<string>()]);
+                Records[existing] = (body["ttl"]?.GetValue<int>() ?? Records[existing].Ttl, [body["data"]!.GetValue<string>()]);
                 return FakeResponse.Json(new JsonObject { ["domain_record"] = new JsonObject { ["id"] = RecordId(existing) } }.ToJsonString());
             case ("POST", 5):
                 var newType = body!["type"]?.GetValue<string>() ?? "";

@@ -52,7 +52,7 @@ internal sealed class FakeLinodeServer(string domain, string token) : FakeApiSer
                     return Errors(404, "Not found");
                 if (!IsAddressOf(existing.Type, body!["target"]?.GetValue<string>()))
                     return Errors(400, "Invalid IPv4 address", "target");
-                Records[existing] = (Records[existing].Ttl, [body["target"]!.GetValue<string>()]);
+                Records[existing] = (body["ttl_sec"]?.GetValue<int>() ?? Records[existing].Ttl, [body["target"]!.GetValue<string>()]);
                 return FakeResponse.Json(new JsonObject { ["id"] = RecordId(existing) }.ToJsonString());
             case ("POST", 5):
                 var type = body!["type"]?.GetValue<string>() ?? "";

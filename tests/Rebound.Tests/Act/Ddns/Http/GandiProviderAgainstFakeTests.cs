@@ -14,8 +14,8 @@ public sealed class GandiProviderAgainstFakeTests : RecordApiContract<GandiProvi
 
     protected override string RateLimitBody => """{"code":429,"message":"Too many requests","object":"HTTPTooManyRequests","cause":"Too Many Requests"}""";
 
-    protected override GandiProvider Create(bool goodCredentials, string domain = Domain) =>
-        new(new GandiOptions { BaseUri = _server.BaseUri, Domain = domain, Token = goodCredentials ? Token : "gandi-wrong" });
+    protected override GandiProvider Create(bool goodCredentials, string domain = Domain, int? ttl = null) =>
+        new(new GandiOptions { BaseUri = _server.BaseUri, Domain = domain, Ttl = ttl, Token = goodCredentials ? Token : "gandi-wrong" });
 
     [Fact]
     public async Task Several_values_are_one_rrset_replaced_whole_and_a_validation_error_is_fatal()

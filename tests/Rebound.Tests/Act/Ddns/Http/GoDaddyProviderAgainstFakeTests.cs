@@ -15,8 +15,8 @@ public sealed class GoDaddyProviderAgainstFakeTests : RecordApiContract<GoDaddyP
 
     protected override string RateLimitBody => """{"code":"TOO_MANY_REQUESTS","message":"Too many requests received within interval","retryAfterSec":30}""";
 
-    protected override GoDaddyProvider Create(bool goodCredentials, string domain = Domain) =>
-        new(new GoDaddyOptions { BaseUri = _server.BaseUri, Domain = domain, Key = Key, Secret = goodCredentials ? KeySecret : "gd-wrong" });
+    protected override GoDaddyProvider Create(bool goodCredentials, string domain = Domain, int? ttl = null) =>
+        new(new GoDaddyOptions { BaseUri = _server.BaseUri, Domain = domain, Ttl = ttl, Key = Key, Secret = goodCredentials ? KeySecret : "gd-wrong" });
 
     [Fact]
     public async Task A_429_without_retry_after_waits_its_retryAfterSec()

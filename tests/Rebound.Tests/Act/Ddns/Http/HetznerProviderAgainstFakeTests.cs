@@ -88,6 +88,17 @@ public sealed class HetznerProviderAgainstFakeTests : IDisposable
         Assert.Equal(("A", "gw", "198.51.100.1", 300), _server.Records[_gw]);
     }
 
+    [Fact]
+    public async Task The_entrys_ttl_is_written_and_the_same_address_under_another_ttl_is_rewritten()
+    {
+        using var provider = new HetznerProvider(new HetznerOptions { BaseUri = _server.BaseUri, Token = Token, Zone = "example.net", Ttl = 120 });
+
+        Assert.Equal(DdnsOutcome.Updated, (await UpdateAsync("198.51.100.1", provider: provider)).Outcome);
+        Assert.Equal(("A", "gw", "198.51.100.1", 120), _server.Records[_gw]);
+        Assert.Equal(DdnsOutcome.Unchanged, (await UpdateAsync("198.51.100.1", provider: provider)).Outcome);
+        Assert.Contains(_server.Records.Values, r => r == ("A", "other", "192.0.2.9", 300));
+    }
+
     public void Dispose()
     {
         _provider.Dispose();

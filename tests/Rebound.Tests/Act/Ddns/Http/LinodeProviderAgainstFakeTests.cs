@@ -16,8 +16,8 @@ public sealed class LinodeProviderAgainstFakeTests : RecordApiContract<LinodePro
 
     protected override string RateLimitBody => """{"errors":[{"reason":"Too Many Requests"}]}""";
 
-    protected override LinodeProvider Create(bool goodCredentials, string domain = Domain) =>
-        new(new LinodeOptions { BaseUri = _server.BaseUri, Domain = domain, Token = goodCredentials ? Token : "linode-wrong" });
+    protected override LinodeProvider Create(bool goodCredentials, string domain = Domain, int? ttl = null) =>
+        new(new LinodeOptions { BaseUri = _server.BaseUri, Domain = domain, Ttl = ttl, Token = goodCredentials ? Token : "linode-wrong" });
 
     [Fact]
     public async Task A_record_on_a_later_page_is_found_and_the_domain_is_looked_up_once()

@@ -19,8 +19,10 @@ public sealed class PorkbunProviderAgainstFakeTests : RecordApiContract<PorkbunP
 
     private protected override bool IsWrite(RecordedRequest request) => request.Path.Contains("/edit/", StringComparison.Ordinal) || request.Path.Contains("/create/", StringComparison.Ordinal);
 
-    protected override PorkbunProvider Create(bool goodCredentials, string domain = Domain) =>
-        new(new PorkbunOptions { BaseUri = _server.BaseUri, Domain = domain, ApiKey = ApiKey, SecretApiKey = goodCredentials ? SecretApiKey : "sk1_wrong" });
+    protected override bool RewritesForTtl => false;
+
+    protected override PorkbunProvider Create(bool goodCredentials, string domain = Domain, int? ttl = null) =>
+        new(new PorkbunOptions { BaseUri = _server.BaseUri, Domain = domain, Ttl = ttl, ApiKey = ApiKey, SecretApiKey = goodCredentials ? SecretApiKey : "sk1_wrong" });
 
     [Fact]
     public async Task The_keys_go_in_the_body_and_a_domain_without_api_access_is_fatal()

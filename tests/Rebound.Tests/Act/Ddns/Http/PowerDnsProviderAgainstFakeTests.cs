@@ -135,6 +135,20 @@ public sealed class PowerDnsProviderAgainstFakeTests : IDisposable
         Assert.Equal(["198.51.100.1"], _server.Records[("gw.home.test.", "A")].Contents);
     }
 
+    [Fact]
+    public async Task The_entrys_ttl_is_written_and_the_same_address_under_another_ttl_is_rewritten()
+    {
+        using var provider = new PowerDnsProvider(new PowerDnsOptions { BaseUri = _server.BaseUri, ApiKey = Key, Zone = "home.test", Ttl = 120 });
+
+        Assert.Equal(DdnsOutcome.Updated, (await UpdateAsync("198.51.100.1", provider: provider)).Outcome);
+        Assert.Equal(120, _server.Records[("gw.home.test.", "A")].Ttl);
+        Assert.Equal(["198.51.100.1"], _server.Records[("gw.home.test.", "A")].Contents);
+        Assert.Equal(120, JsonNode.Parse(_server.Requests.Single(r => r.Method == "PATCH").Body)!["rrsets"]![0]!["ttl"]!.GetValue<int>());
+        Assert.Equal(DdnsOutcome.Unchanged, (await UpdateAsync("198.51.100.1", provider: provider)).Outcome);
+        Assert.Equal(300, _server.Records[("other.home.test.", "A")].Ttl);
+        Assert.Equal(300, _server.Records[("gw.home.test.", "AAAA")].Ttl);
+    }
+
     public void Dispose()
     {
         _provider.Dispose();

@@ -29,9 +29,12 @@ public abstract class RecordApiContract<TProvider> : IDisposable
 
     protected virtual bool KeepsTtl => true;
 
+    /// <summary>False where the API refuses an edit that keeps the content: a new TTL then waits for a new address.</summary>
+    protected virtual bool RewritesForTtl => true;
+
     protected TProvider Provider => _provider ??= Create(goodCredentials: true);
 
-    protected abstract TProvider Create(bool goodCredentials, string domain = Domain);
+    protected abstract TProvider Create(bool goodCredentials, string domain = Domain, int? ttl = null);
 
     private protected virtual bool IsWrite(RecordedRequest request) => request.Method is "PUT" or "POST" or "PATCH";
 
@@ -62,6 +65,27 @@ public abstract class RecordApiContract<TProvider> : IDisposable
         Assert.Equal(["2001:db8::1"], Server.Held("gw", "AAAA"));
         if (KeepsTtl)
             Assert.Equal(600, Server.Records[("gw", "A")].Ttl);
+    }
+
+    [Fact]
+    public async Task The_entrys_ttl_is_written_and_a_record_holding_another_is_rewritten()
+    {
+        if (!KeepsTtl)
+            Assert.Skip("its update carries no TTL");
+        Seed();
+        using var hour = Create(goodCredentials: true, ttl: 3600);
+        Assert.Equal(DdnsOutcome.Updated, (await UpdateAsync("203.0.113.7", provider: hour)).Outcome);
+        Assert.Equal(DdnsOutcome.Updated, (await UpdateAsync("2001:db8::7", "new.example.net", hour)).Outcome);
+        Assert.Equal(3600, Server.Records[("gw", "A")].Ttl);
+        Assert.Equal(3600, Server.Records[("new", "AAAA")].Ttl);
+        Assert.Equal(DdnsOutcome.Unchanged, (await UpdateAsync("203.0.113.7", provider: hour)).Outcome);
+
+        // The same address under another ttl is not current: it is written again with the new one.
+        using var twoHours = Create(goodCredentials: true, ttl: 7200);
+        Assert.Equal(RewritesForTtl ? DdnsOutcome.Updated : DdnsOutcome.Unchanged, (await UpdateAsync("203.0.113.7", provider: twoHours)).Outcome);
+        Assert.Equal(RewritesForTtl ? 7200 : 3600, Server.Records[("gw", "A")].Ttl);
+        Assert.Equal(["203.0.113.7"], Server.Held("gw", "A"));
+        Assert.Equal(["192.0.2.9"], Server.Held("other", "A"));
     }
 
     [Fact]

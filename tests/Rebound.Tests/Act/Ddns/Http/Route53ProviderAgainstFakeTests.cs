@@ -90,6 +90,20 @@ public sealed class Route53ProviderAgainstFakeTests : IDisposable
         Assert.Contains("InvalidChangeBatch", result.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_entrys_ttl_is_upserted_and_the_same_address_under_another_ttl_is_rewritten()
+    {
+        // The fake lists every rrset with TTL 300.
+        using var provider = new Route53Provider(
+            new Route53Options { BaseUri = _server.BaseUri, ZoneId = "/hostedzone/Z0123456789ABC", AccessKeyId = "AKIDEXAMPLE", SecretAccessKey = Secret, Ttl = 120 },
+            timeProvider: _time);
+
+        Assert.Equal(DdnsOutcome.Updated, (await UpdateAsync("198.51.100.1", provider: provider)).Outcome);
+        Assert.Contains("<TTL>120</TTL>", _server.Requests.Single(r => r.Method == "POST").Body, StringComparison.Ordinal);
+        Assert.Equal(DdnsOutcome.Unchanged, (await UpdateAsync("198.51.100.1")).Outcome);
+        Assert.Equal(["192.0.2.9"], _server.Records[("zz.example.org.", "A")]);
+    }
+
     public void Dispose()
     {
         _provider.Dispose();

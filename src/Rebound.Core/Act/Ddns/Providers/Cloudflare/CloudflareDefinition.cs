@@ -31,8 +31,10 @@ public sealed class CloudflareDefinition : DdnsProviderDefinition<CloudflareSett
 
     public override string ExampleNames => ConfigKey.Toml(["vpn.example.org"]);
 
-    internal static CloudflareOptions Options(CloudflareSettings settings) =>
-        new() { BaseUri = settings.Api, ZoneName = settings.Zone, ApiToken = settings.Token.Reveal(), ZoneId = settings.ZoneId };
+    public override bool WritesTtl => true;
+
+    internal static CloudflareOptions Options(CloudflareSettings settings, int? ttl = null) =>
+        new() { Ttl = ttl, BaseUri = settings.Api, ZoneName = settings.Zone, ApiToken = settings.Token.Reveal(), ZoneId = settings.ZoneId };
 
     internal override CloudflareSettings? ReadSettings(ConfigSection s, DdnsEntryContext entry)
     {
@@ -48,5 +50,5 @@ public sealed class CloudflareDefinition : DdnsProviderDefinition<CloudflareSett
     internal override string Describe(CloudflareSettings settings) => $"zone {settings.Zone} at {settings.Api}, token from {settings.Token.Source}";
 
     internal override Task<DdnsProviderParts> CreateAsync(CloudflareSettings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct) =>
-        Task.FromResult(Http(new CloudflareProvider(Options(settings), timeProvider: time)));
+        Task.FromResult(Http(new CloudflareProvider(Options(settings, entry.Ttl), timeProvider: time)));
 }

@@ -35,12 +35,17 @@ internal sealed class CloudflareDnsRecord
     public string? Type { get; set; }
 
     public string? Content { get; set; }
+
+    public int? Ttl { get; set; }
 }
 
-/// <summary>The PATCH body: only the address changes; name, TTL and proxying stay as configured.</summary>
+/// <summary>The PATCH body: the address, and the TTL when the entry sets one; name and proxying stay as configured.</summary>
 internal sealed class CloudflareContentPatch
 {
     public string Content { get; set; } = "";
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Ttl { get; set; }
 }
 
 /// <summary>Source-generated (trim- and AOT-safe) serialisation for the few shapes we use.</summary>

@@ -101,7 +101,8 @@ public sealed class CloudflareProvider : HttpDdnsProvider<CloudflareOptions>
         if (matches.Count > 1)
             return (null, false, DdnsUpdateResult.Fatal($"{name}: {matches.Count} {update.RecordType} records of that name; refusing to guess which to change"));
         var record = matches[0];
-        bool same = System.Net.IPAddress.TryParse(record.Content, out var current) && current.ToString() == update.AddressText;
+        bool same = System.Net.IPAddress.TryParse(record.Content, out var current) && current.ToString() == update.AddressText
+            && (Options.Ttl is null || record.Ttl is null || record.Ttl == Options.Ttl);
         return (record.Id, same, null);
     }
 
@@ -109,7 +110,7 @@ public sealed class CloudflareProvider : HttpDdnsProvider<CloudflareOptions>
     {
         var name = update.Name;
         var path = $"{ApiPrefix}/zones/{Uri.EscapeDataString(zoneId)}/dns_records/{Uri.EscapeDataString(recordId)}";
-        var body = JsonSerializer.Serialize(new CloudflareContentPatch { Content = update.AddressText }, CloudflareJsonContext.Default.CloudflareContentPatch);
+        var body = JsonSerializer.Serialize(new CloudflareContentPatch { Content = update.AddressText, Ttl = Options.Ttl }, CloudflareJsonContext.Default.CloudflareContentPatch);
         using var request = NewRequest(HttpMethod.Patch, path);
         request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         var reply = await SendAsync(request, token);

@@ -9,6 +9,8 @@ public sealed class DigitalOceanDefinition() : DdnsDomainDefinition(
     new DdnsZoneKey("The domain the names are in", "domain") { Example = ConfigKey.Toml("example.net") },
     new SecretKey("token", "A personal access token with read and write on the domain", "/etc/rebound/digitalocean.token") { Required = true })
 {
-    private protected override IDdnsProvider Build(DdnsDomainSettings settings, TimeProvider time) =>
-        new DigitalOceanProvider(new DigitalOceanOptions { Domain = settings.Domain, Token = settings.Credentials[0].Reveal() }, timeProvider: time);
+    public override bool WritesTtl => true;
+
+    private protected override IDdnsProvider Build(DdnsDomainSettings settings, int? ttl, TimeProvider time) =>
+        new DigitalOceanProvider(new DigitalOceanOptions { Domain = settings.Domain, Ttl = ttl, Token = settings.Credentials[0].Reveal() }, timeProvider: time);
 }

@@ -42,6 +42,8 @@ public sealed class DigitalOceanProvider : RecordApiProvider<DigitalOceanOptions
         DdnsRecordUpdate update, string relative, IReadOnlyList<ApiRecord> held, CancellationToken cancellationToken)
     {
         var body = new JsonObject { ["type"] = update.RecordType, ["data"] = update.AddressText };
+        if (Options.Ttl is { } ttl)
+            body["ttl"] = ttl;
         DdnsHttpReply reply;
         if (held is [var record])
         {
@@ -50,7 +52,7 @@ public sealed class DigitalOceanProvider : RecordApiProvider<DigitalOceanOptions
         else
         {
             body["name"] = relative;
-            body["ttl"] = DigitalOceanOptions.DefaultTtl;
+            body["ttl"] = TtlFor(held, DigitalOceanOptions.DefaultTtl);
             reply = await SendAsync(HttpMethod.Post, Records, body, cancellationToken);
         }
         return Failure(reply, update.Name, held.Count == 1 ? "update" : "create", ErrorOf(reply.Body));

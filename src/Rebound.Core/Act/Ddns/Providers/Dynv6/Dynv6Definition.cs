@@ -11,6 +11,6 @@ public sealed class Dynv6Definition() : DdnsDomainDefinition(
 {
     public override string ExampleNames => ConfigKey.Toml(["myhome.dynv6.net", "nas.myhome.dynv6.net"]);
 
-    private protected override IDdnsProvider Build(DdnsDomainSettings settings, TimeProvider time) =>
+    private protected override IDdnsProvider Build(DdnsDomainSettings settings, int? ttl, TimeProvider time) =>
         new Dynv6Provider(new Dynv6Options { Domain = settings.Domain, Token = settings.Credentials[0].Reveal() }, timeProvider: time);
 }

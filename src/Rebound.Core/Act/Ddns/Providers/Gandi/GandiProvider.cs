@@ -46,7 +46,7 @@ public sealed class GandiProvider : RecordApiProvider<GandiOptions>
         var body = new System.Text.Json.Nodes.JsonObject
         {
             ["rrset_values"] = new System.Text.Json.Nodes.JsonArray(update.AddressText),
-            ["rrset_ttl"] = held.Select(r => r.Ttl).FirstOrDefault() ?? GandiOptions.DefaultTtl,
+            ["rrset_ttl"] = TtlFor(held, GandiOptions.DefaultTtl),
         };
         var reply = await SendAsync(HttpMethod.Put, Path(relative, update.RecordType), body, cancellationToken);
         return Failure(reply, update.Name, "write", ErrorOf(reply.Body));

@@ -10,8 +10,10 @@ public sealed class GoDaddyDefinition() : DdnsDomainDefinition(
     new SecretKey("key", "The API key (developer.godaddy.com/keys, production)", "/etc/rebound/godaddy.apikey") { Required = true },
     new SecretKey("secret", "The API key's secret", "/etc/rebound/godaddy.secret") { Required = true })
 {
-    private protected override IDdnsProvider Build(DdnsDomainSettings settings, TimeProvider time) =>
+    public override bool WritesTtl => true;
+
+    private protected override IDdnsProvider Build(DdnsDomainSettings settings, int? ttl, TimeProvider time) =>
         new GoDaddyProvider(
-            new GoDaddyOptions { Domain = settings.Domain, Key = settings.Credentials[0].Reveal(), Secret = settings.Credentials[1].Reveal() },
+            new GoDaddyOptions { Domain = settings.Domain, Ttl = ttl, Key = settings.Credentials[0].Reveal(), Secret = settings.Credentials[1].Reveal() },
             timeProvider: time);
 }

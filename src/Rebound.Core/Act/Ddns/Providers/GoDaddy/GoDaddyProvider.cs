@@ -41,7 +41,7 @@ public sealed class GoDaddyProvider : RecordApiProvider<GoDaddyOptions>
     private protected override async Task<DdnsUpdateResult?> WriteAsync(
         DdnsRecordUpdate update, string relative, IReadOnlyList<ApiRecord> held, CancellationToken cancellationToken)
     {
-        var record = new JsonObject { ["data"] = update.AddressText, ["ttl"] = held.Select(r => r.Ttl).FirstOrDefault() ?? GoDaddyOptions.DefaultTtl };
+        var record = new JsonObject { ["data"] = update.AddressText, ["ttl"] = TtlFor(held, GoDaddyOptions.DefaultTtl) };
         var reply = await SendAsync(HttpMethod.Put, Path(relative, update.RecordType), new JsonArray(record), cancellationToken);
         return Failed(reply, update.Name, "write");
     }

@@ -22,7 +22,10 @@ public sealed class HetznerDefinition : DdnsProviderDefinition<HetznerSettings>
 
     public override IReadOnlyList<ConfigKey> Keys => [Token, Zone];
 
-    internal static HetznerOptions Options(HetznerSettings settings) => new() { Token = settings.Token.Reveal(), Zone = settings.Zone };
+    public override bool WritesTtl => true;
+
+    internal static HetznerOptions Options(HetznerSettings settings, int? ttl = null) =>
+        new() { Ttl = ttl, Token = settings.Token.Reveal(), Zone = settings.Zone };
 
     internal override HetznerSettings? ReadSettings(ConfigSection s, DdnsEntryContext entry)
     {
@@ -40,7 +43,7 @@ public sealed class HetznerDefinition : DdnsProviderDefinition<HetznerSettings>
 
     internal override Task<DdnsProviderParts> CreateAsync(HetznerSettings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct)
     {
-        var provider = new HetznerProvider(Options(settings), timeProvider: time);
+        var provider = new HetznerProvider(Options(settings, entry.Ttl), timeProvider: time);
         return Task.FromResult(Http(provider) with { Verifier = provider });
     }
 }

@@ -35,7 +35,8 @@ public sealed class HetznerProvider : HttpDdnsProvider<HetznerOptions>, IDnsVeri
             return listFailure;
         if (matches.Count > 1)
             return DdnsUpdateResult.Fatal($"{name}: {matches.Count} {update.RecordType} records of that name; refusing to guess which to change");
-        if (Holds(matches, update))
+        int? heldTtl = matches is [var old] && old?["ttl"] is JsonValue value && value.TryGetValue<int>(out var t) ? t : null;
+        if (Holds(matches, update) && (Options.Ttl is null || heldTtl is null || heldTtl == Options.Ttl))
             return DdnsUpdateResult.Unchanged($"{name} {update.RecordType} already {update.AddressText}");
 
         var body = new JsonObject
@@ -44,7 +45,7 @@ public sealed class HetznerProvider : HttpDdnsProvider<HetznerOptions>, IDnsVeri
             ["type"] = update.RecordType,
             ["name"] = relative,
             ["value"] = update.AddressText,
-            ["ttl"] = matches is [var old] && old?["ttl"] is JsonValue ttl && ttl.TryGetValue<int>(out var t) ? t : HetznerOptions.DefaultTtl,
+            ["ttl"] = Options.Ttl ?? heldTtl ?? HetznerOptions.DefaultTtl,
         }.ToJsonString();
         var written = matches is [var record]
             ? await SendAsync(HttpMethod.Put, $"/api/v1/records/{Uri.EscapeDataString(Text(record?["id"]) ?? "")}", body, cancellationToken)

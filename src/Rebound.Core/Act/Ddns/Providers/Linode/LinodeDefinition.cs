@@ -9,6 +9,8 @@ public sealed class LinodeDefinition() : DdnsDomainDefinition(
     new DdnsZoneKey("The domain the names are in", "domain") { Example = ConfigKey.Toml("example.net") },
     new SecretKey("token", "A personal access token with Domains read/write", "/etc/rebound/linode.token") { Required = true })
 {
-    private protected override IDdnsProvider Build(DdnsDomainSettings settings, TimeProvider time) =>
-        new LinodeProvider(new LinodeOptions { Domain = settings.Domain, Token = settings.Credentials[0].Reveal() }, timeProvider: time);
+    public override bool WritesTtl => true;
+
+    private protected override IDdnsProvider Build(DdnsDomainSettings settings, int? ttl, TimeProvider time) =>
+        new LinodeProvider(new LinodeOptions { Domain = settings.Domain, Ttl = ttl, Token = settings.Credentials[0].Reveal() }, timeProvider: time);
 }

@@ -68,13 +68,13 @@ public sealed class LinodeProvider : RecordApiProvider<LinodeOptions>
         DdnsRecordUpdate update, string relative, IReadOnlyList<ApiRecord> held, CancellationToken cancellationToken)
     {
         var reply = held is [var record]
-            ? await SendAsync(HttpMethod.Put, $"{RecordsPath}/{Uri.EscapeDataString(record.Id ?? "")}", new JsonObject { ["target"] = update.AddressText }, cancellationToken)
+            ? await SendAsync(HttpMethod.Put, $"{RecordsPath}/{Uri.EscapeDataString(record.Id ?? "")}", Options.Ttl is { } ttl ? new JsonObject { ["target"] = update.AddressText, ["ttl_sec"] = ttl } : new JsonObject { ["target"] = update.AddressText }, cancellationToken)
             : await SendAsync(HttpMethod.Post, RecordsPath, new JsonObject
             {
                 ["type"] = update.RecordType,
                 ["name"] = relative,
                 ["target"] = update.AddressText,
-                ["ttl_sec"] = LinodeOptions.DefaultTtl,
+                ["ttl_sec"] = TtlFor(held, LinodeOptions.DefaultTtl),
             }, cancellationToken);
         // A domain deleted (and maybe re-created) since the lookup: look it up again next time.
         if (reply.Code == 404)

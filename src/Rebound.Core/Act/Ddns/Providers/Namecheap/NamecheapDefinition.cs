@@ -19,6 +19,6 @@ public sealed class NamecheapDefinition() : DdnsDomainDefinition(
             s.Problem(s.Node("families") ?? s.Table, "families", "[\"ipv4\"] (Namecheap Dynamic DNS updates A records only)");
     }
 
-    private protected override IDdnsProvider Build(DdnsDomainSettings settings, TimeProvider time) =>
+    private protected override IDdnsProvider Build(DdnsDomainSettings settings, int? ttl, TimeProvider time) =>
         new NamecheapProvider(new NamecheapOptions { Domain = settings.Domain, Password = settings.Credentials[0].Reveal() }, timeProvider: time);
 }

@@ -10,8 +10,10 @@ public sealed class PorkbunDefinition() : DdnsDomainDefinition(
     new SecretKey("api_key", "The API key (pk1_…)", "/etc/rebound/porkbun.apikey") { Required = true },
     new SecretKey("secret_api_key", "The secret API key (sk1_…)", "/etc/rebound/porkbun.secret") { Required = true })
 {
-    private protected override IDdnsProvider Build(DdnsDomainSettings settings, TimeProvider time) =>
+    public override bool WritesTtl => true;
+
+    private protected override IDdnsProvider Build(DdnsDomainSettings settings, int? ttl, TimeProvider time) =>
         new PorkbunProvider(
-            new PorkbunOptions { Domain = settings.Domain, ApiKey = settings.Credentials[0].Reveal(), SecretApiKey = settings.Credentials[1].Reveal() },
+            new PorkbunOptions { Domain = settings.Domain, Ttl = ttl, ApiKey = settings.Credentials[0].Reveal(), SecretApiKey = settings.Credentials[1].Reveal() },
             timeProvider: time);
 }

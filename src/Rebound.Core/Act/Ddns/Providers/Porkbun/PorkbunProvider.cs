@@ -18,6 +18,9 @@ public sealed class PorkbunProvider : RecordApiProvider<PorkbunOptions>
     {
     }
 
+    // Porkbun refuses an edit that keeps the content ("Edit error"), so a new ttl waits for the next address.
+    private protected override bool RewritesForTtl => false;
+
     private protected override string Label => "Porkbun";
 
     private protected override string Credential => "API keys";
@@ -51,7 +54,7 @@ public sealed class PorkbunProvider : RecordApiProvider<PorkbunOptions>
             ["name"] = relative,
             ["type"] = update.RecordType,
             ["content"] = update.AddressText,
-            ["ttl"] = (held.Select(r => r.Ttl).FirstOrDefault() ?? PorkbunOptions.DefaultTtl).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ttl"] = TtlFor(held, PorkbunOptions.DefaultTtl).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var path = held is [var one] ? $"{Prefix}/edit/{DomainPart}/{Uri.EscapeDataString(one.Id ?? "")}" : $"{Prefix}/create/{DomainPart}";
         var (_, failure) = await CallAsync(path, record, update.Name, held.Count == 1 ? "edit" : "create", cancellationToken);

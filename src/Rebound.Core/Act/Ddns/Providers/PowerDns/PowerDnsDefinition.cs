@@ -38,8 +38,10 @@ public sealed class PowerDnsDefinition : DdnsProviderDefinition<PowerDnsSettings
     /// <summary>Verified (and checked for drift) by reading the zone back from the API.</summary>
     public override bool VerifiesAtItsServer => true;
 
-    internal static PowerDnsOptions Options(PowerDnsSettings settings) =>
-        new() { BaseUri = settings.Url, ApiKey = settings.ApiKey.Reveal(), Zone = settings.Zone, ServerId = settings.ServerId };
+    public override bool WritesTtl => true;
+
+    internal static PowerDnsOptions Options(PowerDnsSettings settings, int? ttl = null) =>
+        new() { Ttl = ttl, BaseUri = settings.Url, ApiKey = settings.ApiKey.Reveal(), Zone = settings.Zone, ServerId = settings.ServerId };
 
     internal override PowerDnsSettings? ReadSettings(ConfigSection s, DdnsEntryContext entry)
     {
@@ -58,7 +60,7 @@ public sealed class PowerDnsDefinition : DdnsProviderDefinition<PowerDnsSettings
 
     internal override Task<DdnsProviderParts> CreateAsync(PowerDnsSettings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct)
     {
-        var provider = new PowerDnsProvider(Options(settings), timeProvider: time);
+        var provider = new PowerDnsProvider(Options(settings, entry.Ttl), timeProvider: time);
         return Task.FromResult(Http(provider) with { Verifier = provider });
     }
 }

@@ -37,14 +37,15 @@ public sealed class PowerDnsProvider : HttpDdnsProvider<PowerDnsOptions>, IDnsVe
         if (Failure(read, name, "zone read") is { } readFailure)
             return readFailure;
         var (held, ttl) = Held(read.Body, name, update.RecordType);
-        if (held is [var only] && IPAddress.TryParse(only, out var current) && current.ToString() == update.AddressText)
+        if (held is [var only] && IPAddress.TryParse(only, out var current) && current.ToString() == update.AddressText
+            && (Options.Ttl is null || ttl is null || ttl == Options.Ttl))
             return DdnsUpdateResult.Unchanged($"{name} {update.RecordType} already {update.AddressText}");
 
         var rrset = new JsonObject
         {
             ["name"] = name + ".",
             ["type"] = update.RecordType,
-            ["ttl"] = ttl ?? PowerDnsOptions.DefaultTtl,
+            ["ttl"] = Options.Ttl ?? ttl ?? PowerDnsOptions.DefaultTtl,
             ["changetype"] = "REPLACE",
             ["records"] = new JsonArray(new JsonObject { ["content"] = update.AddressText, ["disabled"] = false }),
         };

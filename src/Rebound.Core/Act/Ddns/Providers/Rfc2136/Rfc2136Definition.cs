@@ -26,8 +26,6 @@ public sealed class Rfc2136Definition : DdnsProviderDefinition<Rfc2136Settings>
 
     public DdnsZoneKey Zone { get; } = new("The zone the names are in") { Example = ConfigKey.Toml("example.net") };
 
-    public IntegerKey Ttl { get; } = new("ttl", "The TTL of the records written, in seconds", 0, int.MaxValue) { Default = 60 };
-
     public StringKey KeyFile { get; } = new(
         "key_file",
         "The key clause written by 'tsig-keygen -a hmac-sha256 NAME' (mode 0600); none: unsigned updates",
@@ -36,7 +34,12 @@ public sealed class Rfc2136Definition : DdnsProviderDefinition<Rfc2136Settings>
         Example = ConfigKey.Toml("/etc/rebound/home.key"),
     };
 
-    public override IReadOnlyList<ConfigKey> Keys => [Server, Zone, Ttl, KeyFile];
+    /// <summary>The TTL written when the entry has no <c>ttl</c>.</summary>
+    public const int DefaultTtl = 60;
+
+    public override IReadOnlyList<ConfigKey> Keys => [Server, Zone, KeyFile];
+
+    public override bool WritesTtl => true;
 
     public override bool VerifiesAtItsServer => true;
 
@@ -44,7 +47,7 @@ public sealed class Rfc2136Definition : DdnsProviderDefinition<Rfc2136Settings>
     {
         var server = Server.Read(s);
         var zone = Zone.Read(s, entry.Names);
-        var ttl = Ttl.Read(s)!.Value;
+        var ttl = entry.Ttl ?? DefaultTtl;
         TsigKey? key = null;
         if (KeyFile.Read(s) is { } path && s.Reader.ReadSecretFile(s, KeyFile.Name, path) is { } text)
         {

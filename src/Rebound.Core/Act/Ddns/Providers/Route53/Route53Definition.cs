@@ -32,8 +32,10 @@ public sealed class Route53Definition : DdnsProviderDefinition<Route53Settings>
 
     public override IReadOnlyList<ConfigKey> Keys => [ZoneId, AccessKeyId, SecretAccessKey];
 
-    internal static Route53Options Options(Route53Settings settings) =>
-        new() { ZoneId = settings.ZoneId, AccessKeyId = settings.AccessKeyId, SecretAccessKey = settings.SecretAccessKey.Reveal() };
+    public override bool WritesTtl => true;
+
+    internal static Route53Options Options(Route53Settings settings, int? ttl = null) =>
+        new() { Ttl = ttl, ZoneId = settings.ZoneId, AccessKeyId = settings.AccessKeyId, SecretAccessKey = settings.SecretAccessKey.Reveal() };
 
     internal override Route53Settings? ReadSettings(ConfigSection s, DdnsEntryContext entry)
     {
@@ -52,7 +54,7 @@ public sealed class Route53Definition : DdnsProviderDefinition<Route53Settings>
 
     internal override Task<DdnsProviderParts> CreateAsync(Route53Settings settings, DdnsEntryConfig entry, TimeProvider time, CancellationToken ct)
     {
-        var provider = new Route53Provider(Options(settings), timeProvider: time);
+        var provider = new Route53Provider(Options(settings, entry.Ttl), timeProvider: time);
         return Task.FromResult(Http(provider) with { Verifier = provider });
     }
 }

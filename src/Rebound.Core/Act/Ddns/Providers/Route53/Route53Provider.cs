@@ -28,13 +28,13 @@ public sealed class Route53Provider : HttpDdnsProvider<Route53Options>, IDnsVeri
     private protected override async Task<DdnsUpdateResult> UpdateRecordAsync(DdnsRecordUpdate update, CancellationToken cancellationToken)
     {
         var name = update.Name;
-        var (held, readFailure) = await ReadAsync(update, cancellationToken);
+        var (held, heldTtl, readFailure) = await ReadAsync(update, cancellationToken);
         if (readFailure is not null)
             return readFailure;
-        if (Holds(held, update))
+        if (Holds(held, update) && (Options.Ttl is null || heldTtl is null || heldTtl == Options.Ttl))
             return DdnsUpdateResult.Unchanged($"{name} {update.RecordType} already {update.AddressText}");
 
-        var body = Encoding.UTF8.GetBytes(ChangeBatch(name, update.RecordType, update.AddressText));
+        var body = Encoding.UTF8.GetBytes(ChangeBatch(name, update.RecordType, update.AddressText, Options.Ttl ?? Route53Options.DefaultTtl));
         using var post = Signed(HttpMethod.Post, [], body);
         var written = await SendAsync(post, cancellationToken);
         if (Failure(written, name, "change") is { } writeFailure)
@@ -50,17 +50,20 @@ public sealed class Route53Provider : HttpDdnsProvider<Route53Options>, IDnsVeri
     {
         var update = new DdnsRecordUpdate(name, address);
         update.Validate();
-        var (held, failure) = await ReadAsync(update, cancellationToken);
+        var (held, _, failure) = await ReadAsync(update, cancellationToken);
         return failure is not null || held is null ? DnsServing.Unknown : Holds(held, update) ? DnsServing.Served : DnsServing.NotServed;
     }
 
-    /// <summary>The values of the name's rrset of the update's type (empty: none; null: not Route 53's XML), or why it could not be read.</summary>
-    private async Task<(IReadOnlyList<string>? Held, DdnsUpdateResult? Failure)> ReadAsync(DdnsRecordUpdate update, CancellationToken cancellationToken)
+    /// <summary>The values and TTL of the name's rrset of the update's type (empty: none; null: not Route 53's XML), or why it could not be read.</summary>
+    private async Task<(IReadOnlyList<string>? Held, int? Ttl, DdnsUpdateResult? Failure)> ReadAsync(DdnsRecordUpdate update, CancellationToken cancellationToken)
     {
         KeyValuePair<string, string>[] query = [new("name", update.Name + "."), new("type", update.RecordType), new("maxitems", "1")];
         using var get = Signed(HttpMethod.Get, query, []);
         var read = await SendAsync(get, cancellationToken);
-        return Failure(read, update.Name, "record read") is { } failure ? (null, failure) : (Held(read.Body, update.Name, update.RecordType), null);
+        if (Failure(read, update.Name, "record read") is { } failure)
+            return (null, null, failure);
+        var (held, ttl) = Held(read.Body, update.Name, update.RecordType);
+        return (held, ttl, null);
     }
 
     private static bool Holds(IReadOnlyList<string>? held, DdnsRecordUpdate update) =>
@@ -82,7 +85,7 @@ public sealed class Route53Provider : HttpDdnsProvider<Route53Options>, IDnsVeri
         return request;
     }
 
-    private static string ChangeBatch(string name, string type, string address) =>
+    private static string ChangeBatch(string name, string type, string address, int ttl) =>
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + new XElement(Ns + "ChangeResourceRecordSetsRequest",
             new XElement(Ns + "ChangeBatch",
                 new XElement(Ns + "Changes",
@@ -91,29 +94,30 @@ public sealed class Route53Provider : HttpDdnsProvider<Route53Options>, IDnsVeri
                         new XElement(Ns + "ResourceRecordSet",
                             new XElement(Ns + "Name", name + "."),
                             new XElement(Ns + "Type", type),
-                            new XElement(Ns + "TTL", Route53Options.DefaultTtl),
+                            new XElement(Ns + "TTL", ttl),
                             new XElement(Ns + "ResourceRecords",
                                 new XElement(Ns + "ResourceRecord", new XElement(Ns + "Value", address))))))))
             .ToString(SaveOptions.DisableFormatting);
 
     /// <summary>The values of the first rrset of the answer when it is this name and type; empty when the name has none, null when the answer is not a listing.</summary>
-    private static IReadOnlyList<string>? Held(string body, string name, string type)
+    private static (IReadOnlyList<string>? Values, int? Ttl) Held(string body, string name, string type)
     {
         try
         {
             var document = XDocument.Parse(body);
             if (document.Root?.Name.LocalName != "ListResourceRecordSetsResponse")
-                return null;
+                return (null, null);
             var set = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "ResourceRecordSet");
             if (set is null
                 || !string.Equals(Child(set, "Name")?.TrimEnd('.'), name, StringComparison.OrdinalIgnoreCase)
                 || Child(set, "Type") != type)
-                return [];
-            return [.. set.Descendants().Where(e => e.Name.LocalName == "Value").Select(e => e.Value.Trim())];
+                return ([], null);
+            return ([.. set.Descendants().Where(e => e.Name.LocalName == "Value").Select(e => e.Value.Trim())],
+                int.TryParse(Child(set, "TTL"), System.Globalization.CultureInfo.InvariantCulture, out var ttl) ? ttl : null);
         }
         catch (XmlException)
         {
-            return null;
+            return (null, null);
         }
     }
 
