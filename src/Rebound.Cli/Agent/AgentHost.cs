@@ -108,6 +108,7 @@ internal sealed class AgentHost : IAsyncDisposable
 
             // Only a configuration whose session started gets to change the HTTP surface.
             await _http.ApplyAsync(current.Http, stop.Token);
+            _status.ExpectUplinks(session.UplinkInterfaces);
             ReboundConfig? next;
             await using (session)
             {

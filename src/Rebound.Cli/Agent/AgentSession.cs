@@ -159,7 +159,12 @@ internal sealed class AgentSession : IAsyncDisposable
                 warn($"router: uplink probes skip {target}: {error}");
         }
 
-        var monitor = new UplinkMonitor(interfaces, servers, router.Uplinks, TimeProvider.System);
+        // mwan3-style marks from the ip rules, so a probe takes its WAN's table; a configured mark wins.
+        var marks = new Dictionary<string, uint>(router.Uplinks.Marks, StringComparer.Ordinal);
+        foreach (var (name, mark) in (await RouterDefinition.ReadPolicyAsync(TimeProvider.System, ct))?.Marks ?? PolicyMarks.None.Marks)
+            marks.TryAdd(name, mark.Value);
+        var options = new UplinkMonitorOptions { Interval = router.Uplinks.Interval, ProbeTimeout = router.Uplinks.ProbeTimeout, DownAfter = router.Uplinks.DownAfter, Marks = marks };
+        var monitor = new UplinkMonitor(interfaces, servers, options, TimeProvider.System);
         foreach (var missing in monitor.Missing())
         {
             warn($"router: WAN interface {missing} does not exist or has no IPv4 address; watching for it");
@@ -172,6 +177,9 @@ internal sealed class AgentSession : IAsyncDisposable
 
         return monitor;
     }
+
+    /// <summary>The WANs router mode probes (none outside router mode): status shows each from the start.</summary>
+    public IReadOnlyList<string> UplinkInterfaces => _uplinks?.Interfaces ?? [];
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled; then lets in-flight actions finish and reports them.</summary>
     public async Task RunAsync(CancellationTokenSource stop)

@@ -75,7 +75,8 @@ public static class SampleConfig
         Comment(text, key.Doc + ".");
         var type = char.ToUpperInvariant(key.Type[0]) + key.Type[1..];
         Comment(text, key.Required ? $"{type}; required." : key.DefaultText is { } value ? $"{type}; default {value}." : $"{type}; optional.");
-        text.Append(active ? "" : "# ").Append(key.SampleLine).Append('\n');
+        foreach (var line in key.SampleLine.Split('\n')) // a table array's sample is its header and keys
+            text.Append(active ? "" : "# ").Append(line).Append('\n');
     }
 
     /// <summary>Comment lines, words wrapped at <see cref="Width"/>; an empty text is one "#" line.</summary>

@@ -10,8 +10,9 @@ namespace Rebound.Lab.Tests.Router;
 /// <c>rebound run</c> only on the router, with nothing but <c>[router] wan_interfaces</c>: in the mwan3 lab (existing
 /// flows keep WAN1's mark, its route stays) and the metric --snat lab (both routes stay, static SNAT pins the flow),
 /// WAN1's own probes fail, <c>uplink-down</c> names it, and only the entries translated to WAN1 are deleted: a
-/// fixed-port LAN flow (as WireGuard's) comes back through WAN2. On failback the flow made on WAN2 meanwhile keeps
-/// its conntrack entry (same id): a live uplink's flow is never touched.
+/// fixed-port LAN flow (as WireGuard's) comes back through WAN2. On failback, in mwan3 the flow made on WAN2 meanwhile
+/// keeps its conntrack entry (same id): a live uplink's flow is never touched; with metric and static SNAT it is
+/// stranded (translated to WAN2, routed to WAN1) and only such entries are deleted.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class RouterUplinkLabTests
@@ -55,10 +56,19 @@ public sealed partial class RouterUplinkLabTests
             }
 
             var switched = await lab.FailoverAsync(ct);
-            var down = await rebound.WaitForAsync(e => e.Name == "uplink-down" && e.GetString("interface") == "wan1", TimeSpan.FromSeconds(10), "uplink-down wan1", ct);
-            var step = await rebound.WaitForAsync(e => e.Name == "heal-step" && e.GetString("target") == "router:conntrack", TimeSpan.FromSeconds(20), "heal-step of router:conntrack", ct);
-            Assert.Matches(@"^deleted [1-9][0-9]* entr(y|ies) translated to 198\.51\.100\.2 via ctnetlink$", step.GetString("detail"));
-            var verified = await rebound.WaitForAsync(e => e.Name == "heal-verified" && e.GetString("target") == "router:conntrack", TimeSpan.FromSeconds(20), "heal-verified", ct);
+            // With metric and static SNAT the flow is stranded (translated to WAN1, routed to WAN2) the moment the
+            // routes change, so the heal may come before WAN1's probes fail: either order.
+            var seen = new List<ReboundEvent>();
+            bool IsDown(ReboundEvent e) => e.Name == "uplink-down" && e.GetString("interface") == "wan1";
+            bool IsVerified(ReboundEvent e) => e.Name == "heal-verified" && e.GetString("target") == "router:conntrack";
+            var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+            while (!(seen.Any(IsDown) && seen.Any(IsVerified)) && DateTimeOffset.UtcNow < deadline
+                && await rebound.TryNextEventAsync(deadline - DateTimeOffset.UtcNow, ct) is { } next)
+                seen.Add(next);
+            var down = seen.FirstOrDefault(IsDown) ?? throw new Xunit.Sdk.XunitException("no uplink-down of wan1 within 20 s");
+            var verified = seen.FirstOrDefault(IsVerified) ?? throw new Xunit.Sdk.XunitException("no heal-verified of router:conntrack within 20 s");
+            var step = seen.First(e => e.Name == "heal-step" && e.GetString("target") == "router:conntrack");
+            Assert.Matches(@"^deleted [1-9][0-9]* entr(y|ies) translated to 198\.51\.100\.2( \(wan1\) leaving by wan2)? via ctnetlink$", step.GetString("detail"));
             TestContext.Current.TestOutputHelper?.WriteLine($"switch -> uplink-down {(down.Time - switched.Time).TotalMilliseconds:0} ms, -> heal-verified {(verified.Time - switched.Time).TotalMilliseconds:0} ms");
 
             await pinned.SendToAsync("after"u8.ToArray(), to, ct);
@@ -76,14 +86,24 @@ public sealed partial class RouterUplinkLabTests
             while (DateTimeOffset.UtcNow < until && await rebound.TryNextEventAsync(until - DateTimeOffset.UtcNow, ct) is { } e)
                 afterFailback.Add(e);
             Assert.Contains(afterFailback, e => e.Name == "uplink-up" && e.GetString("interface") == "wan1");
-            Assert.DoesNotContain(afterFailback, e => e.Name == "heal-step" && e.GetString("detail")?.Contains("192.0.2.2", StringComparison.Ordinal) == true);
+            bool TouchesWan2(ReboundEvent e) => e.Name == "heal-step" && e.GetString("detail")?.Contains("192.0.2.2", StringComparison.Ordinal) == true;
             if (mode == LabMode.Mwan3)
             {
-                // mwan3 keeps the flow on its mark: still WAN2, same entry. (With metric the kernel's own
-                // route lookup moves it; only Rebound's deletes are asserted there.)
+                // mwan3 keeps the flow on its mark: still WAN2, same entry, never deleted.
+                Assert.DoesNotContain(afterFailback, TouchesWan2);
                 await onWan2.SendToAsync("b2"u8.ToArray(), to, ct);
                 Assert.Equal(FailoverLab.Wan2Address, (await ReceiveAsync(server, ct))?.From.Address.ToString());
                 Assert.Equal(idBefore, await EntryIdAsync(lab, 40002, ct));
+            }
+            else
+            {
+                // Metric failback: the main table now sends the flow out of WAN1 still translated to WAN2's address
+                // (static SNAT never re-translates), which WAN1's ISP would drop as a foreign source. Only that
+                // stranded entries go (this one and the healed fixed-port flow), and the flow is translated afresh to WAN1.
+                var stranded = Assert.Single(afterFailback, TouchesWan2);
+                Assert.Matches(@"^deleted [1-9][0-9]* entr(y|ies) translated to 192\.0\.2\.2 \(wan2\) leaving by wan1 via ctnetlink$", stranded.GetString("detail"));
+                await onWan2.SendToAsync("b2"u8.ToArray(), to, ct);
+                Assert.Equal(FailoverLab.Wan1Address, (await ReceiveAsync(server, ct))?.From.Address.ToString());
             }
         }
         finally

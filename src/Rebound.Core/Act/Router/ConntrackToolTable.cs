@@ -52,6 +52,12 @@ public sealed partial class ConntrackToolTable(IReadOnlyList<string>? command = 
             : throw new ConntrackException($"conntrack -D failed (exit {exit}): {OneLine(stderr)}");
     }
 
+    /// <summary>The tool's listing is not read flow by flow: router mode falls back to matching by address.</summary>
+    public ValueTask<IReadOnlyList<ConntrackEntry>?> TryListAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<ConntrackEntry>?>(null);
+
+    public ValueTask<int> DeleteEntriesAsync(IReadOnlyCollection<ConntrackEntry> entries, CancellationToken cancellationToken) =>
+        throw new ConntrackException("the conntrack tool deletes by address only");
+
     /// <summary>"conntrack v1.4.7 (conntrack-tools): 3 flow entries have been deleted." → 3.</summary>
     public static int? ParseCount(string stderr, string verb)
     {

@@ -50,4 +50,21 @@ public sealed class FallbackConntrackTable(IConntrackTable primary, IConntrackTa
             }
         }
     }
+
+    /// <summary>The primary's entries; null (match by address, through the fallback) when the primary cannot list them.</summary>
+    public async ValueTask<IReadOnlyList<ConntrackEntry>?> TryListAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await primary.TryListAsync(cancellationToken);
+        }
+        catch (ConntrackException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Only the primary listed them, so only the primary deletes them.</summary>
+    public ValueTask<int> DeleteEntriesAsync(IReadOnlyCollection<ConntrackEntry> entries, CancellationToken cancellationToken) =>
+        primary.DeleteEntriesAsync(entries, cancellationToken);
 }

@@ -23,6 +23,15 @@ public interface IConntrackTable
 
     /// <summary>Deletes the entries whose reply destination is <paramref name="address"/>; returns how many went.</summary>
     ValueTask<ConntrackFlushResult> DeleteTranslatedToAsync(IPAddress address, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every entry with its mark and status, for matching flow by flow; null when this transport can only filter by
+    /// address (the conntrack tool), and router mode then matches by address alone.
+    /// </summary>
+    ValueTask<IReadOnlyList<ConntrackEntry>?> TryListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes exactly these entries (by original tuple, zone and id); returns how many the kernel removed.</summary>
+    ValueTask<int> DeleteEntriesAsync(IReadOnlyCollection<ConntrackEntry> entries, CancellationToken cancellationToken);
 }
 
 /// <summary>What a flush did: entries deleted, and by which mechanism (with the reason when it fell back).</summary>

@@ -61,6 +61,10 @@ public sealed class NetlinkConntrackTable(Func<INetlinkTransport>? open = null, 
         return new ConntrackFlushResult(await DeleteAsync(socket, victims, cancellationToken), Via);
     }
 
+    public async ValueTask<IReadOnlyList<ConntrackEntry>?> TryListAsync(CancellationToken cancellationToken) => await ListAsync(cancellationToken);
+
+    public ValueTask<int> DeleteEntriesAsync(IReadOnlyCollection<ConntrackEntry> entries, CancellationToken cancellationToken) => DeleteAsync(entries, cancellationToken);
+
     /// <summary>Deletes exactly these entries (matched by tuple and id); returns how many the kernel removed.</summary>
     public async ValueTask<int> DeleteAsync(IEnumerable<ConntrackEntry> entries, CancellationToken cancellationToken)
     {

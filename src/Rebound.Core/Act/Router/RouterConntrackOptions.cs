@@ -18,6 +18,9 @@ public sealed class RouterConntrackOptions
     /// <summary>Addresses whose entries are never deleted, whatever the routes say.</summary>
     public IReadOnlyList<IPAddress> Keep { get; init; } = [];
 
+    /// <summary>The connection mark of each WAN's policy routing, by interface (<c>[[router.wan]] mark</c>); read from the ip rules when absent.</summary>
+    public IReadOnlyDictionary<string, WanMark> Marks { get; init; } = new Dictionary<string, WanMark>(StringComparer.Ordinal);
+
     /// <summary>How each WAN is probed on its own (marks from <c>[[router.wan]]</c>).</summary>
     public UplinkMonitorOptions Uplinks { get; init; } = new();
 

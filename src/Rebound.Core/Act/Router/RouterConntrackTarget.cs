@@ -7,8 +7,9 @@ namespace Rebound.Act.Router;
 /// Router mode: when Rebound runs on the Linux router itself and the WAN switches by route or policy (mwan3,
 /// gateway groups), static SNAT keeps every existing flow translated to the departed WAN's address. This target
 /// finds those conntrack entries (reply destination = departed address) and deletes them, so each LAN flow is
-/// translated afresh on its next packet. Entries translated to a live WAN address (one whose interface still has a
-/// default route, at any metric) are never touched. Departed addresses are remembered across triggers, so a
+/// translated afresh on its next packet. Where ctnetlink lists the entries, also those carrying a down WAN's mark and
+/// those translated to one WAN's address but leaving by another (<see cref="FlowSelection"/>: a metric failback with
+/// static SNAT); an entry that still leaves by the live WAN it is translated to is never touched. Departed addresses are remembered across triggers, so a
 /// periodic check still finds flows pinned later, until verified clean or live again.
 /// </summary>
 public sealed class RouterConntrackTarget : IHealTarget
@@ -19,11 +20,15 @@ public sealed class RouterConntrackTarget : IHealTarget
     private readonly RouterConntrackOptions _options;
     private readonly Dictionary<IPAddress, DepartedWan> _departed = [];
     private readonly Lock _gate = new();
+    private readonly Func<CancellationToken, Task<PolicyMarks?>>? _readPolicy;
+    private volatile PolicyMarks? _policy;
 
-    public RouterConntrackTarget(IConntrackTable table, RouterConntrackOptions? options = null)
+    /// <param name="readPolicy">Reads the WAN marks from the ip rules on every diagnosis; null (or a null answer): unknown, so only configured marks count and the main table does not say where unmarked flows leave.</param>
+    public RouterConntrackTarget(IConntrackTable table, RouterConntrackOptions? options = null, Func<CancellationToken, Task<PolicyMarks?>>? readPolicy = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         _table = table;
+        _readPolicy = readPolicy;
         _options = options ?? new RouterConntrackOptions();
         Ladder = [new FlushConntrackAction(this)];
     }
@@ -64,21 +69,52 @@ public sealed class RouterConntrackTarget : IHealTarget
     {
         ArgumentNullException.ThrowIfNull(trigger);
         var departed = Update(trigger);
-        if (departed.Count == 0)
+        _policy = _readPolicy is null ? null : await _readPolicy(cancellationToken);
+        var view = View(trigger);
+        if (departed.Count == 0 && !view.CanStrand)
         {
             return HealDiagnosis.Healthy("no WAN has departed");
         }
 
-        IReadOnlyDictionary<IPAddress, int> counts;
+        IReadOnlyList<ConntrackEntry>? entries;
         try
         {
-            counts = await _table.CountTranslatedToAsync([.. departed.Select(d => d.Address)], cancellationToken);
+            entries = await _table.TryListAsync(cancellationToken);
+            if (entries is null)
+            {
+                return departed.Count == 0 ? HealDiagnosis.Healthy("no WAN has departed") : await DiagnoseByAddressAsync(trigger, departed, cancellationToken);
+            }
         }
         catch (ConntrackException ex)
         {
             return new HealDiagnosis(HealCondition.Unhealthy, [$"cannot read conntrack: {ex.Message}", .. departed.Select(d => d.Why)]);
         }
 
+        var groups = Select(entries, departed, view);
+        var evidence = new List<string>();
+        foreach (var wan in departed)
+        {
+            var count = groups.GetValueOrDefault($"translated to {wan.Address}")?.Count ?? 0;
+            evidence.Add($"{count} {Entries(count)} translated to departed {wan.Address} ({wan.Interface}); {wan.Why}");
+        }
+
+        foreach (var (why, victims) in groups.Where(g => !departed.Any(d => g.Key == $"translated to {d.Address}")))
+        {
+            evidence.Add($"{victims.Count} {Entries(victims.Count)} {why}");
+        }
+
+        if (trigger.Reason == HealReason.Periodic)
+        {
+            Forget(departed.Where(d => !groups.ContainsKey($"translated to {d.Address}")));
+        }
+
+        return groups.Count > 0 ? new HealDiagnosis(HealCondition.FlowPinned, evidence)
+            : new HealDiagnosis(HealCondition.Healthy, evidence.Count > 0 ? evidence : ["no entry is on a departed WAN or leaves by another WAN than its address's"]);
+    }
+
+    private async ValueTask<HealDiagnosis> DiagnoseByAddressAsync(HealTrigger trigger, List<DepartedWan> departed, CancellationToken cancellationToken)
+    {
+        var counts = await _table.CountTranslatedToAsync([.. departed.Select(d => d.Address)], cancellationToken);
         var evidence = new List<string>();
         var pinned = 0;
         foreach (var wan in departed)
@@ -98,19 +134,33 @@ public sealed class RouterConntrackTarget : IHealTarget
         return pinned > 0 ? new HealDiagnosis(HealCondition.FlowPinned, evidence) : new HealDiagnosis(HealCondition.Healthy, evidence);
     }
 
-    /// <summary>One count for all departed addresses; those found clean are forgotten (the flush is done).</summary>
+    /// <summary>One read for everything selected; departed addresses found clean are forgotten (the flush is done).</summary>
     public async ValueTask<HealCheck> VerifyAsync(HealTrigger trigger, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(trigger);
         var departed = Current();
-        if (departed.Count == 0)
+        var view = View(trigger);
+        if (departed.Count == 0 && !view.CanStrand)
         {
             return new HealCheck(true, "no departed WAN address left");
         }
 
         IReadOnlyDictionary<IPAddress, int> counts;
+        Dictionary<string, List<ConntrackEntry>>? groups = null;
         try
         {
-            counts = await _table.CountTranslatedToAsync([.. departed.Select(d => d.Address)], cancellationToken);
+            var entries = await _table.TryListAsync(cancellationToken);
+            if (entries is null)
+            {
+                if (departed.Count == 0)
+                    return new HealCheck(true, "no departed WAN address left");
+                counts = await _table.CountTranslatedToAsync([.. departed.Select(d => d.Address)], cancellationToken);
+            }
+            else
+            {
+                groups = Select(entries, departed, view);
+                counts = departed.ToDictionary(d => d.Address, d => groups.GetValueOrDefault($"translated to {d.Address}")?.Count ?? 0);
+            }
         }
         catch (ConntrackException ex)
         {
@@ -127,15 +177,61 @@ public sealed class RouterConntrackTarget : IHealTarget
             }
         }
 
+        foreach (var (why, victims) in (groups ?? []).Where(g => !departed.Any(d => g.Key == $"translated to {d.Address}")))
+        {
+            left.Add($"{victims.Count} {Entries(victims.Count)} still {why}");
+        }
+
         Forget(departed.Where(d => counts.GetValueOrDefault(d.Address) == 0));
         return left.Count == 0
-            ? new HealCheck(true, $"no entries translated to {string.Join(", ", departed.Select(d => d.Address))}")
+            ? new HealCheck(true, departed.Count == 0 ? "no entry leaves by another WAN than its address's" : $"no entries translated to {string.Join(", ", departed.Select(d => d.Address))}")
             : new HealCheck(false, string.Join("; ", left));
     }
 
-    internal async ValueTask<string> FlushAsync(CancellationToken cancellationToken)
+    internal async ValueTask<string> FlushAsync(HealTrigger trigger, CancellationToken cancellationToken)
     {
         var departed = Current();
+        var view = View(trigger);
+        IReadOnlyList<ConntrackEntry>? entries;
+        try
+        {
+            entries = departed.Count == 0 && !view.CanStrand ? null : await _table.TryListAsync(cancellationToken);
+        }
+        catch (ConntrackException ex)
+        {
+            throw new HealActionException($"cannot read conntrack: {ex.Message}", ex);
+        }
+
+        if (entries is null)
+        {
+            return await FlushByAddressAsync(departed, cancellationToken);
+        }
+
+        var groups = Select(entries, departed, view);
+        if (groups.Count == 0)
+        {
+            return $"nothing to delete via {_table.Via}";
+        }
+
+        var lines = new List<string>();
+        foreach (var (why, victims) in groups)
+        {
+            try
+            {
+                var deleted = await _table.DeleteEntriesAsync(victims, cancellationToken);
+                lines.Add($"deleted {deleted} {Entries(deleted)} {why} via {_table.Via}");
+            }
+            catch (ConntrackException ex)
+            {
+                throw new HealActionException($"cannot delete entries {why}: {ex.Message}", ex);
+            }
+        }
+
+        return string.Join("; ", lines);
+    }
+
+    private async ValueTask<string> FlushByAddressAsync(List<DepartedWan> departed, CancellationToken cancellationToken)
+    {
         if (departed.Count == 0)
         {
             return "no departed WAN address; nothing deleted";
@@ -164,6 +260,25 @@ public sealed class RouterConntrackTarget : IHealTarget
 
         return string.Join("; ", lines);
     }
+
+    /// <summary>The entries to delete, grouped by why (in a stable order: the flush reports one line per group).</summary>
+    private Dictionary<string, List<ConntrackEntry>> Select(IReadOnlyList<ConntrackEntry> entries, IReadOnlyCollection<DepartedWan> departed, RouterView view)
+    {
+        var groups = new Dictionary<string, List<ConntrackEntry>>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (FlowSelection.Why(entry, departed, view, _options.Keep) is { } why)
+            {
+                if (!groups.TryGetValue(why, out var list))
+                    groups[why] = list = [];
+                list.Add(entry);
+            }
+        }
+
+        return groups;
+    }
+
+    private RouterView View(HealTrigger trigger) => RouterView.From(trigger.LocalNetwork, trigger.Uplinks, _options, _policy);
 
     /// <summary>Adds what this trigger shows departed, forgets addresses that are live again or kept; returns the rest.</summary>
     private List<DepartedWan> Update(HealTrigger trigger)
@@ -244,6 +359,6 @@ public sealed class RouterConntrackTarget : IHealTarget
 
         public bool AppliesTo(HealDiagnosis diagnosis) => diagnosis is { Condition: HealCondition.FlowPinned or HealCondition.Unhealthy };
 
-        public ValueTask<string> RunAsync(HealTrigger trigger, CancellationToken cancellationToken) => target.FlushAsync(cancellationToken);
+        public ValueTask<string> RunAsync(HealTrigger trigger, CancellationToken cancellationToken) => target.FlushAsync(trigger, cancellationToken);
     }
 }

@@ -1,5 +1,7 @@
 using Rebound.Act.Heal;
 using Rebound.Configuration;
+using Rebound.Sense.Uplinks;
+using Rebound.Transport.Netlink;
 
 namespace Rebound.Act.Router;
 
@@ -25,28 +27,56 @@ public sealed class RouterDefinition : HealTargetDefinition<RouterConntrackOptio
         Example = ConfigKey.Toml(["203.0.113.7"]),
     };
 
+    public RouterWanKey Wans { get; } = new();
+
     public override string Name => "router";
 
     public override string Description =>
         "Only when Rebound runs on the Linux router itself: on a WAN switch, delete the conntrack entries translated to "
         + "the departed WAN's address, so every LAN flow remaps on its next packet.";
 
-    public override IReadOnlyList<ConfigKey> Keys => [FlushConntrack, WanInterfaces, Keep];
+    public override IReadOnlyList<ConfigKey> Keys => [FlushConntrack, WanInterfaces, Keep, Wans];
 
-    internal override RouterConntrackOptions ReadSettings(ConfigSection s, IReadOnlyList<RouterConntrackOptions> earlier) => new()
+    /// <summary>The interfaces of [[router.wan]] join wan_interfaces; their marks go to the probes and the flow matching.</summary>
+    internal override RouterConntrackOptions ReadSettings(ConfigSection s, IReadOnlyList<RouterConntrackOptions> earlier)
     {
-        FlushConntrack = FlushConntrack.Read(s),
-        WanInterfaces = WanInterfaces.Read(s),
-        Keep = Keep.Read(s),
-    };
+        var interfaces = WanInterfaces.Read(s);
+        var wans = Wans.Read(s);
+        var marks = wans.Where(w => w.Mark is not null).ToDictionary(w => w.Interface, w => w.Mark!.Value, StringComparer.Ordinal);
+        return new()
+        {
+            FlushConntrack = FlushConntrack.Read(s),
+            WanInterfaces = [.. interfaces.Concat(wans.Select(w => w.Interface)).Distinct(StringComparer.Ordinal)],
+            Keep = Keep.Read(s),
+            Marks = marks,
+            Uplinks = new UplinkMonitorOptions { Marks = marks.ToDictionary(m => m.Key, m => m.Value.Value, StringComparer.Ordinal) },
+        };
+    }
 
     internal override string Describe(RouterConntrackOptions o) =>
         (o.FlushConntrack ? "delete conntrack entries translated to a departed WAN" : "conntrack flushing off")
         + $"; WAN interfaces {(o.WanInterfaces.Count == 0 ? "any with a default route" : string.Join(", ", o.WanInterfaces))}"
-        + (o.Keep.Count == 0 ? "" : $"; never touching {string.Join(", ", o.Keep)}");
+        + (o.Keep.Count == 0 ? "" : $"; never touching {string.Join(", ", o.Keep)}")
+        + (o.Marks.Count == 0 ? "" : $"; marks {string.Join(", ", o.Marks.Select(m => $"{m.Key} {m.Value}"))}");
 
     /// <summary>ctnetlink in the agent's namespace, the conntrack tool as a fallback; none when flushing is off.</summary>
     internal override IHealTarget? Create(RouterConntrackOptions options, TimeProvider time) => options.FlushConntrack
-        ? new RouterConntrackTarget(new FallbackConntrackTable(new NetlinkConntrackTable(timeProvider: time), new ConntrackToolTable(timeProvider: time)), options)
+        ? new RouterConntrackTarget(new FallbackConntrackTable(new NetlinkConntrackTable(timeProvider: time), new ConntrackToolTable(timeProvider: time)), options, ct => ReadPolicyAsync(time, ct))
         : null;
+
+    /// <summary>The ip rules in the agent's namespace; null when they cannot be read in time (then only configured marks count).</summary>
+    public static async Task<PolicyMarks?> ReadPolicyAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await PolicyMarks.ReadAsync(cancellationToken: linked.Token);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or NetlinkOverflowException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
 }

@@ -39,6 +39,22 @@ public sealed class StatusBoard : IEventSink
         }
     }
 
+    /// <summary>
+    /// The WANs router mode probes, shown as unknown until their first event; after a reload, WANs no longer
+    /// probed are dropped and those already known keep their state.
+    /// </summary>
+    public void ExpectUplinks(IReadOnlyList<string> interfaces)
+    {
+        ArgumentNullException.ThrowIfNull(interfaces);
+        lock (_lock)
+        {
+            foreach (var gone in _uplinks.Keys.Where(k => !interfaces.Contains(k, StringComparer.Ordinal)).ToList())
+                _uplinks.Remove(gone);
+            foreach (var name in interfaces)
+                _uplinks.TryAdd(name, new UplinkView(name, "unknown", null, null, null));
+        }
+    }
+
     public void OnEvent(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);

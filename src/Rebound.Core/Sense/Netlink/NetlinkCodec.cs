@@ -17,6 +17,7 @@ public static class NetlinkCodec
     private const int RtMsgLength = 12;      // family, dst_len, src_len, tos, table, protocol, scope, type (u8 each), flags u32
     private const int NdMsgLength = 12;      // family u8, pad u8, pad u16, ifindex i32, state u16, flags u8, type u8
     private const int RtNextHopLength = 8;   // len u16, flags u8, hops u8, ifindex i32
+    private const int FibRuleHdrLength = 12; // family, dst_len, src_len, tos, table, res1, res2, action (u8 each), flags u32
 
     public static NetlinkParseResult Parse(ReadOnlySpan<byte> buffer)
     {
@@ -58,6 +59,7 @@ public static class NetlinkCodec
         RtmGetAddr => IfAddrMsgLength,
         RtmGetRoute => RtMsgLength,
         RtmGetNeigh => NdMsgLength,
+        RtmGetRule => FibRuleHdrLength,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a dump request type this codec writes"),
     };
 
@@ -71,6 +73,7 @@ public static class NetlinkCodec
         RtmNewAddr or RtmDelAddr => DecodeAddress(header, body),
         RtmNewRoute or RtmDelRoute => DecodeRoute(header, body),
         RtmNewNeigh or RtmDelNeigh => DecodeNeighbour(header, body),
+        RtmNewRule or RtmDelRule => DecodeRule(header, body),
         _ => new UnknownMessage(header),
     };
 
@@ -241,6 +244,42 @@ public static class NetlinkCodec
         }
 
         return new NeighbourMessage(header, family, ReadInt32(body[4..]), ReadUInt16(body[8..]), body[10], body[11], destination, lladdr);
+    }
+
+    private static NetlinkMessage DecodeRule(NetlinkHeader header, ReadOnlySpan<byte> body)
+    {
+        if (body.Length < FibRuleHdrLength)
+        {
+            return new UnknownMessage(header);
+        }
+
+        uint table = body[4], priority = 0;
+        uint? mark = null, mask = null;
+        var selectsMore = body[1] != 0 || body[2] != 0 || body[3] != 0; // dst_len, src_len, tos
+        var attributes = new NetlinkAttributeReader(body[FibRuleHdrLength..]);
+        while (attributes.Next(out var type, out var value))
+        {
+            switch (type)
+            {
+                case FraTable when value.Length >= 4:
+                    table = ReadUInt32(value);
+                    break;
+                case FraPriority when value.Length >= 4:
+                    priority = ReadUInt32(value);
+                    break;
+                case FraFwmark when value.Length >= 4:
+                    mark = ReadUInt32(value);
+                    break;
+                case FraFwmask when value.Length >= 4:
+                    mask = ReadUInt32(value);
+                    break;
+                case FraDst or FraSrc or FraIifname or FraOifname:
+                    selectsMore = true;
+                    break;
+            }
+        }
+
+        return new RuleMessage(header, body[0], body[7], table, priority, mark, mask, selectsMore);
     }
 
     /// <summary>Family-checked: a 4-byte value in an AF_INET6 message is garbage, not an IPv4 address.</summary>

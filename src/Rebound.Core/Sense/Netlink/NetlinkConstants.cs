@@ -19,6 +19,9 @@ public static class NetlinkConstants
     public const ushort RtmNewNeigh = 28;
     public const ushort RtmDelNeigh = 29;
     public const ushort RtmGetNeigh = 30;
+    public const ushort RtmNewRule = 32;
+    public const ushort RtmDelRule = 33;
+    public const ushort RtmGetRule = 34;
 
     /// <summary>nlmsg_flags on RTM_NEW*: the message replaces an existing object (no DEL is sent for the old one).</summary>
     public const ushort NlmFReplace = 0x100;
@@ -64,8 +67,23 @@ public static class NetlinkConstants
     public const ushort RtaMultipath = 9;
     public const ushort RtaTable = 15;
 
+    public const uint RtTableDefault = 253;
     public const uint RtTableMain = 254;
+    public const uint RtTableLocal = 255;
     public const byte RtnUnicast = 1;
+
+    // FRA_* (policy routing rules, linux/fib_rules.h)
+    public const ushort FraDst = 1;
+    public const ushort FraSrc = 2;
+    public const ushort FraIifname = 3;
+    public const ushort FraPriority = 6;
+    public const ushort FraFwmark = 10;
+    public const ushort FraTable = 15;
+    public const ushort FraFwmask = 16;
+    public const ushort FraOifname = 17;
+
+    /// <summary>FR_ACT_TO_TBL: the rule sends matching packets to a table.</summary>
+    public const byte FrActToTable = 1;
 
     // NDA_*
     public const ushort NdaDst = 1;

@@ -3,7 +3,10 @@ using Rebound.Act.Router;
 
 namespace Rebound.Tests.Act.Router;
 
-/// <summary>An in-memory conntrack table: entries keyed by their reply destination, as the kernel's NAT sets it.</summary>
+/// <summary>
+/// An in-memory conntrack table: entries keyed by their reply destination, as the kernel's NAT sets it. Like the
+/// conntrack tool it matches by address only (no per-flow listing); <see cref="FakeCtnetlinkTable"/> lists flows.
+/// </summary>
 internal sealed class FakeConntrackTable(string via = "fake") : IConntrackTable
 {
     public List<(string Flow, IPAddress TranslatedTo)> Entries { get; } = [];
@@ -43,6 +46,11 @@ internal sealed class FakeConntrackTable(string via = "fake") : IConntrackTable
         var n = Entries.RemoveAll(e => e.TranslatedTo.Equals(address));
         return ValueTask.FromResult(new ConntrackFlushResult(n, Via));
     }
+
+    public ValueTask<IReadOnlyList<ConntrackEntry>?> TryListAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<ConntrackEntry>?>(null);
+
+    public ValueTask<int> DeleteEntriesAsync(IReadOnlyCollection<ConntrackEntry> entries, CancellationToken cancellationToken) =>
+        throw new ConntrackException("deletes by address only");
 
     private void ThrowIfFailing()
     {

@@ -209,4 +209,20 @@ public class StatusBoardTests
         Assert.EndsWith(" ipv4 d no targets", lines[header + 1], StringComparison.Ordinal);
         Assert.EndsWith(" ipv4 dd==== 1/1 ok in 2 s", lines[header + 2], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Probed_uplinks_show_as_unknown_from_the_start_until_their_first_event()
+    {
+        var board = NewBoard();
+        board.ExpectUplinks(["wan1", "wan2"]);
+
+        var before = board.Snapshot();
+        Assert.Equal([("wan1", "unknown"), ("wan2", "unknown")], before.Uplinks.Select(u => (u.Interface, u.State)));
+        Assert.Contains("  wan1: unknown, ipv4 -, ipv6 -", StatusText.Render(before), StringComparison.Ordinal);
+
+        board.OnEvent(Wan(new Rebound.Sense.Uplinks.UplinkUp(T0, "wan1", Rebound.Decide.IpFamily.Ipv4, System.Net.IPAddress.Parse("198.51.100.2"), "probe")));
+        board.ExpectUplinks(["wan1"]); // a reload that drops wan2 keeps wan1's state
+        var after = Assert.Single(board.Snapshot().Uplinks);
+        Assert.Equal(("wan1", "up", "198.51.100.2"), (after.Interface, after.State, after.Ipv4));
+    }
 }
