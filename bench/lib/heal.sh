@@ -110,6 +110,7 @@ heal_cycles() { # LOG WHAT RESET
   for ((cycle = 1; cycle <= CYCLES; cycle++)); do
     for dir in failover failback; do
       sleep "$(random_delay)"
+      if declare -F heal_before_switch >/dev/null; then heal_before_switch "$dir"; fi
       sw_t=$("$LAB" "$dir" "$ID" | awk '{ print $2 }')
       if t=$(heal_wait_restored "$sw_t" "$1"); then
         echo "$MODE,$dir,$cycle,$sw_t,$t,$(ms_between "$sw_t" "$t")" >>"$SAMPLES"
