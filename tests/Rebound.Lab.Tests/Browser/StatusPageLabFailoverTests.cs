@@ -56,6 +56,12 @@ public sealed class StatusPageLabFailoverTests
             // Not yet healing: no strip yet, or healthy from its startup diagnosis.
             Assert.Contains((await page.EvaluateAsync($"{ConntrackNow} ?? 'none'", Ct)).GetString(), (string[])["none", "unknown", "up"]);
             await page.EvaluateAsync("window.reboundMarker = 42", Ct);
+            // A LAN flow for the heal to move (router mode leaves the router's own untranslated flows alone).
+            var to = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("203.0.113.10"), 5555);
+            using var server = Router.RouterConntrackLabTests.Udp($"/var/run/netns/{lab.InternetNamespace}", to);
+            using var pinned = Router.RouterConntrackLabTests.Udp($"/var/run/netns/{lab.LanNamespace}", new System.Net.IPEndPoint(System.Net.IPAddress.Parse("10.77.0.2"), 40000));
+            await pinned.SendToAsync("before"u8.ToArray(), to, Ct);
+            Assert.Equal(FailoverLab.Wan1Address, (await Router.RouterConntrackLabTests.ReceiveAsync(server, Ct))?.From.Address.ToString());
 
             await lab.FailoverAsync(Ct);
             await rebound.WaitForAsync(e => e.Name == "heal-verified" && e.GetString("target") == "router:conntrack", Wait, "heal-verified of router:conntrack", Ct);
