@@ -88,7 +88,7 @@ public static class FlowSelection
 
         if (departed.FirstOrDefault(d => d.Address.Equals(to)) is { } gone)
         {
-            return $"translated to {gone.Address}";
+            return TranslatedTo(gone.Address);
         }
 
         foreach (var wan in view.DownWans)
@@ -107,6 +107,9 @@ public static class FlowSelection
             ? $"translated to {to} ({owner}) leaving by {egress}"
             : null;
     }
+
+    /// <summary>The reason (and group) of the entries NATed to a departed address: the target counts each departed WAN by it.</summary>
+    public static string TranslatedTo(IPAddress address) => $"translated to {address}";
 
     /// <summary>The WAN an entry's packets leave by: its mark's WAN; the main table's for an unmarked one; null when unknown.</summary>
     public static string? Egress(uint? mark, RouterView view)

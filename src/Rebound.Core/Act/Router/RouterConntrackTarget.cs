@@ -94,18 +94,18 @@ public sealed class RouterConntrackTarget : IHealTarget
         var evidence = new List<string>();
         foreach (var wan in departed)
         {
-            var count = groups.GetValueOrDefault($"translated to {wan.Address}")?.Count ?? 0;
+            var count = groups.GetValueOrDefault(FlowSelection.TranslatedTo(wan.Address))?.Count ?? 0;
             evidence.Add($"{count} {Entries(count)} translated to departed {wan.Address} ({wan.Interface}); {wan.Why}");
         }
 
-        foreach (var (why, victims) in groups.Where(g => !departed.Any(d => g.Key == $"translated to {d.Address}")))
+        foreach (var (why, victims) in groups.Where(g => !departed.Any(d => g.Key == FlowSelection.TranslatedTo(d.Address))))
         {
             evidence.Add($"{victims.Count} {Entries(victims.Count)} {why}");
         }
 
         if (trigger.Reason == HealReason.Periodic)
         {
-            Forget(departed.Where(d => !groups.ContainsKey($"translated to {d.Address}")));
+            Forget(departed.Where(d => !groups.ContainsKey(FlowSelection.TranslatedTo(d.Address))));
         }
 
         return groups.Count > 0 ? new HealDiagnosis(HealCondition.FlowPinned, evidence)
@@ -159,7 +159,7 @@ public sealed class RouterConntrackTarget : IHealTarget
             else
             {
                 groups = Select(entries, departed, view);
-                counts = departed.ToDictionary(d => d.Address, d => groups.GetValueOrDefault($"translated to {d.Address}")?.Count ?? 0);
+                counts = departed.ToDictionary(d => d.Address, d => groups.GetValueOrDefault(FlowSelection.TranslatedTo(d.Address))?.Count ?? 0);
             }
         }
         catch (ConntrackException ex)
@@ -177,7 +177,7 @@ public sealed class RouterConntrackTarget : IHealTarget
             }
         }
 
-        foreach (var (why, victims) in (groups ?? []).Where(g => !departed.Any(d => g.Key == $"translated to {d.Address}")))
+        foreach (var (why, victims) in (groups ?? []).Where(g => !departed.Any(d => g.Key == FlowSelection.TranslatedTo(d.Address))))
         {
             left.Add($"{victims.Count} {Entries(victims.Count)} still {why}");
         }
